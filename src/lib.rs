@@ -1,0 +1,19 @@
+//! kvet: a Kubernetes manifest linter and upgrade advisor.
+//!
+//! The flow runs one way: sources → YAML documents (spanned tree) → objects
+//! → catalog → checks (in parallel) → findings → renderers. The CLI and the
+//! language server share [`lint()`].
+
+pub mod config;
+pub mod diagnostic;
+pub mod lint;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod yaml;
+
+pub use config::Config;
+pub use diagnostic::{Diagnostic, Severity, Summary};
+pub use lint::{LintOutput, lint};
+pub use source::SourceFile;

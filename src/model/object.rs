@@ -1,0 +1,251 @@
+//! Kubernetes objects found in the loaded documents.
+
+use std::sync::Arc;
+
+use crate::diagnostic::ObjectMeta;
+use crate::source::FileId;
+use crate::yaml::{Document, Node, Span};
+
+/// `group/version` split of an apiVersion (`v1` has the empty core group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GroupVersion<'a> {
+    pub group: &'a str,
+    pub version: &'a str,
+}
+
+impl<'a> GroupVersion<'a> {
+    pub fn parse(api_version: &'a str) -> Self {
+        match api_version.rsplit_once('/') {
+            Some((group, version)) => GroupVersion { group, version },
+            None => GroupVersion {
+                group: "",
+                version: api_version,
+            },
+        }
+    }
+}
+
+/// One Kubernetes object: a document, or an item of a `*List` document.
+#[derive(Debug, Clone)]
+pub struct Object<'a> {
+    /// Position in the run's catalog.
+    pub id: usize,
+    pub file: FileId,
+    /// Document index in the file.
+    pub doc: usize,
+    /// Item index when the object comes from a `List`.
+    pub item: Option<usize>,
+    pub root: &'a Node,
+    pub api_version: &'a str,
+    pub kind: &'a str,
+    pub name: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+    /// Shared identity attached to this object's findings.
+    pub meta: Arc<ObjectMeta>,
+}
+
+impl<'a> Object<'a> {
+    pub fn new(id: usize, file: FileId, doc: usize, item: Option<usize>, root: &'a Node) -> Self {
+        let s = |k: &str| root.get(k).and_then(Node::as_str);
+        let api_version = s("apiVersion").unwrap_or("");
+        let kind = s("kind").unwrap_or("");
+        let name = root.path(&["metadata", "name"]).and_then(Node::as_str);
+        let namespace = root.path(&["metadata", "namespace"]).and_then(Node::as_str);
+        let meta = Arc::new(ObjectMeta {
+            api_version: api_version.to_string(),
+            kind: kind.to_string(),
+            name: name.map(str::to_string),
+            namespace: namespace.map(str::to_string),
+        });
+        Object {
+            id,
+            file,
+            doc,
+            item,
+            root,
+            api_version,
+            kind,
+            name,
+            namespace,
+            meta,
+        }
+    }
+
+    pub fn gv(&self) -> GroupVersion<'a> {
+        GroupVersion::parse(self.api_version)
+    }
+
+    pub fn group(&self) -> &'a str {
+        self.gv().group
+    }
+
+    pub fn span(&self) -> Span {
+        self.root.span
+    }
+
+    /// The span to point at for object-level findings: the `kind` value.
+    pub fn kind_span(&self) -> Span {
+        self.root
+            .get("kind")
+            .map(|n| n.span)
+            .unwrap_or(Span::new(self.root.span.start, self.root.span.start))
+    }
+
+    /// The span of `metadata.name` (or the kind when unnamed).
+    pub fn name_span(&self) -> Span {
+        self.root
+            .path(&["metadata", "name"])
+            .map(|n| n.span)
+            .unwrap_or_else(|| self.kind_span())
+    }
+
+    pub fn get(&self, path: &[&str]) -> Option<&'a Node> {
+        self.root.path(path)
+    }
+
+    pub fn labels(&self) -> Option<&'a Node> {
+        self.root.path(&["metadata", "labels"])
+    }
+
+    pub fn annotations(&self) -> Option<&'a Node> {
+        self.root.path(&["metadata", "annotations"])
+    }
+
+    /// `kind namespace/name` for messages.
+    pub fn display(&self) -> String {
+        self.meta.to_string()
+    }
+
+    /// Whether two objects may live in the same namespace. An object without
+    /// `metadata.namespace` goes wherever it is applied, so it may.
+    pub fn same_namespace(&self, other: &Object) -> bool {
+        match (self.namespace, other.namespace) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
+}
+
+/// What a document holds once read as Kubernetes objects.
+pub enum DocObjects<'a> {
+    /// Empty, comment-only, or failed to load.
+    Nothing,
+    /// A mapping with `apiVersion` and `kind`, or a `*List` whose items are.
+    Objects(Vec<(Option<usize>, &'a Node)>),
+    /// Not a Kubernetes object: a reason and where.
+    NotAnObject { span: Span, reason: String },
+    /// YAML that is clearly not a manifest (no apiVersion, kind or metadata):
+    /// config files of other tools living next to the manifests.
+    Foreign,
+}
+
+/// Splits a document into objects, expanding `List` kinds.
+pub fn doc_objects(doc: &Document) -> DocObjects<'_> {
+    let Some(root) = &doc.root else {
+        return DocObjects::Nothing;
+    };
+    if !root.is_map() {
+        return DocObjects::NotAnObject {
+            span: root.span,
+            reason: format!(
+                "this document is {} {}, not a mapping: a Kubernetes object is a mapping with `apiVersion` and `kind`",
+                article(root.type_name()),
+                root.type_name()
+            ),
+        };
+    }
+    let api = root.get("apiVersion");
+    let kind = root.get("kind");
+    let kind_str = kind.and_then(Node::as_str).unwrap_or("");
+    if api.is_none() && kind.is_none() {
+        if root.get("metadata").is_some() || root.get("spec").is_some() {
+            return DocObjects::NotAnObject {
+                span: Span::new(root.span.start, root.span.start),
+                reason: "this object has no `apiVersion` and no `kind`".into(),
+            };
+        }
+        return DocObjects::Foreign;
+    }
+    if api.is_none() || kind.is_none() {
+        let missing = if api.is_none() { "apiVersion" } else { "kind" };
+        return DocObjects::NotAnObject {
+            span: Span::new(root.span.start, root.span.start),
+            reason: format!("this object has no `{missing}`"),
+        };
+    }
+    if kind_str.ends_with("List") {
+        if let Some(items) = root.get("items") {
+            let objs = items
+                .items()
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.is_map())
+                .map(|(i, n)| (Some(i), n))
+                .collect();
+            return DocObjects::Objects(objs);
+        }
+    }
+    DocObjects::Objects(vec![(None, root)])
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{Limits, parse_yaml};
+
+    #[test]
+    fn group_versions() {
+        assert_eq!(
+            GroupVersion::parse("v1"),
+            GroupVersion {
+                group: "",
+                version: "v1"
+            }
+        );
+        assert_eq!(
+            GroupVersion::parse("apps/v1"),
+            GroupVersion {
+                group: "apps",
+                version: "v1"
+            }
+        );
+    }
+
+    #[test]
+    fn lists_expand_to_items() {
+        let st = parse_yaml(
+            "apiVersion: v1\nkind: ConfigMapList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n",
+            Limits::default(),
+        );
+        match doc_objects(&st.documents[0]) {
+            DocObjects::Objects(v) => {
+                assert_eq!(v.len(), 2);
+                let o = Object::new(0, 0, 0, v[1].0, v[1].1);
+                assert_eq!(o.name, Some("b"));
+                assert_eq!(o.item, Some(1));
+            }
+            _ => panic!("expected objects"),
+        }
+    }
+
+    #[test]
+    fn non_objects() {
+        let st = parse_yaml(
+            "- a\n- b\n---\nfoo: bar\n---\nkind: Pod\nmetadata: {}\n",
+            Limits::default(),
+        );
+        assert!(matches!(doc_objects(&st.documents[0]), DocObjects::NotAnObject { .. }));
+        assert!(matches!(doc_objects(&st.documents[1]), DocObjects::Foreign));
+        assert!(
+            matches!(doc_objects(&st.documents[2]), DocObjects::NotAnObject { reason, .. } if reason.contains("apiVersion"))
+        );
+    }
+}

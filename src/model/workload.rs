@@ -1,0 +1,258 @@
+//! A uniform view of the pod template of every workload kind.
+
+use super::object::Object;
+use super::selector::LabelSelector;
+use crate::yaml::{Entry, Node, Span};
+
+/// Kinds that run pods, and where their pod template lives.
+pub const WORKLOAD_KINDS: &[&str] = &[
+    "Pod",
+    "PodTemplate",
+    "Deployment",
+    "ReplicaSet",
+    "ReplicationController",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+];
+
+/// Kinds that keep a number of identical replicas running.
+pub const REPLICATED_KINDS: &[&str] = &["Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerKind {
+    Container,
+    Init,
+    Ephemeral,
+}
+
+impl ContainerKind {
+    pub fn field(self) -> &'static str {
+        match self {
+            ContainerKind::Container => "containers",
+            ContainerKind::Init => "initContainers",
+            ContainerKind::Ephemeral => "ephemeralContainers",
+        }
+    }
+
+    pub fn noun(self) -> &'static str {
+        match self {
+            ContainerKind::Container => "container",
+            ContainerKind::Init => "init container",
+            ContainerKind::Ephemeral => "ephemeral container",
+        }
+    }
+}
+
+/// One container of a pod spec.
+#[derive(Debug, Clone, Copy)]
+pub struct Container<'a> {
+    pub node: &'a Node,
+    pub kind: ContainerKind,
+    pub index: usize,
+}
+
+impl<'a> Container<'a> {
+    pub fn name(&self) -> Option<&'a str> {
+        self.node.get("name").and_then(Node::as_str)
+    }
+
+    /// `init container "setup"` / `container #2` for messages.
+    pub fn display(&self) -> String {
+        match self.name() {
+            Some(n) => format!("{} `{n}`", self.kind.noun()),
+            None => format!("{} #{}", self.kind.noun(), self.index + 1),
+        }
+    }
+
+    pub fn get(&self, path: &[&str]) -> Option<&'a Node> {
+        self.node.path(path)
+    }
+
+    pub fn entry(&self, path: &[&str]) -> Option<&'a Entry> {
+        self.node.path_entry(path)
+    }
+
+    /// The span of the container's `name` value (or the container itself).
+    pub fn name_span(&self) -> Span {
+        self.node.get("name").map_or(self.node.span, |n| n.span)
+    }
+
+    /// Where to point when something is missing from the container: its
+    /// `resources` key if present, else its name.
+    pub fn anchor_span(&self, preferred: &[&str]) -> Span {
+        self.node
+            .path_entry(preferred)
+            .map(|e| e.key_span)
+            .unwrap_or_else(|| self.name_span())
+    }
+
+    pub fn image(&self) -> Option<&'a str> {
+        self.node.get("image").and_then(Node::as_str)
+    }
+
+    /// Whether a sidecar: an init container with `restartPolicy: Always`.
+    pub fn is_sidecar(&self) -> bool {
+        self.kind == ContainerKind::Init && self.node.get("restartPolicy").and_then(Node::as_str) == Some("Always")
+    }
+}
+
+/// A workload's pod template, whatever the kind.
+#[derive(Debug, Clone, Copy)]
+pub struct Workload<'a> {
+    pub object: &'a Object<'a>,
+    /// The pod spec (`spec` of a Pod, `spec.template.spec` of a Deployment...).
+    pub pod_spec: &'a Node,
+    /// The pod template's metadata (the Pod's own metadata for a Pod).
+    pub pod_metadata: Option<&'a Node>,
+}
+
+impl<'a> Workload<'a> {
+    /// The workload view of an object, if it is a workload kind with a pod spec.
+    pub fn of(object: &'a Object<'a>) -> Option<Workload<'a>> {
+        let root = object.root;
+        let (template, spec_path): (Option<&Node>, &[&str]) = match object.kind {
+            "Pod" => (Some(root), &["spec"]),
+            "PodTemplate" => (root.get("template"), &["spec"]),
+            "Deployment" | "ReplicaSet" | "ReplicationController" | "StatefulSet" | "DaemonSet" | "Job" => {
+                (root.path(&["spec", "template"]), &["spec"])
+            }
+            "CronJob" | "ScheduledJob" => (root.path(&["spec", "jobTemplate", "spec", "template"]), &["spec"]),
+            _ => return None,
+        };
+        let template = template?;
+        let pod_spec = template.path(spec_path).filter(|n| n.is_map())?;
+        Some(Workload {
+            object,
+            pod_spec,
+            pod_metadata: template.get("metadata"),
+        })
+    }
+
+    pub fn kind(&self) -> &'a str {
+        self.object.kind
+    }
+
+    /// Labels of the pods this workload creates.
+    pub fn pod_labels(&self) -> Option<&'a Node> {
+        self.pod_metadata.and_then(|m| m.get("labels"))
+    }
+
+    pub fn pod_annotations(&self) -> Option<&'a Node> {
+        self.pod_metadata.and_then(|m| m.get("annotations"))
+    }
+
+    /// Containers of one kind.
+    pub fn containers_of(&self, kind: ContainerKind) -> impl Iterator<Item = Container<'a>> + 'a {
+        self.pod_spec
+            .get(kind.field())
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.is_map())
+            .map(move |(index, node)| Container { node, kind, index })
+    }
+
+    /// Regular containers, then init containers, then ephemeral containers.
+    pub fn all_containers(&self) -> impl Iterator<Item = Container<'a>> + 'a {
+        self.containers_of(ContainerKind::Container)
+            .chain(self.containers_of(ContainerKind::Init))
+            .chain(self.containers_of(ContainerKind::Ephemeral))
+    }
+
+    /// Regular and init containers (ephemeral ones take no resources or probes).
+    pub fn app_containers(&self) -> impl Iterator<Item = Container<'a>> + 'a {
+        self.containers_of(ContainerKind::Container)
+            .chain(self.containers_of(ContainerKind::Init))
+    }
+
+    /// `spec.replicas`, with its node; `None` when unset.
+    pub fn replicas_node(&self) -> Option<&'a Node> {
+        match self.object.kind {
+            "Deployment" | "ReplicaSet" | "ReplicationController" | "StatefulSet" => {
+                self.object.get(&["spec", "replicas"])
+            }
+            _ => None,
+        }
+    }
+
+    /// The replica count as Kubernetes defaults it (1 when unset), for
+    /// replicated kinds.
+    pub fn replicas(&self) -> Option<i64> {
+        if !REPLICATED_KINDS.contains(&self.object.kind) {
+            return None;
+        }
+        Some(self.replicas_node().and_then(Node::as_i64).unwrap_or(1))
+    }
+
+    /// The workload's selector entry (`spec.selector`), if any.
+    pub fn selector_entry(&self) -> Option<&'a Entry> {
+        match self.object.kind {
+            "Deployment" | "ReplicaSet" | "ReplicationController" | "StatefulSet" | "DaemonSet" | "Job" => {
+                self.object.root.path_entry(&["spec", "selector"])
+            }
+            _ => None,
+        }
+    }
+
+    /// The selector as Kubernetes applies it: RCs default an omitted
+    /// selector to the template labels.
+    pub fn selector(&self) -> Option<LabelSelector<'a>> {
+        let entry = self.selector_entry()?;
+        if self.object.kind == "ReplicationController" {
+            return Some(LabelSelector::equality(&entry.value));
+        }
+        Some(LabelSelector::from_node(&entry.value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{Limits, parse_yaml};
+
+    fn with_object(text: &str, f: impl FnOnce(&Object)) {
+        let st = parse_yaml(text, Limits::default());
+        let root = st.documents[0].root.as_ref().unwrap_or_else(|| panic!("no root"));
+        let obj = Object::new(0, 0, 0, None, root);
+        f(&obj);
+    }
+
+    #[test]
+    fn cronjob_containers() {
+        with_object(
+            "apiVersion: batch/v1\nkind: CronJob\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          labels: {app: x}\n        spec:\n          initContainers:\n          - name: init\n          containers:\n          - name: main\n          - name: second\n",
+            |o| {
+                let w = Workload::of(o).unwrap_or_else(|| panic!("workload"));
+                let names: Vec<_> = w.all_containers().filter_map(|c| c.name()).collect();
+                assert_eq!(names, vec!["main", "second", "init"]);
+                assert!(w.pod_labels().is_some());
+                assert_eq!(w.replicas(), None);
+            },
+        );
+    }
+
+    #[test]
+    fn pod_and_deployment() {
+        with_object(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  labels: {a: b}\nspec:\n  containers: [{name: c}]\n",
+            |o| {
+                let w = Workload::of(o).unwrap_or_else(|| panic!("workload"));
+                assert_eq!(w.all_containers().count(), 1);
+                assert!(w.pod_labels().is_some());
+            },
+        );
+        with_object(
+            "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers: [{name: c}]\n",
+            |o| {
+                let w = Workload::of(o).unwrap_or_else(|| panic!("workload"));
+                assert_eq!(w.replicas(), Some(1));
+            },
+        );
+        with_object("apiVersion: v1\nkind: Service\nspec: {}\n", |o| {
+            assert!(Workload::of(o).is_none())
+        });
+    }
+}

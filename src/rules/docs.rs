@@ -1,0 +1,169 @@
+//! Rule metadata and documentation, read from `rules/*.yaml` (embedded at
+//! build time). One source feeds `kvet rules`, `kvet explain`, the README
+//! table, SARIF rule descriptors and the LSP hover.
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Severity;
+use crate::yaml::{Limits, Node, parse_yaml};
+
+/// Categories a rule can belong to (stable, used by `--select`/`--ignore`).
+pub const CATEGORIES: &[&str] = &[
+    "yaml",
+    "schema",
+    "api",
+    "resources",
+    "probes",
+    "scheduling",
+    "selectors",
+    "security",
+    "images",
+    "networking",
+    "metadata",
+    "jobs",
+    "rbac",
+    "availability",
+    "kubeadm",
+];
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RuleOption {
+    pub name: String,
+    pub default: serde_json::Value,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDoc {
+    /// Stable kebab-case id.
+    pub id: String,
+    pub category: String,
+    pub severity: Severity,
+    /// One line: what the rule reports.
+    pub summary: String,
+    /// Why it matters.
+    pub why: String,
+    /// How to fix it.
+    pub fix: String,
+    /// A manifest that triggers the rule.
+    pub bad: String,
+    /// The same manifest, fixed.
+    pub good: String,
+    /// The fact of `docs/domain.md` the rule implements (e.g. `C4`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Off unless selected (noisy or opinionated rules).
+    #[serde(default = "default_true")]
+    pub enabled_by_default: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<RuleOption>,
+    /// For declarative rules: which generic template checks it, and how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<serde_json::Value>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A rule file that could not be read, with where and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocError {
+    pub file: String,
+    pub offset: u32,
+    pub message: String,
+}
+
+impl RuleDoc {
+    /// Parses one rule file. `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<RuleDoc, DocError> {
+        let stream = parse_yaml(text, Limits::default());
+        if let Some(d) = stream.diagnostics.first() {
+            return Err(DocError {
+                file: file.into(),
+                offset: d.span.start,
+                message: d.message.clone(),
+            });
+        }
+        let root = stream
+            .documents
+            .iter()
+            .find_map(|d| d.root.as_ref())
+            .ok_or_else(|| DocError {
+                file: file.into(),
+                offset: 0,
+                message: "the rule file is empty".into(),
+            })?;
+        let doc: RuleDoc = serde_json::from_value(root.to_json()).map_err(|e| DocError {
+            file: file.into(),
+            offset: locate_serde_error(root, &e.to_string()),
+            message: e.to_string(),
+        })?;
+        if !CATEGORIES.contains(&doc.category.as_str()) {
+            return Err(DocError {
+                file: file.into(),
+                offset: root.get("category").map_or(0, |n| n.span.start),
+                message: format!("unknown category `{}`; one of: {}", doc.category, CATEGORIES.join(", ")),
+            });
+        }
+        if !is_kebab_id(&doc.id) {
+            return Err(DocError {
+                file: file.into(),
+                offset: root.get("id").map_or(0, |n| n.span.start),
+                message: format!("rule id `{}` must be lowercase kebab-case", doc.id),
+            });
+        }
+        Ok(doc)
+    }
+}
+
+/// Rule ids are lowercase kebab-case, no numeric codes.
+pub fn is_kebab_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|p| !p.is_empty())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id.as_bytes()[0].is_ascii_lowercase()
+}
+
+/// serde names the offending field (`unknown field `foo``); point at that key.
+fn locate_serde_error(root: &Node, message: &str) -> u32 {
+    let field = message.split('`').nth(1);
+    field
+        .and_then(|f| root.entry(f))
+        .map_or(root.span.start, |e| e.key_span.start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects() {
+        let ok = "id: a-rule\ncategory: probes\nseverity: warning\nsummary: s\nwhy: w\nfix: f\nbad: b\ngood: g\nsource: C4\n";
+        let d = RuleDoc::parse("a.yaml", ok).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(d.severity, Severity::Warning);
+        assert!(d.enabled_by_default);
+
+        let bad = format!("{ok}colour: red\n");
+        let e = RuleDoc::parse("a.yaml", &bad).err();
+        assert!(
+            e.as_ref()
+                .is_some_and(|e| e.message.contains("colour") && e.offset as usize == ok.len()),
+            "{e:?}"
+        );
+
+        let bad = ok.replace("probes", "nope");
+        assert!(RuleDoc::parse("a.yaml", &bad).is_err());
+        assert!(is_kebab_id("probes-identical"));
+        assert!(!is_kebab_id("Probes"));
+        assert!(!is_kebab_id_helper());
+    }
+
+    fn is_kebab_id_helper() -> bool {
+        is_kebab_id("a--b") || is_kebab_id("-a") || is_kebab_id("1a")
+    }
+}

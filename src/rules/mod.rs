@@ -1,0 +1,167 @@
+//! The rule engine: a registry of rules (docs from `rules/*.yaml`, checks in
+//! Rust), run in parallel over objects and over the catalog.
+
+pub mod docs;
+mod registry;
+
+pub mod availability;
+pub mod probes;
+pub mod resources;
+pub mod scheduling;
+pub mod selectors;
+#[cfg(test)]
+pub(crate) mod testing;
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+pub use docs::{CATEGORIES, DocError, RuleDoc, RuleOption};
+pub use registry::{ENGINE_RULES, Registry};
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{Catalog, Object};
+use crate::source::SourceFile;
+use crate::yaml::Span;
+
+/// A check. Per-object rules implement `check`; rules that relate objects
+/// to each other implement `check_catalog`. Both must be pure: they read the
+/// tree and report through the context.
+pub trait Rule: Send + Sync {
+    fn id(&self) -> &'static str;
+
+    fn check(&self, _object: &Object, _ctx: &mut Ctx) {}
+
+    fn check_catalog(&self, _catalog: &Catalog, _ctx: &mut Ctx) {}
+}
+
+/// What a rule sees while it runs, and where its findings go.
+pub struct Ctx<'r> {
+    pub config: &'r Config,
+    pub sources: &'r [SourceFile],
+    rule_id: &'r str,
+    severity: Severity,
+    options: Option<&'r serde_json::Map<String, serde_json::Value>>,
+    doc: Option<&'r RuleDoc>,
+    out: Vec<Diagnostic>,
+}
+
+impl<'r> Ctx<'r> {
+    pub fn new(config: &'r Config, sources: &'r [SourceFile]) -> Self {
+        Ctx {
+            config,
+            sources,
+            rule_id: "",
+            severity: Severity::Warning,
+            options: None,
+            doc: None,
+            out: Vec::new(),
+        }
+    }
+
+    fn set_rule(&mut self, doc: &'r RuleDoc) {
+        self.rule_id = &doc.id;
+        self.severity = self.config.severity_of(doc);
+        self.options = self.config.rule_options(&doc.id);
+        self.doc = Some(doc);
+    }
+
+    /// Reports a finding about `object` at `span` (in the object's file).
+    pub fn report(&mut self, object: &Object, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        let mut d = Diagnostic::new(self.rule_id.to_string(), self.severity, object.file, span, message);
+        d.object = Some(Arc::clone(&object.meta));
+        self.out.push(d);
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+
+    /// A rule option: the user's value from the config, else the documented
+    /// default.
+    pub fn option(&self, name: &str) -> Option<&serde_json::Value> {
+        if let Some(v) = self.options.and_then(|o| o.get(name)) {
+            return Some(v);
+        }
+        self.doc?.options.iter().find(|o| o.name == name).map(|o| &o.default)
+    }
+
+    pub fn option_str(&self, name: &str) -> Option<&str> {
+        self.option(name).and_then(serde_json::Value::as_str)
+    }
+
+    pub fn option_f64(&self, name: &str) -> Option<f64> {
+        self.option(name).and_then(serde_json::Value::as_f64)
+    }
+
+    pub fn option_strings(&self, name: &str) -> Vec<&str> {
+        self.option(name)
+            .and_then(serde_json::Value::as_array)
+            .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn source(&self, object: &Object) -> Option<&'r SourceFile> {
+        self.sources.get(object.file as usize)
+    }
+
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.out
+    }
+}
+
+/// Chaining helpers for a reported finding.
+impl Diagnostic {
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn label(&mut self, span: Span, message: impl Into<String>) -> &mut Self {
+        self.labels.push(crate::diagnostic::Label {
+            file: self.file,
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn fix(&mut self, fix: crate::diagnostic::Fix) -> &mut Self {
+        self.fix = Some(fix);
+        self
+    }
+}
+
+/// Runs every enabled rule over the catalog: per-object checks in parallel
+/// over objects, catalog checks in parallel over rules.
+pub fn run(registry: &Registry, catalog: &Catalog, sources: &[SourceFile], config: &Config) -> Vec<Diagnostic> {
+    let active: Vec<(&RuleDoc, &dyn Rule)> = registry
+        .entries()
+        .filter(|e| config.rule_enabled(&e.doc))
+        .filter_map(|e| e.check.as_deref().map(|c| (&e.doc, c)))
+        .collect();
+
+    let mut out: Vec<Diagnostic> = catalog
+        .objects
+        .par_iter()
+        .flat_map_iter(|object| {
+            let mut ctx = Ctx::new(config, sources);
+            for (doc, rule) in &active {
+                ctx.set_rule(doc);
+                rule.check(object, &mut ctx);
+            }
+            ctx.into_diagnostics()
+        })
+        .collect();
+
+    let cross: Vec<Diagnostic> = active
+        .par_iter()
+        .flat_map_iter(|(doc, rule)| {
+            let mut ctx = Ctx::new(config, sources);
+            ctx.set_rule(doc);
+            rule.check_catalog(catalog, &mut ctx);
+            ctx.into_diagnostics()
+        })
+        .collect();
+    out.extend(cross);
+    out
+}

@@ -1,0 +1,149 @@
+//! The table of rules: every `rules/*.yaml` doc, joined with its check.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::docs::RuleDoc;
+use super::{Rule, availability, probes, resources, scheduling, selectors};
+
+include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
+
+/// Rules whose findings come from the loading stages rather than a check:
+/// they have docs and fixtures like every rule, and no `Rule` impl.
+pub const ENGINE_RULES: &[&str] = &[
+    "io-error",
+    "yaml-syntax",
+    "yaml-duplicate-key",
+    "yaml-limits",
+    "type-meta-missing",
+];
+
+/// Every built-in check, one line per rule.
+fn builtin_checks() -> Vec<Box<dyn Rule>> {
+    vec![
+        Box::new(resources::RequestsMissing),
+        Box::new(resources::RequestsTooLow),
+        Box::new(resources::QosNotGuaranteed),
+        Box::new(resources::MemoryLimitNotEqualRequest),
+        Box::new(resources::LimitsBelowMinimum),
+        Box::new(resources::QuantityInvalid),
+        Box::new(probes::ProbesIdentical),
+        Box::new(probes::LivenessWithoutReadiness),
+        Box::new(scheduling::AntiAffinityMissing),
+        Box::new(scheduling::AntiAffinityIneffective),
+        Box::new(selectors::SelectorMismatch),
+        Box::new(availability::ReplicationControllerUsed),
+    ]
+}
+
+pub struct RuleEntry {
+    pub doc: RuleDoc,
+    pub check: Option<Box<dyn Rule>>,
+}
+
+pub struct Registry {
+    entries: Vec<RuleEntry>,
+    index: HashMap<String, usize>,
+}
+
+impl Registry {
+    /// The built-in rules (parsed once per process).
+    pub fn builtin() -> &'static Registry {
+        static REGISTRY: OnceLock<Registry> = OnceLock::new();
+        REGISTRY.get_or_init(|| {
+            let (docs, errors) = builtin_docs();
+            // Embedded docs are checked by the test suite; a broken one is
+            // skipped rather than taking the tool down.
+            for e in errors {
+                eprintln!("kvet: internal rule doc {}: {}", e.file, e.message);
+            }
+            Registry::from_docs(docs, builtin_checks())
+        })
+    }
+
+    /// Builds a registry from docs and checks; checks are matched to docs by id.
+    pub fn from_docs(docs: Vec<RuleDoc>, checks: Vec<Box<dyn Rule>>) -> Registry {
+        let mut checks: HashMap<&'static str, Box<dyn Rule>> = checks.into_iter().map(|c| (c.id(), c)).collect();
+        let mut entries: Vec<RuleEntry> = docs
+            .into_iter()
+            .map(|doc| {
+                let check = checks.remove(doc.id.as_str());
+                RuleEntry { doc, check }
+            })
+            .collect();
+        entries.sort_by(|a, b| a.doc.id.cmp(&b.doc.id));
+        let index = entries.iter().enumerate().map(|(i, e)| (e.doc.id.clone(), i)).collect();
+        Registry { entries, index }
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = &RuleEntry> {
+        self.entries.iter()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&RuleEntry> {
+        self.index.get(id).map(|&i| &self.entries[i])
+    }
+
+    pub fn doc(&self, id: &str) -> Option<&RuleDoc> {
+        self.get(id).map(|e| &e.doc)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Parses the embedded `rules/*.yaml`.
+pub fn builtin_docs() -> (Vec<RuleDoc>, Vec<super::DocError>) {
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    for (name, text) in RULE_FILES {
+        match RuleDoc::parse(name, text) {
+            Ok(d) => docs.push(d),
+            Err(e) => errors.push(e),
+        }
+    }
+    (docs, errors)
+}
+
+/// Names of the embedded rule files (for tests that check the layout).
+#[cfg(test)]
+fn builtin_file_names() -> impl Iterator<Item = &'static str> {
+    RULE_FILES.iter().map(|(n, _)| *n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_doc_parses_and_matches_its_file_name() {
+        let (docs, errors) = builtin_docs();
+        assert!(errors.is_empty(), "{errors:?}");
+        let names: Vec<&str> = builtin_file_names().collect();
+        for (doc, name) in docs.iter().zip(names) {
+            assert_eq!(format!("{}.yaml", doc.id), name);
+        }
+    }
+
+    #[test]
+    fn every_rule_has_a_check_or_comes_from_the_engine() {
+        let reg = Registry::builtin();
+        for e in reg.entries() {
+            let ok = e.check.is_some() || e.doc.template.is_some() || ENGINE_RULES.contains(&e.doc.id.as_str());
+            assert!(ok, "rule {} has docs but no check", e.doc.id);
+        }
+        for c in builtin_checks() {
+            assert!(
+                reg.get(c.id()).is_some(),
+                "check {} has no rules/{}.yaml",
+                c.id(),
+                c.id()
+            );
+        }
+    }
+}

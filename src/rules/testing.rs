@@ -1,0 +1,44 @@
+//! Helpers for the pass/fail cases at the bottom of each rule file.
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::lint::lint;
+use crate::source::SourceFile;
+
+/// Lints `text` with only `rule` selected and returns its findings.
+pub fn run_rule(rule: &str, text: &str) -> Vec<Diagnostic> {
+    let config = Config {
+        select: vec![rule.to_string()],
+        ..Config::default()
+    };
+    let sources = vec![SourceFile::from_text("test.yaml", None, text.to_string())];
+    lint(&sources, &config)
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.rule == rule)
+        .collect()
+}
+
+/// Asserts the rule fires on `text`; returns its findings.
+#[track_caller]
+pub fn assert_fires(rule: &str, text: &str) -> Vec<Diagnostic> {
+    let d = run_rule(rule, text);
+    assert!(!d.is_empty(), "expected {rule} to fire on:\n{text}");
+    d
+}
+
+/// Asserts the rule is silent on `text`.
+#[track_caller]
+pub fn assert_quiet(rule: &str, text: &str) {
+    let d = run_rule(rule, text);
+    assert!(
+        d.is_empty(),
+        "expected {rule} to be quiet, got {:#?}",
+        d.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
+}
+
+/// The source text a finding points at.
+pub fn spanned<'t>(text: &'t str, d: &Diagnostic) -> &'t str {
+    text.get(d.span.start as usize..d.span.end as usize).unwrap_or("")
+}

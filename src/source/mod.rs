@@ -1,0 +1,218 @@
+//! Input files: discovery, reading and decoding, line index.
+
+mod discover;
+mod line_index;
+
+pub use discover::{DiscoverOptions, Discovered, Input, discover};
+pub use line_index::{CharToByte, LineCol, LineIndex};
+
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are reported instead of read.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Index of a file in the run (`Vec<SourceFile>` position).
+pub type FileId = u32;
+
+/// One input file as read, with its line index.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The name shown to users: the path as given or found, or the
+    /// `--stdin-filename` (default `<stdin>`).
+    pub name: String,
+    /// The file on disk; `None` for stdin and in-memory documents.
+    pub path: Option<PathBuf>,
+    /// The decoded text (lossily decoded when `decode_error` is set).
+    pub text: String,
+    pub line_index: LineIndex,
+    /// Set when the bytes could not be read or decoded: the file yields this
+    /// finding (at `offset`) and no objects.
+    pub load_error: Option<LoadError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// `io-error` or `yaml-syntax`.
+    pub rule: &'static str,
+    pub message: String,
+    pub offset: u32,
+}
+
+impl SourceFile {
+    /// An in-memory file (tests, LSP buffers, stdin).
+    pub fn from_text(name: impl Into<String>, path: Option<PathBuf>, text: String) -> Self {
+        let line_index = LineIndex::new(&text);
+        SourceFile {
+            name: name.into(),
+            path,
+            text,
+            line_index,
+            load_error: None,
+        }
+    }
+
+    /// Decodes raw bytes: UTF-8 (with or without BOM) is accepted; UTF-16,
+    /// binary data and invalid UTF-8 are findings with a location.
+    pub fn from_bytes(name: impl Into<String>, path: Option<PathBuf>, bytes: Vec<u8>) -> Self {
+        let name = name.into();
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            return Self::failed(
+                name,
+                path,
+                String::new(),
+                "yaml-syntax",
+                "the file is UTF-16 encoded; Kubernetes tools expect UTF-8: re-save it as UTF-8".into(),
+                0,
+            );
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                if let Some(nul) = text.as_bytes().iter().position(|b| *b == 0) {
+                    let shown = text[..nul].to_string();
+                    return Self::failed(
+                        name,
+                        path,
+                        shown,
+                        "yaml-syntax",
+                        "the file contains a NUL byte: it looks like a binary file, not YAML or JSON".into(),
+                        nul as u32,
+                    );
+                }
+                Self::from_text(name, path, text)
+            }
+            Err(err) => {
+                let at = err.utf8_error().valid_up_to();
+                let bytes = err.into_bytes();
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                // The lossy text has the same bytes up to `at`.
+                Self::failed(
+                    name,
+                    path,
+                    text,
+                    "yaml-syntax",
+                    format!("invalid UTF-8 at byte {at}: YAML and JSON manifests must be UTF-8"),
+                    at as u32,
+                )
+            }
+        }
+    }
+
+    /// Reads a file from disk; failures become a located finding.
+    pub fn read(path: &Path, name: String) -> Self {
+        match std::fs::metadata(path) {
+            Ok(m) if m.len() > MAX_FILE_BYTES => {
+                return Self::failed(
+                    name,
+                    Some(path.to_path_buf()),
+                    String::new(),
+                    "io-error",
+                    format!(
+                        "file is {} MiB, over the {} MiB limit",
+                        m.len() / (1024 * 1024),
+                        MAX_FILE_BYTES / (1024 * 1024)
+                    ),
+                    0,
+                );
+            }
+            Ok(m) if m.is_dir() => {
+                return Self::failed(
+                    name,
+                    Some(path.to_path_buf()),
+                    String::new(),
+                    "io-error",
+                    "is a directory".into(),
+                    0,
+                );
+            }
+            _ => {}
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => Self::from_bytes(name, Some(path.to_path_buf()), bytes),
+            Err(err) => Self::failed(
+                name,
+                Some(path.to_path_buf()),
+                String::new(),
+                "io-error",
+                format!("cannot read file: {}", io_message(&err)),
+                0,
+            ),
+        }
+    }
+
+    fn failed(
+        name: String,
+        path: Option<PathBuf>,
+        text: String,
+        rule: &'static str,
+        message: String,
+        offset: u32,
+    ) -> Self {
+        let mut f = Self::from_text(name, path, text);
+        f.load_error = Some(LoadError { rule, message, offset });
+        f
+    }
+
+    pub fn line_col(&self, offset: u32) -> LineCol {
+        self.line_index.line_col(&self.text, offset)
+    }
+
+    /// The source text of a byte range (empty when out of range).
+    pub fn slice(&self, start: u32, end: u32) -> &str {
+        self.text.get(start as usize..end as usize).unwrap_or("")
+    }
+
+    /// Whether the file should be read as JSON rather than YAML: a `.json`
+    /// name, or content that starts with `{` or `[`.
+    pub fn looks_like_json(&self) -> bool {
+        if self.name.ends_with(".json") {
+            return true;
+        }
+        let t = self.text.trim_start_matches('\u{feff}').trim_start();
+        t.starts_with('{')
+    }
+}
+
+/// An `io::Error` without the "(os error N)" suffix.
+pub fn io_message(err: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match err.kind() {
+        ErrorKind::NotFound => "no such file or directory".into(),
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = err.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let f = SourceFile::from_bytes("x.yaml", None, b"a: 1\nb: \xff\n".to_vec());
+        let e = f.load_error.as_ref().map(|e| e.offset);
+        assert_eq!(e, Some(8));
+        assert_eq!(f.line_col(8).line, 2);
+    }
+
+    #[test]
+    fn binary_and_utf16_are_rejected() {
+        let f = SourceFile::from_bytes("x", None, b"\x7fELF\x02\x01\x00\x00".to_vec());
+        assert!(f.load_error.is_some_and(|e| e.message.contains("binary")));
+        let f = SourceFile::from_bytes("x", None, vec![0xFF, 0xFE, b'a', 0]);
+        assert!(f.load_error.is_some_and(|e| e.message.contains("UTF-16")));
+    }
+
+    #[test]
+    fn unreadable_path_is_a_finding() {
+        let f = SourceFile::read(Path::new("/nonexistent/kvet/x.yaml"), "x.yaml".into());
+        let e = f.load_error.unwrap_or_else(|| panic!("expected a load error"));
+        assert_eq!(e.rule, "io-error");
+        assert!(e.message.contains("no such file"));
+    }
+}

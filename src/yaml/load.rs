@@ -1,0 +1,673 @@
+//! `saphyr-parser` events → spanned documents, with per-document recovery:
+//! after a syntax error the reader resumes at the next `---`, so the other
+//! documents of the file are still linted.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle as PStyle};
+
+use super::builder::MapBuilder;
+use super::relax::{Shift, is_indentation_error, relax_indentation};
+use super::scalar::{resolve_plain, resolve_tagged};
+use super::{Document, Entry, Limits, LoadDiagnostic, Node, ScalarStyle, Span, Stream, Value};
+use crate::source::CharToByte;
+
+/// Parses a YAML stream.
+pub fn parse_yaml(text: &str, limits: Limits) -> Stream {
+    let mut stream = Stream::default();
+    let mut base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    while base < text.len() {
+        let input = Input {
+            parsed: &text[base..],
+            base: base as u32,
+            shift: None,
+        };
+        let Some(fail) = parse_from(text, input, limits, &mut stream) else {
+            break;
+        };
+        let next = next_document_start(text, fail.diag.span.start as usize);
+        if !(fail.indentation && retry_relaxed(text, &fail, next, limits, &mut stream)) {
+            stream.diagnostics.push(fail.diag);
+            push_failed_doc(&mut stream, fail.doc_start, fail.at);
+        }
+        match next {
+            Some(n) => base = n,
+            None => break,
+        }
+    }
+    stream
+}
+
+/// Parses the failed document again with go-yaml's indentation leniency
+/// (see [`super::relax`]); on success its documents join the stream.
+fn retry_relaxed(text: &str, fail: &Failure, next: Option<usize>, limits: Limits, stream: &mut Stream) -> bool {
+    let start = text[..fail.doc_start as usize].rfind('\n').map_or(0, |i| i + 1);
+    let start = start.max(if text.starts_with('\u{feff}') { 3 } else { 0 });
+    let end = next.unwrap_or(text.len());
+    let Some((relaxed, shift)) = relax_indentation(&text[start..end]) else {
+        return false;
+    };
+    let mut tmp = Stream::default();
+    let input = Input {
+        parsed: &relaxed,
+        base: start as u32,
+        shift: Some(&shift),
+    };
+    if parse_from(text, input, limits, &mut tmp).is_some() {
+        return false;
+    }
+    for mut d in tmp.documents {
+        d.index = stream.documents.len();
+        stream.documents.push(d);
+    }
+    stream.diagnostics.extend(tmp.diagnostics);
+    true
+}
+
+/// What the parser reads: a slice of the file, or a re-indented copy of one
+/// with the map back to the file's offsets.
+struct Input<'a> {
+    parsed: &'a str,
+    base: u32,
+    shift: Option<&'a Shift>,
+}
+
+/// Why a parse stopped early.
+struct Failure {
+    at: u32,
+    doc_start: u32,
+    diag: LoadDiagnostic,
+    /// An indentation rule go-yaml does not enforce.
+    indentation: bool,
+}
+
+/// The byte offset of the first line after `from` that starts a new document
+/// (`---`) or follows an end marker (`...`).
+fn next_document_start(text: &str, from: usize) -> Option<usize> {
+    let mut pos = text[from..].find('\n').map(|i| from + i + 1)?;
+    while pos < text.len() {
+        let rest = &text[pos..];
+        let line_end = rest.find('\n').map_or(text.len(), |i| pos + i + 1);
+        let is_marker = |m: &str| {
+            rest.strip_prefix(m)
+                .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t', '\r', '\n']))
+        };
+        if is_marker("---") {
+            return Some(pos);
+        }
+        if is_marker("...") {
+            return Some(line_end);
+        }
+        pos = line_end;
+    }
+    None
+}
+
+enum Frame {
+    Seq {
+        start: u32,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: u32,
+        anchor: usize,
+        map: MapBuilder,
+        /// A key waiting for its value.
+        key: Option<PendingKey>,
+        last_end: u32,
+    },
+}
+
+struct PendingKey {
+    text: Box<str>,
+    span: Span,
+    is_merge: bool,
+    /// The key as written, when YAML 1.1 reads it as something else
+    /// (`on` → `true`).
+    written: Option<Box<str>>,
+}
+
+struct Builder<'a> {
+    source: &'a str,
+    c2b: CharToByte<'a>,
+    base: u32,
+    shift: Option<&'a Shift>,
+    limits: Limits,
+    frames: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    alias_nodes: usize,
+    root: Option<Node>,
+    diags: Vec<LoadDiagnostic>,
+}
+
+/// Why a document stopped loading.
+struct Abort {
+    at: u32,
+    message: String,
+    rule: &'static str,
+    help: Option<String>,
+}
+
+impl Builder<'_> {
+    fn byte(&self, char_index: usize) -> u32 {
+        let b = self.c2b.byte(char_index);
+        self.base + self.shift.map_or(b, |s| s.original(b))
+    }
+
+    fn span(&self, sp: &saphyr_parser::Span) -> Span {
+        Span::new(self.byte(sp.start.index()), self.byte(sp.end.index()))
+    }
+
+    /// Hands a finished node to its parent (or makes it the document root).
+    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), Abort> {
+        if anchor != 0 {
+            let count = node.count();
+            self.anchors.insert(anchor, (node.clone(), count));
+        }
+        let Some(top) = self.frames.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        match top {
+            Frame::Seq { items, .. } => items.push(node),
+            Frame::Map { map, key, last_end, .. } => {
+                *last_end = (*last_end).max(node.span.end);
+                match key.take() {
+                    Some(k) => {
+                        if k.is_merge {
+                            map.merge(node, k.span, &mut self.diags);
+                        } else {
+                            let before = self.diags.len();
+                            map.insert(
+                                Entry {
+                                    key: k.text,
+                                    key_span: k.span,
+                                    value: node,
+                                },
+                                &mut self.diags,
+                            );
+                            if let (Some(written), Some(d)) = (k.written, self.diags.get_mut(before)) {
+                                let read = d.message.trim_start_matches("duplicate key ").to_string();
+                                d.message = format!("{} (YAML 1.1 reads `{written}` as {read})", d.message);
+                            }
+                        }
+                    }
+                    None => {
+                        let span = node.span;
+                        let is_merge =
+                            node.style == ScalarStyle::Plain && matches!(&node.value, Value::Str(s) if &**s == "<<");
+                        let written = match (&node.value, node.style) {
+                            (Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Null, ScalarStyle::Plain) => {
+                                Some(Box::<str>::from(
+                                    self.source.get(span.start as usize..span.end as usize).unwrap_or(""),
+                                ))
+                            }
+                            _ => None,
+                        };
+                        let text: Box<str> = match node.value {
+                            Value::Str(s) => s,
+                            Value::Null => "null".into(),
+                            Value::Seq(_) | Value::Map(_) => {
+                                self.diags.push(LoadDiagnostic {
+                                    rule: "yaml-syntax",
+                                    span,
+                                    message: "a mapping key must be a scalar".into(),
+                                    labels: vec![],
+                                    help: Some(
+                                        "Kubernetes objects only use string keys; complex keys (`? [a, b]`) cannot be converted to JSON"
+                                            .into(),
+                                    ),
+                                });
+                                "<complex key>".into()
+                            }
+                            ref other => Node::new(span, other.clone()).scalar_text().unwrap_or_default().into(),
+                        };
+                        let written = written.filter(|w| **w != *text);
+                        *key = Some(PendingKey {
+                            text,
+                            span,
+                            is_merge,
+                            written,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, frame: Frame, at: u32) -> Result<(), Abort> {
+        if self.frames.len() >= self.limits.max_depth {
+            return Err(Abort {
+                at,
+                rule: "yaml-limits",
+                message: format!(
+                    "nesting deeper than {} levels: the document is rejected",
+                    self.limits.max_depth
+                ),
+                help: Some("Kubernetes objects are never this deep; is the file generated by mistake?".into()),
+            });
+        }
+        self.frames.push(frame);
+        Ok(())
+    }
+
+    fn event(&mut self, ev: Event<'_>, sp: &saphyr_parser::Span) -> Result<(), Abort> {
+        match ev {
+            Event::Scalar(value, style, anchor, tag) => {
+                let span = self.span(sp);
+                let (value, style) = match style {
+                    PStyle::Plain => {
+                        let v = match &tag {
+                            Some(t) if t.is_yaml_core_schema() => {
+                                resolve_tagged(&t.suffix, &value).unwrap_or_else(|| {
+                                    self.diags.push(LoadDiagnostic {
+                                        rule: "yaml-syntax",
+                                        span,
+                                        message: format!("`{value}` is not a valid !!{}", t.suffix),
+                                        labels: vec![],
+                                        help: None,
+                                    });
+                                    Value::Str(value.as_ref().into())
+                                })
+                            }
+                            _ => resolve_plain(&value),
+                        };
+                        (v, ScalarStyle::Plain)
+                    }
+                    other => {
+                        let v = match &tag {
+                            Some(t) if t.is_yaml_core_schema() && t.suffix != "str" => {
+                                resolve_tagged(&t.suffix, &value).unwrap_or_else(|| Value::Str(value.as_ref().into()))
+                            }
+                            _ => Value::Str(value.as_ref().into()),
+                        };
+                        let style = match other {
+                            PStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+                            PStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+                            PStyle::Literal => ScalarStyle::Literal,
+                            _ => ScalarStyle::Folded,
+                        };
+                        (v, style)
+                    }
+                };
+                let node = Node { span, value, style };
+                self.complete(node, anchor)
+            }
+            Event::SequenceStart(anchor, _) => {
+                let at = self.byte(sp.start.index());
+                self.open(
+                    Frame::Seq {
+                        start: at,
+                        anchor,
+                        items: Vec::new(),
+                    },
+                    at,
+                )
+            }
+            Event::MappingStart(anchor, _) => {
+                let at = self.byte(sp.start.index());
+                self.open(
+                    Frame::Map {
+                        start: at,
+                        anchor,
+                        map: MapBuilder::default(),
+                        key: None,
+                        last_end: at,
+                    },
+                    at,
+                )
+            }
+            Event::SequenceEnd => {
+                let end_span = self.span(sp);
+                if let Some(Frame::Seq { start, anchor, items }) = self.frames.pop() {
+                    let end = if end_span.is_empty() {
+                        items.last().map_or(start, |n| n.span.end)
+                    } else {
+                        end_span.end
+                    };
+                    self.complete(Node::new(Span::new(start, end.max(start)), Value::Seq(items)), anchor)?;
+                }
+                Ok(())
+            }
+            Event::MappingEnd => {
+                let end_span = self.span(sp);
+                if let Some(Frame::Map {
+                    start,
+                    anchor,
+                    map,
+                    last_end,
+                    ..
+                }) = self.frames.pop()
+                {
+                    let end = if end_span.is_empty() { last_end } else { end_span.end };
+                    let node = Node::new(Span::new(start, end.max(start)), Value::Map(map.finish()));
+                    self.complete(node, anchor)?;
+                }
+                Ok(())
+            }
+            Event::Alias(id) => {
+                let span = self.span(sp);
+                let Some((node, count)) = self.anchors.get(&id) else {
+                    return Err(Abort {
+                        at: span.start,
+                        rule: "yaml-syntax",
+                        message: "alias to an unknown anchor".into(),
+                        help: None,
+                    });
+                };
+                self.alias_nodes += count;
+                if self.alias_nodes > self.limits.max_alias_nodes {
+                    return Err(Abort {
+                        at: span.start,
+                        rule: "yaml-limits",
+                        message: format!(
+                            "aliases expand to more than {} nodes: the document is rejected (an alias bomb?)",
+                            self.limits.max_alias_nodes
+                        ),
+                        help: Some("Kubernetes expands every alias; use fewer nested aliases".into()),
+                    });
+                }
+                let mut copy = node.clone();
+                // The copy is reported where the alias is written.
+                copy.span = span;
+                self.complete(copy, 0)
+            }
+            Event::Nothing | Event::StreamStart | Event::StreamEnd => Ok(()),
+            Event::DocumentStart(_) | Event::DocumentEnd => Ok(()),
+        }
+    }
+}
+
+/// Parses `input` to its end, or to the first error, which it returns.
+fn parse_from(text: &str, input: Input<'_>, limits: Limits, stream: &mut Stream) -> Option<Failure> {
+    let mut b = Builder {
+        source: text,
+        c2b: CharToByte::new(input.parsed),
+        base: input.base,
+        shift: input.shift,
+        limits,
+        frames: Vec::new(),
+        anchors: HashMap::new(),
+        alias_nodes: 0,
+        root: None,
+        diags: Vec::new(),
+    };
+    let mut doc_start: Option<u32> = None;
+    let mut parser = Parser::new_from_str(input.parsed);
+    loop {
+        let next = parser.next_event();
+        let (ev, sp) = match next {
+            None => return None,
+            Some(Ok(pair)) => pair,
+            Some(Err(err)) => {
+                let at = b.byte(err.marker().index());
+                stream.diagnostics.append(&mut b.diags);
+                let mut diag = syntax_error(text, at, err.info());
+                if err.info().contains("recursion limit") {
+                    diag.rule = "yaml-limits";
+                    diag.message = "nesting too deep: the document is rejected".into();
+                    diag.help =
+                        Some("Kubernetes objects are never this deep; is the file generated by mistake?".into());
+                }
+                return Some(Failure {
+                    at,
+                    doc_start: doc_start.unwrap_or(input.base),
+                    diag,
+                    indentation: is_indentation_error(err.info()),
+                });
+            }
+        };
+        match ev {
+            Event::DocumentStart(_) => {
+                let s = b.span(&sp);
+                doc_start = Some(s.end);
+                b.root = None;
+                b.anchors.clear();
+                b.alias_nodes = 0;
+            }
+            Event::DocumentEnd => {
+                let root = b.root.take();
+                let start = doc_start.take().unwrap_or(0);
+                let end = root.as_ref().map_or(start, |n| n.span.end);
+                // An empty, comment-only or `null` document holds no object.
+                let root = root.filter(|n| !n.is_null());
+                stream.diagnostics.append(&mut b.diags);
+                stream.documents.push(Document {
+                    root,
+                    index: stream.documents.len(),
+                    span: Span::new(start, end),
+                });
+            }
+            Event::StreamEnd => return None,
+            ev => {
+                if let Err(abort) = b.event(ev, &sp) {
+                    stream.diagnostics.append(&mut b.diags);
+                    let end = line_end(text, abort.at as usize) as u32;
+                    return Some(Failure {
+                        at: abort.at,
+                        doc_start: doc_start.unwrap_or(abort.at),
+                        diag: LoadDiagnostic {
+                            rule: abort.rule,
+                            span: Span::new(abort.at, end.max(abort.at)),
+                            message: abort.message,
+                            labels: vec![],
+                            help: abort.help,
+                        },
+                        indentation: false,
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn push_failed_doc(stream: &mut Stream, start: u32, end: u32) {
+    stream.documents.push(Document {
+        root: None,
+        index: stream.documents.len(),
+        span: Span::new(start.min(end), end),
+    });
+}
+
+fn line_end(text: &str, from: usize) -> usize {
+    let from = from.min(text.len());
+    text[from..].find(['\n', '\r']).map_or(text.len(), |i| from + i)
+}
+
+fn syntax_error(text: &str, at: u32, info: &str) -> LoadDiagnostic {
+    let (message, help) = explain_scan_error(text, at as usize, info);
+    let end = (at as usize + 1).min(line_end(text, at as usize)).max(at as usize);
+    LoadDiagnostic {
+        rule: "yaml-syntax",
+        span: Span::new(at, end as u32),
+        message,
+        labels: vec![],
+        help,
+    }
+}
+
+/// Turns the parser's terse messages into ones that say what to do.
+fn explain_scan_error(text: &str, at: usize, info: &str) -> (String, Option<String>) {
+    let line_start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[line_start..line_end(text, line_start)];
+    let has_tab_indent = line.starts_with('\t') || line.trim_start_matches(' ').starts_with('\t');
+    let help = if has_tab_indent {
+        Some("YAML does not allow tabs for indentation; indent with spaces".to_string())
+    } else if info.contains("mapping values are not allowed") {
+        Some("a `:` followed by a space inside a plain value starts a new key; quote the value".into())
+    } else if info.contains("did not find expected key") || info.contains("block mapping") {
+        Some("check the indentation of this line against the lines above".into())
+    } else if line.contains("{{") {
+        Some("this looks like a template (`{{ }}`): render it first, e.g. `helm template ... | kvet check -`".into())
+    } else {
+        None
+    };
+    (format!("YAML syntax error: {info}"), help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Stream {
+        parse_yaml(s, Limits::default())
+    }
+
+    fn root(s: &str) -> Node {
+        let st = parse(s);
+        assert!(st.diagnostics.is_empty(), "{:?}", st.diagnostics);
+        st.documents[0].root.clone().unwrap_or_else(|| Node::null(0))
+    }
+
+    #[test]
+    fn spans_of_keys_and_values() {
+        let text = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: app\n    image: nginx\n";
+        let r = root(text);
+        let e = r.path_entry(&["spec", "containers"]).map(|e| e.key_span);
+        assert_eq!(e, Some(Span::new(33, 43)));
+        let c = &r.path(&["spec", "containers"]).map(|n| n.items()[0].clone());
+        let name = c.as_ref().and_then(|c| c.get("name")).map(|n| n.span);
+        assert_eq!(name.map(|s| &text[s.start as usize..s.end as usize]), Some("app"));
+        let spec = r.get("spec").map(|n| n.span).unwrap_or_default();
+        assert_eq!(
+            &text[spec.start as usize..spec.end as usize],
+            "containers:\n  - name: app\n    image: nginx"
+        );
+    }
+
+    #[test]
+    fn multibyte_offsets_are_bytes() {
+        let text = "a: \"héllo wörld\"\nb: x\n";
+        let r = root(text);
+        let b = r.get("b").map(|n| n.span).unwrap_or_default();
+        assert_eq!(&text[b.start as usize..b.end as usize], "x");
+    }
+
+    #[test]
+    fn yaml11_scalars_in_tree() {
+        let r = root("mode: 0644\nflag: yes\nq: '0644'\nf: 1e3\n");
+        assert_eq!(r.get("mode").and_then(Node::as_i64), Some(420));
+        assert_eq!(r.get("flag").and_then(Node::as_bool), Some(true));
+        assert_eq!(r.get("q").and_then(Node::as_str), Some("0644"));
+        assert_eq!(r.get("f").and_then(Node::as_f64), Some(1000.0));
+    }
+
+    #[test]
+    fn duplicate_keys_point_at_both() {
+        let st = parse("a: 1\nb: 2\na: 3\n");
+        assert_eq!(st.diagnostics.len(), 1);
+        let d = &st.diagnostics[0];
+        assert_eq!(d.rule, "yaml-duplicate-key");
+        assert_eq!(d.span, Span::new(10, 11));
+        assert_eq!(d.labels[0].0, Span::new(0, 1));
+        let r = st.documents[0].root.clone().unwrap_or_else(|| Node::null(0));
+        assert_eq!(r.get("a").and_then(Node::as_i64), Some(3));
+    }
+
+    #[test]
+    fn duplicate_keys_in_large_mappings() {
+        let mut s = String::new();
+        for i in 0..5000 {
+            s.push_str(&format!("k{i}: {i}\n"));
+        }
+        s.push_str("k42: again\n");
+        let st = parse(&s);
+        assert_eq!(st.diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn multi_document_with_markers_and_empty_docs() {
+        let st = parse("---\na: 1\n---\n# only a comment\n---\n...\n---\nb: 2\n...\n");
+        let roots: Vec<bool> = st.documents.iter().map(|d| d.root.is_some()).collect();
+        assert_eq!(roots, vec![true, false, false, true]);
+    }
+
+    #[test]
+    fn syntax_error_keeps_other_documents() {
+        let text = "a: 1\n---\nb: [1, 2\nc: 3\n---\nd: 4\n";
+        let st = parse(text);
+        assert_eq!(st.diagnostics.iter().filter(|d| d.rule == "yaml-syntax").count(), 1);
+        let good: Vec<_> = st.documents.iter().filter_map(|d| d.root.as_ref()).collect();
+        assert_eq!(good.len(), 2);
+        assert!(good[1].get("d").is_some());
+    }
+
+    #[test]
+    fn anchors_aliases_and_merge_keys() {
+        let r = root("base: &b\n  a: 1\n  b: 2\nother:\n  <<: *b\n  b: 3\ncopy: *b\n");
+        let other = r.get("other").cloned().unwrap_or_else(|| Node::null(0));
+        assert_eq!(other.get("a").and_then(Node::as_i64), Some(1));
+        assert_eq!(other.get("b").and_then(Node::as_i64), Some(3));
+        assert_eq!(r.path(&["copy", "b"]).and_then(Node::as_i64), Some(2));
+    }
+
+    #[test]
+    fn yaml11_keys_become_their_json_text() {
+        // As sigs.k8s.io/yaml converts them: `y`, `on` are booleans, `010` octal.
+        let r = root("y: 1\n010: 3\n");
+        let keys: Vec<&str> = r.entries().iter().map(|e| &*e.key).collect();
+        assert_eq!(keys, vec!["true", "8"]);
+        let st = parse("y: 1\non: 2\n");
+        assert!(
+            st.diagnostics[0].message.contains("YAML 1.1 reads `on` as `true`"),
+            "{:?}",
+            st.diagnostics
+        );
+    }
+
+    #[test]
+    fn alias_bomb_is_rejected_quickly() {
+        let text = "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
+        let st = parse(text);
+        let d = st.diagnostics.iter().find(|d| d.rule == "yaml-limits");
+        assert!(d.is_some_and(|d| d.message.contains("alias")), "{:?}", st.diagnostics);
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected() {
+        let text = "[".repeat(10_000);
+        let st = parse(&text);
+        assert!(
+            st.diagnostics.iter().any(|d| d.rule == "yaml-limits"),
+            "{:?}",
+            st.diagnostics
+        );
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        let text = "\u{feff}a: 1\r\nb: x\r\n";
+        let r = root(text);
+        let b = r.get("b").map(|n| n.span).unwrap_or_default();
+        assert_eq!(&text[b.start as usize..b.end as usize], "x");
+    }
+
+    #[test]
+    fn go_yaml_indentation_leniency() {
+        // Accepted by Kubernetes' reader: continuation lines of a flow
+        // sequence and a quoted scalar at the key's own indentation.
+        let text = "a: 1\n---\nspec:\n  args: [\n      \"--x\",\n  ]\n  note: 'one\n  two'\n  after: yes\n---\nz: 1\n";
+        let st = parse(text);
+        assert!(st.diagnostics.is_empty(), "{:?}", st.diagnostics);
+        assert_eq!(st.documents.len(), 3);
+        let r = st.documents[1].root.clone().unwrap_or_else(|| Node::null(0));
+        let after = r.path(&["spec", "after"]).cloned().unwrap_or_else(|| Node::null(0));
+        assert_eq!(after.as_bool(), Some(true));
+        assert_eq!(&text[after.span.start as usize..after.span.end as usize], "yes");
+        assert_eq!(r.path(&["spec", "note"]).and_then(Node::as_str), Some("one two"));
+        assert_eq!(st.documents[2].index, 2);
+    }
+
+    #[test]
+    fn tab_indentation_gets_a_hint() {
+        let st = parse("a:\n\tb: 1\n");
+        let d = st.diagnostics.iter().find(|d| d.rule == "yaml-syntax");
+        assert!(
+            d.is_some_and(|d| d.help.as_deref().is_some_and(|h| h.contains("tabs"))),
+            "{:?}",
+            st.diagnostics
+        );
+    }
+}
