@@ -5,9 +5,16 @@ pub mod docs;
 mod registry;
 
 pub mod availability;
+pub mod images;
+pub mod jobs;
+pub mod kubeadm;
+pub mod metadata;
+pub mod networking;
 pub mod probes;
+pub mod rbac;
 pub mod resources;
 pub mod scheduling;
+pub mod security;
 pub mod selectors;
 #[cfg(test)]
 pub(crate) mod testing;

@@ -4,7 +4,10 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::docs::RuleDoc;
-use super::{Rule, availability, probes, resources, scheduling, selectors};
+use super::{
+    Rule, availability, images, jobs, kubeadm, metadata, networking, probes, rbac, resources, scheduling, security,
+    selectors,
+};
 
 include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
 
@@ -18,22 +21,25 @@ pub const ENGINE_RULES: &[&str] = &[
     "type-meta-missing",
 ];
 
-/// Every built-in check, one line per rule.
+/// Every built-in check: each category module lists its own.
 fn builtin_checks() -> Vec<Box<dyn Rule>> {
-    vec![
-        Box::new(resources::RequestsMissing),
-        Box::new(resources::RequestsTooLow),
-        Box::new(resources::QosNotGuaranteed),
-        Box::new(resources::MemoryLimitNotEqualRequest),
-        Box::new(resources::LimitsBelowMinimum),
-        Box::new(resources::QuantityInvalid),
-        Box::new(probes::ProbesIdentical),
-        Box::new(probes::LivenessWithoutReadiness),
-        Box::new(scheduling::AntiAffinityMissing),
-        Box::new(scheduling::AntiAffinityIneffective),
-        Box::new(selectors::SelectorMismatch),
-        Box::new(availability::ReplicationControllerUsed),
+    [
+        availability::checks(),
+        images::checks(),
+        jobs::checks(),
+        kubeadm::checks(),
+        metadata::checks(),
+        networking::checks(),
+        probes::checks(),
+        rbac::checks(),
+        resources::checks(),
+        scheduling::checks(),
+        security::checks(),
+        selectors::checks(),
     ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 pub struct RuleEntry {

@@ -3,3 +3,8 @@
 mod replication_controller_used;
 
 pub use replication_controller_used::ReplicationControllerUsed;
+
+/// The checks of this category.
+pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
+    vec![Box::new(ReplicationControllerUsed)]
+}

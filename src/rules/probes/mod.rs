@@ -91,3 +91,8 @@ pub(crate) fn handler(probe: &Node, container: &Container) -> Option<serde_json:
     }
     None
 }
+
+/// The checks of this category.
+pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
+    vec![Box::new(ProbesIdentical), Box::new(LivenessWithoutReadiness)]
+}

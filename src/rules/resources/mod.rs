@@ -32,3 +32,15 @@ pub(crate) fn resource_noun(name: &str) -> &str {
         other => other,
     }
 }
+
+/// The checks of this category.
+pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
+    vec![
+        Box::new(RequestsMissing),
+        Box::new(RequestsTooLow),
+        Box::new(QosNotGuaranteed),
+        Box::new(MemoryLimitNotEqualRequest),
+        Box::new(LimitsBelowMinimum),
+        Box::new(QuantityInvalid),
+    ]
+}

@@ -79,3 +79,8 @@ pub(crate) fn replicated<'a>(w: &Workload<'a>) -> Option<(&'a Node, i64)> {
     let n = node.as_i64()?;
     (n > 1).then_some((node, n))
 }
+
+/// The checks of this category.
+pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
+    vec![Box::new(AntiAffinityMissing), Box::new(AntiAffinityIneffective)]
+}

@@ -3,3 +3,8 @@
 mod selector_mismatch;
 
 pub use selector_mismatch::SelectorMismatch;
+
+/// The checks of this category.
+pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
+    vec![Box::new(SelectorMismatch)]
+}

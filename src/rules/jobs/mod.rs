@@ -1,0 +1,6 @@
+//! Jobs and CronJobs.
+
+/// The checks of this category.
+pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
+    vec![]
+}

@@ -1,0 +1,6 @@
+//! Services, ports and traffic policy.
+
+/// The checks of this category.
+pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
+    vec![]
+}
