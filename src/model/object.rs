@@ -159,8 +159,9 @@ pub fn doc_objects(doc: &Document) -> DocObjects<'_> {
     let kind_str = kind.and_then(Node::as_str).unwrap_or("");
     if api.is_none() && kind.is_none() {
         if root.get("metadata").is_some() || root.get("spec").is_some() {
+            let first_key = root.entries().first().map_or(root.span, |e| e.key_span);
             return DocObjects::NotAnObject {
-                span: Span::new(root.span.start, root.span.start),
+                span: first_key,
                 reason: "this object has no `apiVersion` and no `kind`".into(),
             };
         }
@@ -168,6 +169,16 @@ pub fn doc_objects(doc: &Document) -> DocObjects<'_> {
     }
     if api.is_none() || kind.is_none() {
         let missing = if api.is_none() { "apiVersion" } else { "kind" };
+        // `Kind:` or `apiversion:`: keys are case-sensitive.
+        if let Some(e) = root.entries().iter().find(|e| e.key.eq_ignore_ascii_case(missing)) {
+            return DocObjects::NotAnObject {
+                span: e.key_span,
+                reason: format!(
+                    "this object has no `{missing}`: keys are case-sensitive, `{}` is not `{missing}`",
+                    e.key
+                ),
+            };
+        }
         return DocObjects::NotAnObject {
             span: Span::new(root.span.start, root.span.start),
             reason: format!("this object has no `{missing}`"),

@@ -1,0 +1,293 @@
+//! The command line as users and CI jobs drive it: exit codes, stdin, bad
+//! paths, output formats, `--fail-on`, rule listing and docs.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn kvet() -> Command {
+    let mut c = Command::cargo_bin("kvet").unwrap_or_else(|e| panic!("kvet binary: {e}"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn stdout_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn json_of(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout_of(out)))
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    // An error-level finding fails by default.
+    kvet()
+        .args(["check", "fixtures/selector-mismatch/bad.yaml"])
+        .assert()
+        .code(1);
+    kvet()
+        .args([
+            "check",
+            "fixtures/selector-mismatch/good.yaml",
+            "--select",
+            "selector-mismatch",
+        ])
+        .assert()
+        .code(0);
+    // Warnings only: pass unless --fail-on warning.
+    let warn = "fixtures/probes-identical/bad.yaml";
+    kvet()
+        .args(["check", warn, "--select", "probes-identical"])
+        .assert()
+        .code(0);
+    kvet()
+        .args(["check", warn, "--select", "probes-identical", "--fail-on", "warning"])
+        .assert()
+        .code(1);
+    kvet()
+        .args(["check", warn, "--select", "probes-identical", "--fail-on", "info"])
+        .assert()
+        .code(1);
+    kvet()
+        .args(["check", "fixtures/selector-mismatch/bad.yaml", "--fail-on", "never"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn missing_path_is_exit_2_after_linting_the_rest() {
+    let out = kvet()
+        .args([
+            "check",
+            "no/such/file.yaml",
+            "fixtures/selector-mismatch/bad.yaml",
+            "--select",
+            "selector-mismatch",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout_of(&out).contains("selector-mismatch"),
+        "the other input is still reported"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no/such/file.yaml: no such file or directory"), "{err}");
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    kvet().args(["check", "--select", "no-such-rule"]).assert().code(2);
+    kvet().args(["check", "--format", "xml"]).assert().code(2);
+    kvet().args(["frobnicate"]).assert().code(2);
+    let out = kvet()
+        .args(["check", "--select", "probes-identicl", "fixtures"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `probes-identical`?"));
+}
+
+#[test]
+fn stdin_with_a_name() {
+    let manifest = std::fs::read_to_string("fixtures/selector-mismatch/bad.yaml").unwrap_or_default();
+    let out = kvet()
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "deploy/web.yaml",
+            "--format",
+            "json",
+            "--select",
+            "selector-mismatch",
+        ])
+        .write_stdin(manifest)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_of(&out);
+    assert_eq!(v["diagnostics"][0]["file"], "deploy/web.yaml");
+    assert_eq!(v["diagnostics"][0]["start"]["line"], 8);
+}
+
+#[test]
+fn json_report_has_the_documented_fields() {
+    let out = kvet()
+        .args(["check", "fixtures/selector-mismatch/bad.yaml", "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let v = json_of(&out);
+    assert_eq!(v["version"], 1);
+    let d = &v["diagnostics"][0];
+    for key in [
+        "rule", "severity", "message", "help", "file", "start", "end", "object", "labels",
+    ] {
+        assert!(d.get(key).is_some(), "missing {key}: {d}");
+    }
+    for key in ["line", "column", "offset"] {
+        assert!(d["start"][key].is_u64() && d["end"][key].is_u64());
+    }
+    assert_eq!(d["object"]["kind"], "Deployment");
+    assert_eq!(d["object"]["apiVersion"], "apps/v1");
+    for key in ["files", "objects", "errors", "warnings", "infos"] {
+        assert!(v["summary"][key].is_u64(), "summary.{key}");
+    }
+}
+
+#[test]
+fn unreadable_and_undecodable_files_are_findings() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let bin = dir.path().join("blob.yaml");
+    std::fs::write(&bin, b"\x7fELF\x02\x01\x01\x00\x00\x00")?;
+    let latin1 = dir.path().join("latin1.yaml");
+    std::fs::write(&latin1, b"apiVersion: v1\nkind: ConfigMap\ndata:\n  name: caf\xe9\n")?;
+    let ok = dir.path().join("ok.yaml");
+    std::fs::write(&ok, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")?;
+    let out = kvet().args(["check", "--format", "json"]).arg(dir.path()).output()?;
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_of(&out);
+    let diags = v["diagnostics"].as_array().cloned().unwrap_or_default();
+    let find = |name: &str| {
+        diags
+            .iter()
+            .find(|d| d["file"].as_str().is_some_and(|f| f.ends_with(name)))
+            .cloned()
+    };
+    let b = find("blob.yaml").unwrap_or_default();
+    assert!(b["message"].as_str().is_some_and(|m| m.contains("binary")), "{b}");
+    let l = find("latin1.yaml").unwrap_or_default();
+    assert_eq!(l["start"]["line"], 4);
+    assert!(l["message"].as_str().is_some_and(|m| m.contains("UTF-8")));
+    assert_eq!(v["summary"]["files"], 3);
+    Ok(())
+}
+
+#[test]
+fn hostile_yaml_is_rejected_with_a_location() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let deep = dir.path().join("deep.yaml");
+    std::fs::write(&deep, "[".repeat(10_000))?;
+    let out = kvet().args(["check", "--format", "json"]).arg(&deep).output()?;
+    let v = json_of(&out);
+    assert_eq!(v["diagnostics"][0]["rule"], "yaml-limits");
+    assert_eq!(v["diagnostics"][0]["start"]["line"], 1);
+
+    let bomb = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/yaml-limits/bad.yaml");
+    let out = kvet().args(["check", "--format", "json"]).arg(&bomb).output()?;
+    let v = json_of(&out);
+    assert_eq!(v["diagnostics"][0]["rule"], "yaml-limits");
+    // The document after the bomb is still read.
+    assert_eq!(v["summary"]["objects"], 1);
+    Ok(())
+}
+
+#[test]
+fn color_choice() {
+    let bad = "fixtures/selector-mismatch/bad.yaml";
+    let plain = kvet()
+        .args(["check", bad, "--color", "never"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!stdout_of(&plain).contains('\x1b'));
+    let colored = kvet()
+        .args(["check", bad, "--color", "always"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(stdout_of(&colored).contains('\x1b'));
+    // Not a terminal: plain by default.
+    let auto = kvet().args(["check", bad]).output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(!stdout_of(&auto).contains('\x1b'));
+}
+
+#[test]
+fn human_report_format() {
+    let out = kvet()
+        .args([
+            "check",
+            "fixtures/selector-mismatch/bad.yaml",
+            "--select",
+            "selector-mismatch",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let s = stdout_of(&out);
+    assert!(
+        s.starts_with("fixtures/selector-mismatch/bad.yaml:8:7: error[selector-mismatch] the selector `app=web`"),
+        "{s}"
+    );
+    assert!(s.contains("help: "));
+    assert!(s.contains("docs: kvet explain selector-mismatch"));
+    assert!(
+        s.trim_end()
+            .ends_with("3 errors, 0 warnings, 0 infos in 1 file (3 objects)"),
+        "{s}"
+    );
+    let quiet = kvet()
+        .args([
+            "check",
+            "fixtures/selector-mismatch/bad.yaml",
+            "--select",
+            "selector-mismatch",
+            "-q",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!stdout_of(&quiet).contains('│'));
+}
+
+#[test]
+fn folders_and_globs() {
+    let out = kvet()
+        .args([
+            "check",
+            "fixtures/probes-*/bad.yaml",
+            "--format",
+            "json",
+            "--select",
+            "probes",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let v = json_of(&out);
+    assert_eq!(v["summary"]["files"], 1);
+    let out = kvet()
+        .args(["check", "fixtures", "--format", "json", "--fail-on", "never"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(0));
+    let v = json_of(&out);
+    assert!(v["summary"]["files"].as_u64().unwrap_or(0) >= 30);
+}
+
+#[test]
+fn rules_and_explain() {
+    let out = kvet()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let v = json_of(&out);
+    let rules = v.as_array().cloned().unwrap_or_default();
+    assert!(rules.len() >= 17);
+    for r in &rules {
+        for key in ["id", "category", "severity", "summary"] {
+            assert!(r[key].is_string(), "{r}");
+        }
+    }
+    let out = kvet()
+        .args(["explain", "probes-identical"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let s = stdout_of(&out);
+    for part in [
+        "probes-identical (probes, warning)",
+        "Why it matters",
+        "How to fix",
+        "Example that triggers it",
+        "Source: domain fact C4",
+    ] {
+        assert!(s.contains(part), "missing {part:?} in\n{s}");
+    }
+    kvet().args(["explain", "nope"]).assert().code(2);
+}
