@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-pub use docs::{CATEGORIES, DocError, RuleDoc, RuleOption};
+pub use docs::{CATEGORIES, DocError, RuleDoc, RuleOption, markdown_table};
 pub use registry::{ENGINE_RULES, Registry};
 
 use crate::config::Config;

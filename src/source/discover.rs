@@ -133,12 +133,20 @@ fn walk(
         .ignore(opts.respect_ignore_files)
         .parents(opts.respect_ignore_files)
         .require_git(false)
-        .follow_links(false);
+        .follow_links(true);
     for entry in builder.build() {
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
-                out.walk_errors.push((display_name(root), walk_error_message(&err)));
+                // An entry that cannot be followed (a dangling link, a
+                // folder without permission): a located finding when it
+                // names a manifest file, else a warning.
+                match error_path(&err) {
+                    Some(p) if wanted_name(p, glob, opts) => {
+                        files.insert((display_name(p), p.to_path_buf()));
+                    }
+                    _ => out.walk_errors.push((display_name(root), walk_error_message(&err))),
+                }
                 continue;
             }
         };
@@ -146,16 +154,28 @@ fn walk(
             continue;
         }
         let path = entry.path();
-        let wanted = match glob {
-            Some(m) => m.is_match(path) || m.is_match(display_name(path)),
-            None => path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| opts.extensions.iter().any(|x| x.eq_ignore_ascii_case(e))),
-        };
-        if wanted {
+        if wanted_name(path, glob, opts) {
             files.insert((display_name(path), path.to_path_buf()));
         }
+    }
+}
+
+fn wanted_name(path: &Path, glob: Option<&GlobMatcher>, opts: &DiscoverOptions) -> bool {
+    match glob {
+        Some(m) => m.is_match(path) || m.is_match(display_name(path)),
+        None => path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| opts.extensions.iter().any(|x| x.eq_ignore_ascii_case(e))),
+    }
+}
+
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
     }
 }
 
