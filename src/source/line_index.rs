@@ -20,6 +20,9 @@ pub struct LineIndex {
     len: u32,
     /// The text is pure ASCII: columns in bytes, chars and UTF-16 agree.
     ascii: bool,
+    /// The text starts with a UTF-8 byte-order mark, which editors do not
+    /// show: columns on the first line do not count it.
+    bom: bool,
 }
 
 impl LineIndex {
@@ -38,6 +41,7 @@ impl LineIndex {
             line_starts,
             len: bytes.len() as u32,
             ascii: text.is_ascii(),
+            bom: text.starts_with('\u{feff}'),
         }
     }
 
@@ -94,6 +98,11 @@ impl LineIndex {
                     })
                     .unwrap_or(0),
             }
+        };
+        let column = if self.bom && line == 0 && offset >= 3 {
+            column - 1
+        } else {
+            column
         };
         LineCol {
             line: line as u32 + 1,
@@ -199,6 +208,14 @@ mod tests {
         assert_eq!(idx.line_col(text, 8), LineCol { line: 2, column: 3 });
         assert_eq!(idx.line_col(text, 13), LineCol { line: 3, column: 1 });
         assert_eq!(idx.line_range(text, 1), (5, 11));
+    }
+
+    #[test]
+    fn bom_is_not_a_column() {
+        let text = "\u{feff}a: 1\nb: 2";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 3), LineCol { line: 1, column: 1 });
+        assert_eq!(idx.line_col(text, 6), LineCol { line: 1, column: 4 });
     }
 
     #[test]
