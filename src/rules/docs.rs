@@ -137,6 +137,26 @@ fn locate_serde_error(root: &Node, message: &str) -> u32 {
         .map_or(root.span.start, |e| e.key_span.start)
 }
 
+/// The README's rule table, generated from the rule docs so it cannot go
+/// stale (a test compares it with README.md).
+pub fn markdown_table<'a>(docs: impl Iterator<Item = &'a RuleDoc>) -> String {
+    let mut docs: Vec<&RuleDoc> = docs.collect();
+    docs.sort_by(|a, b| (&a.category, &a.id).cmp(&(&b.category, &b.id)));
+    let mut s = String::from("| Rule | Category | Severity | What it reports |\n|---|---|---|---|\n");
+    for d in docs {
+        let opt_in = if d.enabled_by_default { "" } else { " *(opt-in)*" };
+        s.push_str(&format!(
+            "| [`{}`](rules/{}.yaml) | {} | {} | {}{opt_in} |\n",
+            d.id,
+            d.id,
+            d.category,
+            d.severity,
+            d.summary.trim().replace('|', "\\|").replace('\n', " ")
+        ));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,24 +186,4 @@ mod tests {
     fn is_kebab_id_helper() -> bool {
         is_kebab_id("a--b") || is_kebab_id("-a") || is_kebab_id("1a")
     }
-}
-
-/// The README's rule table, generated from the rule docs so it cannot go
-/// stale (a test compares it with README.md).
-pub fn markdown_table<'a>(docs: impl Iterator<Item = &'a RuleDoc>) -> String {
-    let mut docs: Vec<&RuleDoc> = docs.collect();
-    docs.sort_by(|a, b| (&a.category, &a.id).cmp(&(&b.category, &b.id)));
-    let mut s = String::from("| Rule | Category | Severity | What it reports |\n|---|---|---|---|\n");
-    for d in docs {
-        let opt_in = if d.enabled_by_default { "" } else { " *(opt-in)*" };
-        s.push_str(&format!(
-            "| [`{}`](rules/{}.yaml) | {} | {} | {}{opt_in} |\n",
-            d.id,
-            d.id,
-            d.category,
-            d.severity,
-            d.summary.trim().replace('|', "\\|").replace('\n', " ")
-        ));
-    }
-    s
 }
