@@ -69,6 +69,7 @@ mod tests {
             enabled_by_default: on,
             options: vec![],
             template: None,
+            compiled: None,
         }
     }
 

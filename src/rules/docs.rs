@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
+use super::template::Template;
 use crate::diagnostic::Severity;
 use crate::yaml::{Limits, Node, parse_yaml};
 
@@ -34,7 +37,7 @@ pub struct RuleOption {
     pub description: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDoc {
     /// Stable kebab-case id.
@@ -62,6 +65,9 @@ pub struct RuleDoc {
     /// For declarative rules: which generic template checks it, and how.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<serde_json::Value>,
+    /// The compiled `template`.
+    #[serde(skip)]
+    pub compiled: Option<Arc<Template>>,
 }
 
 fn default_true() -> bool {
@@ -96,11 +102,24 @@ impl RuleDoc {
                 offset: 0,
                 message: "the rule file is empty".into(),
             })?;
-        let doc: RuleDoc = serde_json::from_value(root.to_json()).map_err(|e| DocError {
+        Self::from_node(file, root)
+    }
+
+    /// Reads a rule from its parsed YAML (one document of a rule file).
+    pub fn from_node(file: &str, root: &Node) -> Result<RuleDoc, DocError> {
+        let mut doc: RuleDoc = serde_json::from_value(root.to_json()).map_err(|e| DocError {
             file: file.into(),
             offset: locate_serde_error(root, &e.to_string()),
             message: e.to_string(),
         })?;
+        if let Some(t) = root.get("template") {
+            let compiled = Template::compile(t).map_err(|e| DocError {
+                file: file.into(),
+                offset: e.offset,
+                message: format!("template: {}", e.message),
+            })?;
+            doc.compiled = Some(Arc::new(compiled));
+        }
         if !CATEGORIES.contains(&doc.category.as_str()) {
             return Err(DocError {
                 file: file.into(),

@@ -3,6 +3,7 @@
 
 pub mod docs;
 mod registry;
+pub mod template;
 
 pub mod availability;
 pub mod images;
@@ -36,7 +37,7 @@ use crate::yaml::Span;
 /// to each other implement `check_catalog`. Both must be pure: they read the
 /// tree and report through the context.
 pub trait Rule: Send + Sync {
-    fn id(&self) -> &'static str;
+    fn id(&self) -> &str;
 
     fn check(&self, _object: &Object, _ctx: &mut Ctx) {}
 

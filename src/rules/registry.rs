@@ -1,9 +1,10 @@
 //! The table of rules: every `rules/*.yaml` doc, joined with its check.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use super::docs::RuleDoc;
+use super::template::TemplateRule;
 use super::{
     Rule, availability, images, jobs, kubeadm, metadata, networking, probes, rbac, resources, scheduling, security,
     selectors,
@@ -69,11 +70,18 @@ impl Registry {
 
     /// Builds a registry from docs and checks; checks are matched to docs by id.
     pub fn from_docs(docs: Vec<RuleDoc>, checks: Vec<Box<dyn Rule>>) -> Registry {
-        let mut checks: HashMap<&'static str, Box<dyn Rule>> = checks.into_iter().map(|c| (c.id(), c)).collect();
+        let mut checks: HashMap<String, Box<dyn Rule>> = checks.into_iter().map(|c| (c.id().to_string(), c)).collect();
         let mut entries: Vec<RuleEntry> = docs
             .into_iter()
             .map(|doc| {
-                let check = checks.remove(doc.id.as_str());
+                let check = checks.remove(doc.id.as_str()).or_else(|| {
+                    doc.compiled.as_ref().map(|t| {
+                        Box::new(TemplateRule {
+                            id: doc.id.clone(),
+                            template: Arc::clone(t),
+                        }) as Box<dyn Rule>
+                    })
+                });
                 RuleEntry { doc, check }
             })
             .collect();

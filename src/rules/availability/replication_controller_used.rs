@@ -7,7 +7,7 @@ use crate::rules::{Ctx, Rule};
 pub struct ReplicationControllerUsed;
 
 impl Rule for ReplicationControllerUsed {
-    fn id(&self) -> &'static str {
+    fn id(&self) -> &str {
         "replication-controller-used"
     }
 

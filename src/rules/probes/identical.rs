@@ -8,7 +8,7 @@ use crate::rules::{Ctx, Rule};
 pub struct ProbesIdentical;
 
 impl Rule for ProbesIdentical {
-    fn id(&self) -> &'static str {
+    fn id(&self) -> &str {
         "probes-identical"
     }
 

@@ -7,7 +7,7 @@ use crate::rules::{Ctx, Rule};
 pub struct LivenessWithoutReadiness;
 
 impl Rule for LivenessWithoutReadiness {
-    fn id(&self) -> &'static str {
+    fn id(&self) -> &str {
         "liveness-without-readiness"
     }
 

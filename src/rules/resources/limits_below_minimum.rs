@@ -21,7 +21,7 @@ const MINIMUMS: &[(&str, &str, &str)] = &[
 ];
 
 impl Rule for LimitsBelowMinimum {
-    fn id(&self) -> &'static str {
+    fn id(&self) -> &str {
         "limits-below-minimum"
     }
 

@@ -8,7 +8,7 @@ use crate::rules::{Ctx, Rule};
 pub struct MemoryLimitNotEqualRequest;
 
 impl Rule for MemoryLimitNotEqualRequest {
-    fn id(&self) -> &'static str {
+    fn id(&self) -> &str {
         "memory-limit-not-equal-request"
     }
 

@@ -7,7 +7,7 @@ use crate::rules::{Ctx, Rule};
 pub struct QosNotGuaranteed;
 
 impl Rule for QosNotGuaranteed {
-    fn id(&self) -> &'static str {
+    fn id(&self) -> &str {
         "qos-not-guaranteed"
     }
 

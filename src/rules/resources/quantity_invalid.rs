@@ -31,7 +31,7 @@ fn check_claim_template(object: &Object, ctx: &mut Ctx, template: &Node) {
 }
 
 impl Rule for QuantityInvalid {
-    fn id(&self) -> &'static str {
+    fn id(&self) -> &str {
         "quantity-invalid"
     }
 

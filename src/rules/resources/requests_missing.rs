@@ -6,7 +6,7 @@ use crate::rules::{Ctx, Rule};
 pub struct RequestsMissing;
 
 impl Rule for RequestsMissing {
-    fn id(&self) -> &'static str {
+    fn id(&self) -> &str {
         "requests-missing"
     }
 

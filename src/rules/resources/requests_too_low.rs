@@ -6,7 +6,7 @@ use crate::rules::{Ctx, Rule};
 pub struct RequestsTooLow;
 
 impl Rule for RequestsTooLow {
-    fn id(&self) -> &'static str {
+    fn id(&self) -> &str {
         "requests-too-low"
     }
 

@@ -8,7 +8,7 @@ use crate::rules::{Ctx, Rule};
 pub struct AntiAffinityIneffective;
 
 impl Rule for AntiAffinityIneffective {
-    fn id(&self) -> &'static str {
+    fn id(&self) -> &str {
         "anti-affinity-ineffective"
     }
 

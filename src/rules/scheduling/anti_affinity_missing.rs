@@ -8,7 +8,7 @@ use crate::rules::{Ctx, Rule};
 pub struct AntiAffinityMissing;
 
 impl Rule for AntiAffinityMissing {
-    fn id(&self) -> &'static str {
+    fn id(&self) -> &str {
         "anti-affinity-missing"
     }
 

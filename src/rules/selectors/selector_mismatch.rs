@@ -7,7 +7,7 @@ use crate::rules::{Ctx, Rule};
 pub struct SelectorMismatch;
 
 impl Rule for SelectorMismatch {
-    fn id(&self) -> &'static str {
+    fn id(&self) -> &str {
         "selector-mismatch"
     }
 
