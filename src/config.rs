@@ -1,9 +1,29 @@
-//! Run configuration: which rules run, at which severity, with which options.
+//! Run configuration: which rules run, at which severity, with which
+//! options; read from `.kvet.yaml` (found by walking up from the inputs, or
+//! named with `--config`) and overridden by command-line flags.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::diagnostic::Severity;
-use crate::rules::RuleDoc;
+use crate::rules::{CATEGORIES, RuleDoc, builtin_docs};
+use crate::source::{LineIndex, io_message};
+use crate::yaml::{Limits, Node, Value, parse_yaml};
+
+/// File names a configuration is found under, in order of preference.
+pub const CONFIG_NAMES: &[&str] = &[".kvet.yaml", ".kvet.yml"];
+
+/// Findings are silenced for files matching the globs.
+#[derive(Debug, Clone)]
+pub struct PathIgnore {
+    pub pattern: String,
+    pub glob: GlobSet,
+    /// Rule ids, categories, or `all`.
+    pub rules: Vec<String>,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -16,6 +36,34 @@ pub struct Config {
     pub severity: HashMap<String, Severity>,
     /// Per-rule options, by rule id.
     pub options: HashMap<String, serde_json::Map<String, serde_json::Value>>,
+    /// The cluster's Kubernetes version (`1.30`).
+    pub kubernetes_version: Option<String>,
+    /// The version an upgrade goes to.
+    pub target_version: Option<String>,
+    /// Default for `--fail-on`: `Some(None)` means never.
+    pub fail_on: Option<Option<Severity>>,
+    pub ignore_paths: Vec<PathIgnore>,
+    /// Rules written by the user (declarative, `template:`).
+    pub custom_rules: Vec<RuleDoc>,
+    /// Files or folders of CustomResourceDefinitions that provide schemas.
+    pub crds: Vec<PathBuf>,
+    /// The configuration file this came from.
+    pub path: Option<PathBuf>,
+}
+
+/// A problem in a configuration file, at a position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+    }
 }
 
 impl Config {
@@ -26,12 +74,10 @@ impl Config {
     /// Whether a rule runs: selected (explicitly, or by default) and not
     /// ignored. An explicit id beats a category in the other list.
     pub fn rule_enabled(&self, doc: &RuleDoc) -> bool {
-        let explicitly_selected = self.select.contains(&doc.id);
-        let explicitly_ignored = self.ignore.contains(&doc.id);
-        if explicitly_ignored {
+        if self.ignore.contains(&doc.id) {
             return false;
         }
-        if explicitly_selected {
+        if self.select.contains(&doc.id) {
             return true;
         }
         let selected = if self.select.is_empty() {
@@ -49,7 +95,459 @@ impl Config {
     pub fn rule_options(&self, id: &str) -> Option<&serde_json::Map<String, serde_json::Value>> {
         self.options.get(id)
     }
+
+    /// The folder relative paths in the configuration resolve against.
+    pub fn root(&self) -> Option<&Path> {
+        self.path.as_deref().and_then(Path::parent)
+    }
+
+    /// Rules silenced for a file by `ignore-paths` (path relative to the
+    /// configuration's folder, or as given).
+    pub fn ignored_for(&self, path: &Path) -> Vec<&str> {
+        if self.ignore_paths.is_empty() {
+            return Vec::new();
+        }
+        let rel = match (self.root(), absolute(path)) {
+            (Some(root), Some(abs)) => absolute(root)
+                .and_then(|r| abs.strip_prefix(&r).ok().map(Path::to_path_buf))
+                .unwrap_or(abs),
+            _ => path.to_path_buf(),
+        };
+        self.ignore_paths
+            .iter()
+            .filter(|p| p.glob.is_match(&rel) || p.glob.is_match(path))
+            .flat_map(|p| p.rules.iter().map(String::as_str))
+            .collect()
+    }
 }
+
+fn absolute(p: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(p).ok()
+}
+
+/// The nearest `.kvet.yaml` in `start` or a parent folder.
+pub fn find_config(start: &Path) -> Option<PathBuf> {
+    let start = absolute(start).unwrap_or_else(|| start.to_path_buf());
+    let mut dir = if start.is_dir() {
+        Some(start.as_path())
+    } else {
+        start.parent()
+    };
+    while let Some(d) = dir {
+        for name in CONFIG_NAMES {
+            let candidate = d.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+const KEYS: &[&str] = &[
+    "kubernetes-version",
+    "target-version",
+    "select",
+    "ignore",
+    "severity",
+    "options",
+    "required-labels",
+    "ignore-paths",
+    "custom-rules",
+    "crds",
+    "fail-on",
+];
+
+/// Reads a configuration file. Every problem is reported with its position.
+pub fn load_config(path: &Path) -> Result<Config, Vec<ConfigError>> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![ConfigError {
+            file: name.clone(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read the configuration: {}", io_message(&e)),
+        }]
+    })?;
+    let mut config = parse_config(&name, &text, path.parent().unwrap_or(Path::new(".")))?;
+    config.path = Some(path.to_path_buf());
+    Ok(config)
+}
+
+struct Reader<'a> {
+    file: &'a str,
+    text: &'a str,
+    index: LineIndex,
+    errors: Vec<ConfigError>,
+}
+
+impl Reader<'_> {
+    fn error(&mut self, at: u32, message: impl Into<String>) {
+        let p = self.index.line_col(self.text, at);
+        self.errors.push(ConfigError {
+            file: self.file.to_string(),
+            line: p.line,
+            column: p.column,
+            message: message.into(),
+        });
+    }
+
+    /// A string, or a plain scalar read as written (`1.30` stays `1.30`).
+    fn text_of(&mut self, node: &Node) -> Option<String> {
+        match &node.value {
+            Value::Str(s) => Some(s.to_string()),
+            Value::Int(_) | Value::Float(_) => self
+                .text
+                .get(node.span.start as usize..node.span.end as usize)
+                .map(str::to_string),
+            _ => {
+                self.error(
+                    node.span.start,
+                    format!("expected a string, found {}", node.type_name()),
+                );
+                None
+            }
+        }
+    }
+
+    /// A list of strings; a single string or a comma-separated one also works.
+    fn strings(&mut self, node: &Node) -> Vec<(String, u32)> {
+        match &node.value {
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(|n| self.text_of(n).map(|s| (s, n.span.start)))
+                .collect(),
+            Value::Str(s) => s
+                .split(',')
+                .map(|p| (p.trim().to_string(), node.span.start))
+                .filter(|(p, _)| !p.is_empty())
+                .collect(),
+            _ => {
+                self.error(
+                    node.span.start,
+                    format!("expected a list of strings, found {}", node.type_name()),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn version(&mut self, node: &Node) -> Option<String> {
+        let v = self.text_of(node)?;
+        let trimmed = v.trim_start_matches('v');
+        let mut parts = trimmed.split('.');
+        let ok = parts.next().is_some_and(|m| m.parse::<u32>().is_ok())
+            && parts.next().is_some_and(|m| m.parse::<u32>().is_ok());
+        if !ok {
+            self.error(
+                node.span.start,
+                format!("`{v}` is not a Kubernetes version like `1.30`"),
+            );
+            return None;
+        }
+        Some(trimmed.to_string())
+    }
+}
+
+fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+    candidates
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Parses configuration text; `base` is the folder relative paths resolve against.
+pub fn parse_config(file: &str, text: &str, base: &Path) -> Result<Config, Vec<ConfigError>> {
+    let mut r = Reader {
+        file,
+        text,
+        index: LineIndex::new(text),
+        errors: Vec::new(),
+    };
+    let stream = parse_yaml(text, Limits::default());
+    for d in &stream.diagnostics {
+        r.error(d.span.start, d.message.clone());
+    }
+    let mut config = Config::default();
+    let root = stream.documents.iter().find_map(|d| d.root.as_ref());
+    let Some(root) = root else {
+        return if r.errors.is_empty() { Ok(config) } else { Err(r.errors) };
+    };
+    if !root.is_map() {
+        r.error(root.span.start, "the configuration is a mapping of settings");
+        return Err(r.errors);
+    }
+
+    // Custom rules first: other settings may name them.
+    if let Some(list) = root.get("custom-rules") {
+        for (p, at) in r.strings(list) {
+            let full = base.join(&p);
+            match load_rule_files(&full) {
+                Ok(docs) => config.custom_rules.extend(docs),
+                Err(e) => r.error(at, format!("custom rules `{p}`: {e}")),
+            }
+        }
+    }
+    let builtin = builtin_docs().0;
+    let mut known: Vec<&RuleDoc> = builtin.iter().collect();
+    known.extend(config.custom_rules.iter());
+    let known_ids: Vec<&str> = known.iter().map(|d| d.id.as_str()).collect();
+    for c in &config.custom_rules {
+        if builtin.iter().any(|b| b.id == c.id) {
+            r.error(0, format!("custom rule `{}` has the id of a built-in rule", c.id));
+        }
+    }
+    let check_selector = |r: &mut Reader, s: &str, at: u32| {
+        if s != "all" && !CATEGORIES.contains(&s) && !known_ids.contains(&s) {
+            let hint = suggest(s, known_ids.iter().copied().chain(CATEGORIES.iter().copied()));
+            r.error(at, format!("unknown rule or category `{s}`{hint}"));
+        }
+    };
+    let check_rule = |r: &mut Reader, s: &str, at: u32| -> bool {
+        if known_ids.contains(&s) {
+            return true;
+        }
+        let hint = suggest(s, known_ids.iter().copied());
+        r.error(at, format!("unknown rule `{s}`{hint}"));
+        false
+    };
+
+    for e in root.entries() {
+        let v = &e.value;
+        match &*e.key {
+            "kubernetes-version" => config.kubernetes_version = r.version(v),
+            "target-version" => config.target_version = r.version(v),
+            "select" | "ignore" => {
+                let list = r.strings(v);
+                for (s, at) in &list {
+                    check_selector(&mut r, s, *at);
+                }
+                let list = list.into_iter().map(|(s, _)| s).collect();
+                if &*e.key == "select" {
+                    config.select = list;
+                } else {
+                    config.ignore = list;
+                }
+            }
+            "severity" => {
+                for s in v.entries() {
+                    if !check_rule(&mut r, &s.key, s.key_span.start) {
+                        continue;
+                    }
+                    // `off` (and `no`, `false`) is a YAML 1.1 boolean.
+                    if s.value.as_bool() == Some(false) {
+                        config.ignore.push(s.key.to_string());
+                        continue;
+                    }
+                    match s.value.as_str() {
+                        Some("off") => config.ignore.push(s.key.to_string()),
+                        Some(t) => match Severity::parse(t) {
+                            Some(sev) => {
+                                config.severity.insert(s.key.to_string(), sev);
+                            }
+                            None => r.error(
+                                s.value.span.start,
+                                format!("`{t}` is not a severity: error, warning, info or off"),
+                            ),
+                        },
+                        None => r.error(s.value.span.start, "a severity: error, warning, info or off"),
+                    }
+                }
+                if !v.is_map() {
+                    r.error(v.span.start, "`severity` maps rule ids to error, warning, info or off");
+                }
+            }
+            "options" => {
+                if !v.is_map() {
+                    r.error(v.span.start, "`options` maps rule ids to their options");
+                }
+                for s in v.entries() {
+                    if !check_rule(&mut r, &s.key, s.key_span.start) {
+                        continue;
+                    }
+                    let Some(doc) = known.iter().find(|d| d.id == *s.key) else {
+                        continue;
+                    };
+                    let mut map = serde_json::Map::new();
+                    for o in s.value.entries() {
+                        if doc.options.iter().any(|x| x.name == *o.key) {
+                            map.insert(o.key.to_string(), o.value.to_json());
+                        } else {
+                            let names: Vec<&str> = doc.options.iter().map(|x| x.name.as_str()).collect();
+                            let list = if names.is_empty() {
+                                "it has none".to_string()
+                            } else {
+                                names.join(", ")
+                            };
+                            r.error(
+                                o.key_span.start,
+                                format!("`{}` has no option `{}` ({list})", doc.id, o.key),
+                            );
+                        }
+                    }
+                    config.options.insert(s.key.to_string(), map);
+                }
+            }
+            "required-labels" => {
+                let labels: Vec<serde_json::Value> = r.strings(v).into_iter().map(|(s, _)| s.into()).collect();
+                let rule = "recommended-labels-missing";
+                if known_ids.contains(&rule) {
+                    config
+                        .options
+                        .entry(rule.to_string())
+                        .or_default()
+                        .insert("labels".into(), serde_json::Value::Array(labels));
+                    config.select.push(rule.to_string());
+                }
+            }
+            "ignore-paths" => {
+                if !v.is_map() {
+                    r.error(
+                        v.span.start,
+                        "`ignore-paths` maps glob patterns to lists of rules (or `all`)",
+                    );
+                }
+                for p in v.entries() {
+                    let rules: Vec<(String, u32)> = r.strings(&p.value);
+                    for (s, at) in &rules {
+                        check_selector(&mut r, s, *at);
+                    }
+                    match Glob::new(&p.key) {
+                        Ok(g) => {
+                            let mut b = GlobSetBuilder::new();
+                            b.add(g);
+                            if let Ok(glob) = b.build() {
+                                config.ignore_paths.push(PathIgnore {
+                                    pattern: p.key.to_string(),
+                                    glob,
+                                    rules: rules.into_iter().map(|(s, _)| s).collect(),
+                                });
+                            }
+                        }
+                        Err(err) => r.error(p.key_span.start, format!("invalid glob: {}", err.kind())),
+                    }
+                }
+            }
+            "custom-rules" => {}
+            "crds" => config.crds = r.strings(v).into_iter().map(|(s, _)| base.join(s)).collect(),
+            "fail-on" => match v.as_str() {
+                Some("never") => config.fail_on = Some(None),
+                Some(t) if Severity::parse(t).is_some() => config.fail_on = Some(Severity::parse(t)),
+                _ => r.error(v.span.start, "`fail-on` is one of error, warning, info, never"),
+            },
+            other => {
+                let hint = suggest(other, KEYS.iter().copied());
+                r.error(e.key_span.start, format!("unknown setting `{other}`{hint}"));
+            }
+        }
+    }
+    if r.errors.is_empty() { Ok(config) } else { Err(r.errors) }
+}
+
+/// Reads user rule files: a file (every document one rule) or a folder of
+/// `.yaml`/`.yml` files. Errors carry `file:line:col`.
+pub fn load_rule_files(path: &Path) -> Result<Vec<RuleDoc>, String> {
+    let mut files = Vec::new();
+    if path.is_dir() {
+        let rd = std::fs::read_dir(path).map_err(|e| io_message(&e))?;
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                files.push(p);
+            }
+        }
+        files.sort();
+    } else {
+        files.push(path.to_path_buf());
+    }
+    let mut docs = Vec::new();
+    for f in files {
+        let name = f.display().to_string();
+        let text = std::fs::read_to_string(&f).map_err(|e| format!("{name}: {}", io_message(&e)))?;
+        let index = LineIndex::new(&text);
+        let at = |off: u32| {
+            let p = index.line_col(&text, off);
+            format!("{name}:{}:{}", p.line, p.column)
+        };
+        let stream = parse_yaml(&text, Limits::default());
+        if let Some(d) = stream.diagnostics.first() {
+            return Err(format!("{}: {}", at(d.span.start), d.message));
+        }
+        for root in stream.documents.iter().filter_map(|d| d.root.as_ref()) {
+            let doc = RuleDoc::from_node(&name, root).map_err(|e| format!("{}: {}", at(e.offset), e.message))?;
+            if doc.compiled.is_none() {
+                return Err(format!(
+                    "{}: rule `{}` has no `template:`; custom rules are declarative",
+                    at(root.span.start),
+                    doc.id
+                ));
+            }
+            docs.push(doc);
+        }
+    }
+    Ok(docs)
+}
+
+/// A commented starter configuration (`kvet init`).
+pub const STARTER: &str = r#"# kvet configuration. kvet finds this file by walking up from the linted
+# files; `kvet check --config FILE` names one explicitly.
+
+# The Kubernetes version of the cluster the manifests are for (schemas), and
+# the version an upgrade goes to (upgrade advice).
+# kubernetes-version: "1.30"
+# target-version: "1.33"
+
+# Rules or categories to run; default: every rule that is on by default.
+# `kvet rules` lists them. `all` selects every rule, opt-in ones included.
+# select: [all]
+
+# Rules or categories never to run.
+# ignore: [qos-not-guaranteed]
+
+# Severity per rule: error, warning, info, or off.
+# severity:
+#   requests-missing: error
+
+# Options per rule (`kvet explain <rule>` lists a rule's options).
+# options:
+#   requests-too-low:
+#     min-cpu: 50m
+
+# Labels every object must carry (turns on `recommended-labels-missing`).
+# required-labels: [app.kubernetes.io/name, app.kubernetes.io/part-of]
+
+# Rules silenced per path (globs relative to this file).
+# ignore-paths:
+#   "legacy/**": [all]
+#   "examples/**": [requests-missing, probes]
+
+# Your own declarative rules (files or folders; see README, "Custom rules").
+# custom-rules: [policies/]
+
+# CustomResourceDefinitions that provide schemas for custom resources.
+# crds: [crds/]
+
+# The default for --fail-on: error, warning, info or never.
+# fail-on: error
+"#;
 
 #[cfg(test)]
 mod tests {
@@ -95,5 +593,65 @@ mod tests {
             ..Config::default()
         };
         assert!(!c.rule_enabled(&a));
+    }
+
+    fn parse(text: &str) -> Result<Config, Vec<ConfigError>> {
+        parse_config(".kvet.yaml", text, Path::new("."))
+    }
+
+    #[test]
+    fn reads_settings() {
+        let c = parse(
+            "kubernetes-version: 1.30\ntarget-version: v1.33\nselect: [probes, requests-missing]\nignore: qos-not-guaranteed\nseverity: {requests-missing: error, probes-identical: off}\noptions:\n  requests-too-low: {min-cpu: 50m}\nignore-paths:\n  'legacy/**': [all]\nfail-on: warning\n",
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(c.kubernetes_version.as_deref(), Some("1.30"));
+        assert_eq!(c.target_version.as_deref(), Some("1.33"));
+        assert_eq!(c.select, vec!["probes", "requests-missing"]);
+        assert_eq!(c.ignore, vec!["qos-not-guaranteed", "probes-identical"]);
+        assert_eq!(c.severity.get("requests-missing"), Some(&Severity::Error));
+        assert_eq!(c.options["requests-too-low"]["min-cpu"], "50m");
+        assert_eq!(c.fail_on, Some(Some(Severity::Warning)));
+        assert_eq!(c.ignored_for(Path::new("legacy/a/b.yaml")), vec!["all"]);
+        assert!(c.ignored_for(Path::new("current/b.yaml")).is_empty());
+    }
+
+    #[test]
+    fn errors_are_located_with_hints() {
+        let e = parse("selct: [probes]\nseverity:\n  requests-mising: error\n  probes-identical: loud\noptions:\n  requests-too-low: {min-gpu: 1}\nkubernetes-version: latest\n")
+            .err()
+            .unwrap_or_default();
+        let msgs: Vec<String> = e.iter().map(ToString::to_string).collect();
+        assert!(
+            msgs.contains(&".kvet.yaml:1:1: unknown setting `selct` (did you mean `select`?)".to_string()),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m
+                    .starts_with(".kvet.yaml:3:3: unknown rule `requests-mising` (did you mean `requests-missing`?)")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with(".kvet.yaml:4:21: `loud` is not a severity")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with(".kvet.yaml:6:22: `requests-too-low` has no option `min-gpu`")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with(".kvet.yaml:7:21: `latest` is not a Kubernetes version")),
+            "{msgs:#?}"
+        );
+    }
+
+    #[test]
+    fn starter_config_is_valid() {
+        let c = parse(STARTER);
+        assert!(c.is_ok(), "{c:?}");
     }
 }

@@ -174,6 +174,8 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Findings silenced by suppressions or `ignore-paths`.
+    pub suppressed: usize,
 }
 
 impl Summary {
@@ -202,7 +204,11 @@ impl fmt::Display for Summary {
             plural(self.infos, "info", "infos"),
             plural(self.files, "file", "files"),
             plural(self.objects, "object", "objects"),
-        )
+        )?;
+        if self.suppressed > 0 {
+            write!(f, "; {} suppressed", self.suppressed)?;
+        }
+        Ok(())
     }
 }
 
@@ -218,6 +224,7 @@ mod tests {
             errors: 3,
             warnings: 5,
             infos: 1,
+            suppressed: 0,
         };
         assert_eq!(s.to_string(), "3 errors, 5 warnings, 1 info in 12 files (48 objects)");
         assert!(Severity::Error > Severity::Warning && Severity::Warning > Severity::Info);

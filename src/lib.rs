@@ -12,6 +12,7 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod source;
+pub mod suppress;
 pub mod yaml;
 
 pub use config::Config;

@@ -1,6 +1,8 @@
 //! The one pipeline the CLI and the LSP share:
 //! sources → documents → objects → catalog → checks → filtered findings.
 
+use std::collections::HashSet;
+
 use rayon::prelude::*;
 
 use crate::config::Config;
@@ -8,6 +10,7 @@ use crate::diagnostic::{Diagnostic, Severity, Summary};
 use crate::model::{Catalog, DocObjects, Object, doc_objects};
 use crate::rules::{self, Registry};
 use crate::source::{FileId, SourceFile};
+use crate::suppress;
 use crate::yaml::{Limits, Span, Stream, parse_source};
 
 /// What a lint run produced.
@@ -15,6 +18,9 @@ use crate::yaml::{Limits, Span, Stream, parse_source};
 pub struct LintOutput {
     /// Findings to report, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings silenced by suppression comments, annotations or
+    /// `ignore-paths` (shown with `--show-suppressed`).
+    pub suppressed: Vec<Diagnostic>,
     pub summary: Summary,
 }
 
@@ -111,7 +117,60 @@ pub fn lint_with(sources: &[SourceFile], config: &Config, registry: &Registry) -
     let objects = collect_objects(sources, &loaded, registry, config, &mut diagnostics);
     let catalog = Catalog::new(objects);
     diagnostics.extend(rules::run(registry, &catalog, sources, config));
-    finish(diagnostics, sources.len(), catalog.len())
+
+    // `ignore-paths` from the configuration.
+    let (mut diagnostics, mut suppressed) = filter_paths(diagnostics, sources, config, registry);
+
+    // Comments and annotations.
+    let (mut sups, malformed) = suppress::collect(sources, &catalog);
+    let (kept, silenced) = suppress::apply(diagnostics, &mut sups, sources);
+    diagnostics = kept;
+    suppressed.extend(silenced);
+    let enabled: HashSet<String> = registry
+        .entries()
+        .filter(|e| config.rule_enabled(&e.doc))
+        .map(|e| e.doc.id.clone())
+        .collect();
+    for (file, span, message) in suppress::unused(&sups, registry, &enabled)
+        .into_iter()
+        .chain(malformed.into_iter().map(|m| (m.file, m.span, m.message)))
+    {
+        if let Some(mut d) = engine_diagnostic(registry, config, "unused-suppression", file, span, message) {
+            d.help("remove the suppression, or fix the rule id in it");
+            diagnostics.push(d);
+        }
+    }
+
+    let mut out = finish(diagnostics, sources.len(), catalog.len());
+    suppressed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out.summary.suppressed = suppressed.len();
+    out.suppressed = suppressed;
+    out
+}
+
+/// Drops findings in files whose path matches an `ignore-paths` glob for
+/// their rule (or category, or `all`).
+fn filter_paths(
+    diagnostics: Vec<Diagnostic>,
+    sources: &[SourceFile],
+    config: &Config,
+    registry: &Registry,
+) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    if config.ignore_paths.is_empty() {
+        return (diagnostics, Vec::new());
+    }
+    let per_file: Vec<Vec<&str>> = sources
+        .iter()
+        .map(|s| {
+            let p = s.path.clone().unwrap_or_else(|| std::path::PathBuf::from(&s.name));
+            config.ignored_for(&p)
+        })
+        .collect();
+    diagnostics.into_iter().partition(|d| {
+        let ignored = per_file.get(d.file as usize).map(Vec::as_slice).unwrap_or(&[]);
+        let category = registry.doc(&d.rule).map_or("", |doc| doc.category.as_str());
+        !ignored.iter().any(|r| *r == "all" || *r == d.rule || *r == category)
+    })
 }
 
 /// Lints with the built-in rules.
@@ -128,7 +187,11 @@ fn finish(mut diagnostics: Vec<Diagnostic>, files: usize, objects: usize) -> Lin
         ..Summary::default()
     };
     summary.count(&diagnostics);
-    LintOutput { diagnostics, summary }
+    LintOutput {
+        diagnostics,
+        suppressed: Vec::new(),
+        summary,
+    }
 }
 
 /// The highest severity among the findings.

@@ -2,7 +2,8 @@
 //! rule exactly on the lines marked `# expect: <rule-id>` (or listed in a
 //! `<file>.expect` sidecar for files that cannot hold comments), and
 //! `good*.yaml` must not report it. The rendered human and JSON output of
-//! every bad fixture is snapshotted.
+//! every bad fixture is snapshotted. A `# fixture-select: a, b` comment
+//! enables more rules for that fixture.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -68,10 +69,18 @@ fn display_name(path: &Path) -> String {
         .to_string()
 }
 
+/// Lints one fixture with only its rule selected, plus any rules named in a
+/// `# fixture-select: a, b` comment (for rules that depend on others).
 fn lint_one(path: &Path, rule: &str) -> (Vec<SourceFile>, kvet::LintOutput) {
     let sources = vec![SourceFile::read(path, display_name(path))];
+    let mut select = vec![rule.to_string()];
+    for line in sources[0].text.lines() {
+        if let Some(list) = line.trim().strip_prefix("# fixture-select:") {
+            select.extend(list.split(',').map(|r| r.trim().to_string()));
+        }
+    }
     let config = Config {
-        select: vec![rule.to_string()],
+        select,
         ..Config::default()
     };
     let out = lint(&sources, &config);

@@ -176,8 +176,9 @@ pub fn render(
                 let body = buf.trim_start_matches(|c: char| c != '\n').trim_start_matches('\n');
                 out.write_all(body.as_bytes())?;
             }
-        } else if let Some(h) = &d.help {
-            writeln!(out, "  help: {h}")?;
+        } else {
+            // Quiet: the finding line only.
+            continue;
         }
         for l in d.labels.iter().filter(|l| l.file != d.file) {
             if let Some(f) = sources.get(l.file as usize) {
@@ -192,6 +193,9 @@ pub fn render(
         )?;
         writeln!(out)?;
     }
+    if !opts.snippets {
+        return Ok(());
+    }
     let line = summary.to_string();
     let style = if summary.errors > 0 {
         "1;31"
@@ -201,4 +205,23 @@ pub fn render(
         "1;32"
     };
     writeln!(out, "{}", paint(opts.color, style, &line))
+}
+
+/// `--show-suppressed`: one line per silenced finding.
+pub fn render_suppressed(
+    out: &mut dyn Write,
+    diags: &[Diagnostic],
+    sources: &[SourceFile],
+    color: bool,
+) -> io::Result<()> {
+    if diags.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n{}", paint(color, "1", "Suppressed:"))?;
+    for d in diags {
+        if let Some(file) = sources.get(d.file as usize) {
+            writeln!(out, "  {}", header(d, file, false))?;
+        }
+    }
+    Ok(())
 }

@@ -59,11 +59,31 @@ pub fn diagnostic_json(d: &Diagnostic, sources: &[SourceFile]) -> Value {
 }
 
 pub fn render(out: &mut dyn Write, diags: &[Diagnostic], sources: &[SourceFile], summary: &Summary) -> io::Result<()> {
-    let doc = json!({
+    render_with(out, diags, None, sources, summary)
+}
+
+/// The report, with a `suppressed` list when asked (`--show-suppressed`).
+pub fn render_with(
+    out: &mut dyn Write,
+    diags: &[Diagnostic],
+    suppressed: Option<&[Diagnostic]>,
+    sources: &[SourceFile],
+    summary: &Summary,
+) -> io::Result<()> {
+    let mut doc = json!({
         "version": JSON_VERSION,
         "diagnostics": diags.iter().map(|d| diagnostic_json(d, sources)).collect::<Vec<_>>(),
         "summary": summary,
     });
+    if let (Some(list), Some(obj)) = (suppressed, doc.as_object_mut()) {
+        obj.insert(
+            "suppressed".into(),
+            list.iter()
+                .map(|d| diagnostic_json(d, sources))
+                .collect::<Vec<_>>()
+                .into(),
+        );
+    }
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }

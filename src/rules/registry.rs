@@ -20,6 +20,7 @@ pub const ENGINE_RULES: &[&str] = &[
     "yaml-duplicate-key",
     "yaml-limits",
     "type-meta-missing",
+    "unused-suppression",
 ];
 
 /// Every built-in check: each category module lists its own.
@@ -88,6 +89,13 @@ impl Registry {
         entries.sort_by(|a, b| a.doc.id.cmp(&b.doc.id));
         let index = entries.iter().enumerate().map(|(i, e)| (e.doc.id.clone(), i)).collect();
         Registry { entries, index }
+    }
+
+    /// The built-in rules plus the user's declarative rules.
+    pub fn with_custom(custom: &[RuleDoc]) -> Registry {
+        let (mut docs, _) = builtin_docs();
+        docs.extend(custom.iter().cloned());
+        Registry::from_docs(docs, builtin_checks())
     }
 
     pub fn entries(&self) -> impl Iterator<Item = &RuleEntry> {

@@ -1,0 +1,151 @@
+//! Argument parsing and subcommands.
+
+mod check;
+mod docs;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use kvet::config::edit_distance;
+use kvet::rules::{CATEGORIES, Registry};
+
+#[derive(Parser)]
+#[command(
+    name = "kvet",
+    version,
+    about = "Kubernetes manifest linter and upgrade advisor",
+    long_about = "kvet reads Kubernetes YAML and JSON manifests and reports schema errors, upgrade \
+                  problems and best-practice findings at the exact line and column."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint files, folders, glob patterns or stdin (`-`); default: the current folder.
+    Check(CheckArgs),
+    /// List every rule: id, category, default severity, summary.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Show a rule's documentation: what, why, how to fix, examples, source.
+    Explain {
+        /// The rule id, e.g. `probes-identical`.
+        rule: String,
+    },
+    /// Write a commented starter `.kvet.yaml` in the current folder.
+    Init {
+        /// Overwrite an existing `.kvet.yaml`.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Files, folders, glob patterns, or `-` for stdin.
+    paths: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Color in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Exit with 1 when a finding at or above this severity is reported
+    /// [default: the config's `fail-on`, else error].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Only run these rules or categories (comma-separated; `all` for every rule).
+    #[arg(long, value_delimiter = ',', value_name = "ID|CATEGORY")]
+    select: Vec<String>,
+    /// Never run these rules or categories (comma-separated; adds to the config's list).
+    #[arg(long, value_delimiter = ',', value_name = "ID|CATEGORY")]
+    ignore: Vec<String>,
+    /// The configuration file [default: the nearest .kvet.yaml above each input].
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// List the findings silenced by suppressions and `ignore-paths`.
+    #[arg(long)]
+    show_suppressed: bool,
+    /// The name to show (and find the config from) for stdin input.
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<String>,
+    /// Print only findings, no snippets or summary.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Do not respect .gitignore and .ignore files when walking folders.
+    #[arg(long)]
+    no_ignore: bool,
+}
+
+pub fn run() -> Result<u8, String> {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return Ok(code);
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::check(args),
+        Command::Rules { format } => docs::rules(format),
+        Command::Explain { rule } => docs::explain(&rule),
+        Command::Init { force } => docs::init(force),
+    }
+}
+
+/// The closest rule id, if any is close.
+fn suggest(input: &str, registry: &Registry) -> Option<String> {
+    registry
+        .entries()
+        .map(|e| (edit_distance(input, &e.doc.id), e.doc.id.clone()))
+        .filter(|(d, id)| *d <= (id.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, id)| id)
+}
+
+fn validate_selectors(list: &[String], flag: &str, registry: &Registry) -> Result<(), String> {
+    for s in list {
+        if s == "all" || CATEGORIES.contains(&s.as_str()) || registry.get(s).is_some() {
+            continue;
+        }
+        let hint = suggest(s, registry)
+            .map(|h| format!(" (did you mean `{h}`?)"))
+            .unwrap_or_default();
+        return Err(format!("{flag}: unknown rule or category `{s}`{hint}"));
+    }
+    Ok(())
+}
