@@ -2,20 +2,31 @@
 //! sources → documents → objects → catalog → checks → filtered findings.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::diagnostic::{Diagnostic, ObjectMeta, Severity, Summary};
 use crate::model::{Catalog, DocObjects, Object, doc_objects};
 use crate::rules::{self, Registry};
 use crate::source::{FileId, SourceFile};
 use crate::suppress;
 use crate::yaml::{Limits, Span, Stream, parse_source};
 
+/// An object of the run, for reports that list objects (JUnit).
+#[derive(Debug, Clone)]
+pub struct ObjectRef {
+    pub file: FileId,
+    pub span: Span,
+    pub meta: Arc<ObjectMeta>,
+}
+
 /// What a lint run produced.
 #[derive(Debug, Default)]
 pub struct LintOutput {
+    /// Every object linted.
+    pub objects: Vec<ObjectRef>,
     /// Findings to report, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
     /// Findings silenced by suppression comments, annotations or
@@ -142,6 +153,15 @@ pub fn lint_with(sources: &[SourceFile], config: &Config, registry: &Registry) -
     }
 
     let mut out = finish(diagnostics, sources.len(), catalog.len());
+    out.objects = catalog
+        .objects
+        .iter()
+        .map(|o| ObjectRef {
+            file: o.file,
+            span: o.root.span,
+            meta: Arc::clone(&o.meta),
+        })
+        .collect();
     suppressed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.summary.suppressed = suppressed.len();
     out.suppressed = suppressed;
@@ -188,6 +208,7 @@ fn finish(mut diagnostics: Vec<Diagnostic>, files: usize, objects: usize) -> Lin
     };
     summary.count(&diagnostics);
     LintOutput {
+        objects: Vec::new(),
         diagnostics,
         suppressed: Vec::new(),
         summary,

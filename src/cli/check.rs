@@ -122,6 +122,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
     let mut ordered: Vec<SourceFile> = Vec::with_capacity(slots.len());
     let mut output = LintOutput::default();
     let mut fail_on_config = None;
+    let mut custom_docs = Vec::new();
     for (path, members) in &groups {
         let config = effective_config(path.as_deref(), &args)?;
         fail_on_config = fail_on_config.or(config.fail_on);
@@ -140,11 +141,31 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         for d in out.diagnostics.iter_mut().chain(out.suppressed.iter_mut()) {
             shift(d, by);
         }
+        for o in &mut out.objects {
+            o.file += by;
+        }
+        output.objects.append(&mut out.objects);
+        custom_docs.extend(config.custom_rules.iter().cloned());
         output.diagnostics.append(&mut out.diagnostics);
         output.suppressed.append(&mut out.suppressed);
         add_summary(&mut output.summary, &out.summary);
     }
     let sources = ordered;
+
+    let threshold = match args.fail_on {
+        Some(FailOn::Error) => Some(Severity::Error),
+        Some(FailOn::Warning) => Some(Severity::Warning),
+        Some(FailOn::Info) => Some(Severity::Info),
+        Some(FailOn::Never) => None,
+        None => fail_on_config.unwrap_or(Some(Severity::Error)),
+    };
+    let report_registry;
+    let registry = if custom_docs.is_empty() {
+        Registry::builtin()
+    } else {
+        report_registry = Registry::with_custom(&custom_docs);
+        &report_registry
+    };
 
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -173,6 +194,9 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
             &sources,
             &output.summary,
         ),
+        Format::Sarif => report::sarif::render(&mut out, &output.diagnostics, &sources, registry),
+        Format::Junit => report::junit::render(&mut out, &output.diagnostics, &output.objects, &sources, threshold),
+        Format::Github => report::github::render(&mut out, &output.diagnostics, &sources, &output.summary),
     };
     match written.and_then(|_| out.flush()) {
         Ok(()) => {}
@@ -191,13 +215,6 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         }
         return Ok(2);
     }
-    let threshold = match args.fail_on {
-        Some(FailOn::Error) => Some(Severity::Error),
-        Some(FailOn::Warning) => Some(Severity::Warning),
-        Some(FailOn::Info) => Some(Severity::Info),
-        Some(FailOn::Never) => None,
-        None => fail_on_config.unwrap_or(Some(Severity::Error)),
-    };
     let failed = threshold.is_some_and(|t| output.diagnostics.iter().any(|d| d.severity >= t));
     Ok(u8::from(failed))
 }

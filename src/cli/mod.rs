@@ -47,6 +47,9 @@ enum Command {
 enum Format {
     Human,
     Json,
+    Sarif,
+    Junit,
+    Github,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -1,0 +1,168 @@
+//! `--format junit`: JUnit XML for CI test reports. One test suite per
+//! file, one test case per object (and one for the file itself when it has
+//! findings outside any object); each finding at or above the failure
+//! threshold is a `<failure>`, findings below it go to `<system-out>`.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::ObjectRef;
+use crate::source::SourceFile;
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn describe(d: &Diagnostic, file: &SourceFile) -> String {
+    let p = file.line_col(d.span.start);
+    let mut s = format!(
+        "{}:{}:{}: {}[{}] {}",
+        file.name, p.line, p.column, d.severity, d.rule, d.message
+    );
+    if let Some(h) = &d.help {
+        let _ = write!(s, "\nhelp: {h}");
+    }
+    s
+}
+
+struct Case<'a> {
+    name: String,
+    failures: Vec<&'a Diagnostic>,
+    notes: Vec<&'a Diagnostic>,
+}
+
+pub fn render(
+    out: &mut dyn Write,
+    diags: &[Diagnostic],
+    objects: &[ObjectRef],
+    sources: &[SourceFile],
+    fail_at: Option<Severity>,
+) -> io::Result<()> {
+    let failing = |d: &Diagnostic| fail_at.is_some_and(|t| d.severity >= t);
+    let mut suites = String::new();
+    let (mut total_tests, mut total_failures) = (0usize, 0usize);
+    for (fid, file) in sources.iter().enumerate() {
+        let fid = fid as u32;
+        let mut cases: Vec<Case> = objects
+            .iter()
+            .filter(|o| o.file == fid)
+            .map(|o| Case {
+                name: o.meta.to_string(),
+                failures: Vec::new(),
+                notes: Vec::new(),
+            })
+            .collect();
+        let file_objects: Vec<&ObjectRef> = objects.iter().filter(|o| o.file == fid).collect();
+        let mut file_case = Case {
+            name: format!("{} (file)", file.name),
+            failures: Vec::new(),
+            notes: Vec::new(),
+        };
+        for d in diags.iter().filter(|d| d.file == fid) {
+            let idx = d
+                .object
+                .as_ref()
+                .and_then(|m| file_objects.iter().position(|o| Arc::ptr_eq(&o.meta, m)));
+            let case = match idx {
+                Some(i) => &mut cases[i],
+                None => &mut file_case,
+            };
+            if failing(d) {
+                case.failures.push(d);
+            } else {
+                case.notes.push(d);
+            }
+        }
+        if !file_case.failures.is_empty() || !file_case.notes.is_empty() || cases.is_empty() {
+            cases.insert(0, file_case);
+        }
+        let failures: usize = cases.iter().filter(|c| !c.failures.is_empty()).count();
+        total_tests += cases.len();
+        total_failures += failures;
+        let _ = writeln!(
+            suites,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
+            xml_escape(&file.name),
+            cases.len()
+        );
+        for c in &cases {
+            let _ = write!(
+                suites,
+                "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\"",
+                xml_escape(&c.name),
+                xml_escape(&file.name),
+                xml_escape(&file.name)
+            );
+            if c.failures.is_empty() && c.notes.is_empty() {
+                let _ = writeln!(suites, "/>");
+                continue;
+            }
+            let _ = writeln!(suites, ">");
+            if let Some(first) = c.failures.first() {
+                let message = if c.failures.len() == 1 {
+                    format!("{}: {}", first.rule, first.message)
+                } else {
+                    format!(
+                        "{} findings: {}",
+                        c.failures.len(),
+                        c.failures
+                            .iter()
+                            .map(|d| d.rule.as_ref())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                let body: Vec<String> = c.failures.iter().map(|d| describe(d, file)).collect();
+                let _ = writeln!(
+                    suites,
+                    "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+                    xml_escape(&message),
+                    xml_escape(&first.rule),
+                    xml_escape(&body.join("\n\n"))
+                );
+            }
+            if !c.notes.is_empty() {
+                let body: Vec<String> = c.notes.iter().map(|d| describe(d, file)).collect();
+                let _ = writeln!(
+                    suites,
+                    "      <system-out>{}</system-out>",
+                    xml_escape(&body.join("\n\n"))
+                );
+            }
+            let _ = writeln!(suites, "    </testcase>");
+        }
+        let _ = writeln!(suites, "  </testsuite>");
+    }
+    writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+    writeln!(
+        out,
+        "<testsuites name=\"kvet\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"0\">"
+    )?;
+    out.write_all(suites.as_bytes())?;
+    writeln!(out, "</testsuites>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(xml_escape("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;\u{FFFD}");
+    }
+}
