@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use kvet::config::{CONFIG_NAMES, STARTER};
-use kvet::rules::{Registry, RuleDoc};
+use kvet::rules::Registry;
 
 use super::{ListFormat, suggest};
 
@@ -57,47 +57,6 @@ pub fn rules(format: ListFormat) -> Result<u8, String> {
     }
 }
 
-fn indent(text: &str) -> String {
-    text.trim_end()
-        .lines()
-        .map(|l| {
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!("    {l}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The text of `kvet explain` (also the LSP hover).
-pub fn explain_text(d: &RuleDoc) -> String {
-    let mut s = format!("{} ({}, {})\n\n{}\n", d.id, d.category, d.severity, d.summary.trim());
-    s.push_str(&format!("\nWhy it matters\n{}\n", indent(&d.why)));
-    s.push_str(&format!("\nHow to fix\n{}\n", indent(&d.fix)));
-    s.push_str(&format!("\nExample that triggers it\n{}\n", indent(&d.bad)));
-    s.push_str(&format!("\nFixed\n{}\n", indent(&d.good)));
-    if !d.options.is_empty() {
-        s.push_str("\nOptions\n");
-        for o in &d.options {
-            s.push_str(&format!(
-                "    {} (default {}): {}\n",
-                o.name,
-                o.default,
-                o.description.trim()
-            ));
-        }
-    }
-    if let Some(src) = &d.source {
-        s.push_str(&format!("\nSource: domain fact {src}\n"));
-    }
-    if !d.enabled_by_default {
-        s.push_str(&format!("\nOff by default: enable with `--select {}`\n", d.id));
-    }
-    s
-}
-
 pub fn explain(rule: &str) -> Result<u8, String> {
     let registry = Registry::builtin();
     let Some(doc) = registry.doc(rule) else {
@@ -107,7 +66,7 @@ pub fn explain(rule: &str) -> Result<u8, String> {
         return Err(format!("unknown rule `{rule}`{hint}; `kvet rules` lists them"));
     };
     let mut out = io::stdout().lock();
-    let _ = out.write_all(explain_text(doc).as_bytes());
+    let _ = out.write_all(doc.explain_text().as_bytes());
     Ok(0)
 }
 

@@ -61,14 +61,7 @@ fn location(file: &SourceFile, span: Span) -> Value {
 }
 
 fn rule_descriptor(d: &RuleDoc) -> Value {
-    let markdown = format!(
-        "{}\n\n**Why it matters**\n\n{}\n\n**How to fix**\n\n{}\n\n**Example that triggers it**\n\n```yaml\n{}```\n\n**Fixed**\n\n```yaml\n{}```\n",
-        d.summary.trim(),
-        d.why.trim(),
-        d.fix.trim(),
-        d.bad,
-        d.good
-    );
+    let markdown = d.markdown();
     let text = format!(
         "{}\n\n{}\n\nHow to fix: {}",
         d.summary.trim(),

@@ -138,6 +138,85 @@ impl RuleDoc {
     }
 }
 
+fn indent(text: &str) -> String {
+    text.trim_end()
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("    {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl RuleDoc {
+    /// Plain-text documentation (`kvet explain`).
+    pub fn explain_text(&self) -> String {
+        let mut s = format!(
+            "{} ({}, {})\n\n{}\n",
+            self.id,
+            self.category,
+            self.severity,
+            self.summary.trim()
+        );
+        s.push_str(&format!("\nWhy it matters\n{}\n", indent(&self.why)));
+        s.push_str(&format!("\nHow to fix\n{}\n", indent(&self.fix)));
+        s.push_str(&format!("\nExample that triggers it\n{}\n", indent(&self.bad)));
+        s.push_str(&format!("\nFixed\n{}\n", indent(&self.good)));
+        if !self.options.is_empty() {
+            s.push_str("\nOptions\n");
+            for o in &self.options {
+                s.push_str(&format!(
+                    "    {} (default {}): {}\n",
+                    o.name,
+                    o.default,
+                    o.description.trim()
+                ));
+            }
+        }
+        if let Some(src) = &self.source {
+            s.push_str(&format!("\nSource: domain fact {src}\n"));
+        }
+        if !self.enabled_by_default {
+            s.push_str(&format!("\nOff by default: enable with `--select {}`\n", self.id));
+        }
+        s
+    }
+
+    /// Markdown documentation (SARIF rule help, LSP hover).
+    pub fn markdown(&self) -> String {
+        let mut s = format!(
+            "**{}** ({}, {})\n\n{}\n\n**Why it matters**\n\n{}\n\n**How to fix**\n\n{}\n\n**Example that triggers it**\n\n```yaml\n{}\n```\n\n**Fixed**\n\n```yaml\n{}\n```\n",
+            self.id,
+            self.category,
+            self.severity,
+            self.summary.trim(),
+            self.why.trim(),
+            self.fix.trim(),
+            self.bad.trim_end(),
+            self.good.trim_end()
+        );
+        if !self.options.is_empty() {
+            s.push_str("\n**Options**\n\n");
+            for o in &self.options {
+                s.push_str(&format!(
+                    "- `{}` (default `{}`): {}\n",
+                    o.name,
+                    o.default,
+                    o.description.trim()
+                ));
+            }
+        }
+        if let Some(src) = &self.source {
+            s.push_str(&format!("\nSource: domain fact {src}\n"));
+        }
+        s
+    }
+}
+
 /// Rule ids are lowercase kebab-case, no numeric codes.
 pub fn is_kebab_id(id: &str) -> bool {
     !id.is_empty()
