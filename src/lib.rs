@@ -6,7 +6,9 @@
 
 pub mod config;
 pub mod diagnostic;
+pub mod fix;
 pub mod lint;
+pub mod lsp;
 pub mod model;
 pub mod report;
 pub mod rules;

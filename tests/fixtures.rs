@@ -3,7 +3,8 @@
 //! `<file>.expect` sidecar for files that cannot hold comments), and
 //! `good*.yaml` must not report it. The rendered human and JSON output of
 //! every bad fixture is snapshotted. A `# fixture-select: a, b` comment
-//! enables more rules for that fixture.
+//! enables more rules for that fixture; `# fixture-options: {json}` sets
+//! the rule's options.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -79,10 +80,20 @@ fn lint_one(path: &Path, rule: &str) -> (Vec<SourceFile>, kvet::LintOutput) {
             select.extend(list.split(',').map(|r| r.trim().to_string()));
         }
     }
-    let config = Config {
+    let mut config = Config {
         select,
         ..Config::default()
     };
+    for line in sources[0].text.lines() {
+        if let Some(json) = line.trim().strip_prefix("# fixture-options:") {
+            match serde_json::from_str(json.trim()) {
+                Ok(serde_json::Value::Object(map)) => {
+                    config.options.insert(rule.to_string(), map);
+                }
+                _ => panic!("{}: `# fixture-options:` takes a JSON object", display_name(path)),
+            }
+        }
+    }
     let out = lint(&sources, &config);
     (sources, out)
 }

@@ -35,6 +35,8 @@ enum Command {
         /// The rule id, e.g. `probes-identical`.
         rule: String,
     },
+    /// Run the language server on stdin/stdout (for editors).
+    Lsp,
     /// Write a commented starter `.kvet.yaml` in the current folder.
     Init {
         /// Overwrite an existing `.kvet.yaml`.
@@ -127,6 +129,7 @@ pub fn run() -> Result<u8, String> {
         Command::Rules { format } => docs::rules(format),
         Command::Explain { rule } => docs::explain(&rule),
         Command::Init { force } => docs::init(force),
+        Command::Lsp => kvet::lsp::run_stdio().map(|()| 0),
     }
 }
 

@@ -130,6 +130,26 @@ impl LineIndex {
         (line as u32, col)
     }
 
+    /// 0-based line and UTF-8 (byte) column of a byte offset.
+    pub fn utf8_position(&self, offset: u32) -> (u32, u32) {
+        let offset = offset.min(self.len);
+        let line = self.line_of(offset);
+        (line as u32, offset - self.line_starts[line])
+    }
+
+    /// Byte offset of a 0-based line and UTF-8 column, clamped to the line.
+    pub fn offset_of_utf8(&self, text: &str, line: u32, col: u32) -> u32 {
+        if line as usize >= self.line_starts.len() {
+            return self.len;
+        }
+        let (start, end) = self.line_range(text, line as usize);
+        let mut at = (start + col).min(end);
+        while at > start && !text.is_char_boundary(at as usize) {
+            at -= 1;
+        }
+        at
+    }
+
     /// Byte offset of a 0-based line and UTF-16 column (LSP positions).
     /// Positions past the end of a line clamp to the line's end.
     pub fn offset_of_utf16(&self, text: &str, line: u32, col: u32) -> u32 {

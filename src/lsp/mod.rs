@@ -1,0 +1,583 @@
+//! `kvet lsp`: a language server on stdio (lsp-server + lsp-types,
+//! synchronous), running the same `lint()` as the command line.
+//!
+//! Open documents that look like Kubernetes manifests are linted together
+//! with the manifests of the workspace folders (for cross-object rules);
+//! findings are published for the open documents. Edits are debounced.
+//! A panic while handling one message is caught and logged; the server
+//! goes on.
+
+mod actions;
+pub mod convert;
+
+use std::collections::{HashMap, HashSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::RecvTimeoutError;
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types as lsp;
+use lsp_types::notification::Notification as _;
+use lsp_types::request::Request as _;
+use serde_json::Value;
+
+use crate::config::{Config, find_config, load_config, parse_config};
+use crate::diagnostic::Diagnostic;
+use crate::lint::lint_with;
+use crate::rules::Registry;
+use crate::source::{DiscoverOptions, Input, SourceFile, discover};
+use convert::{Encoding, path_to_uri, uri_to_path};
+
+/// Delay between the last edit and the re-lint.
+const DEBOUNCE: Duration = Duration::from_millis(150);
+/// Workspace manifests kept for cross-object rules, at most.
+const MAX_WORKSPACE_FILES: usize = 5000;
+
+struct Doc {
+    uri: lsp::Uri,
+    text: String,
+    version: i32,
+    language: String,
+}
+
+/// What the server knows between messages.
+pub struct Server {
+    enc: Encoding,
+    /// Open documents by URI text (`lsp::Uri` caches internally, so it is
+    /// not used as a key).
+    docs: HashMap<String, Doc>,
+    roots: Vec<PathBuf>,
+    /// Manifests of the workspace folders (read from disk).
+    workspace: Vec<SourceFile>,
+    config: Config,
+    registry: Option<Registry>,
+    /// Settings from the client (initializationOptions or didChangeConfiguration).
+    client_settings: Option<Value>,
+    /// Documents whose findings were published non-empty (to clear later).
+    published: HashSet<String>,
+    /// The latest findings per open document, with the sources they refer to.
+    last: HashMap<String, (SourceFile, Vec<Diagnostic>)>,
+    deadline: Option<Instant>,
+    outbox: Vec<Message>,
+    next_id: i32,
+}
+
+fn looks_like_manifest(doc: &Doc) -> bool {
+    let yamlish = matches!(doc.language.as_str(), "yaml" | "json" | "jsonc")
+        || [".yaml", ".yml", ".json"].iter().any(|e| doc.uri.as_str().ends_with(e));
+    yamlish && doc.text.contains("apiVersion") && doc.text.contains("kind")
+}
+
+impl Server {
+    pub fn new(params: &lsp::InitializeParams) -> Server {
+        let utf8 = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|e| e.contains(&lsp::PositionEncodingKind::UTF8));
+        let mut roots: Vec<PathBuf> = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .filter_map(|f| uri_to_path(&f.uri))
+            .collect();
+        #[allow(deprecated)]
+        if roots.is_empty() {
+            if let Some(p) = params.root_uri.as_ref().and_then(uri_to_path) {
+                roots.push(p);
+            }
+        }
+        let mut s = Server {
+            enc: if utf8 { Encoding::Utf8 } else { Encoding::Utf16 },
+            docs: HashMap::new(),
+            roots,
+            workspace: Vec::new(),
+            config: Config::default(),
+            registry: None,
+            client_settings: params.initialization_options.clone().filter(|v| v.is_object()),
+            published: HashSet::new(),
+            last: HashMap::new(),
+            deadline: None,
+            outbox: Vec::new(),
+            next_id: 1,
+        };
+        s.reload_config();
+        s.scan_workspace();
+        s
+    }
+
+    pub fn capabilities(&self) -> lsp::ServerCapabilities {
+        lsp::ServerCapabilities {
+            position_encoding: Some(match self.enc {
+                Encoding::Utf8 => lsp::PositionEncodingKind::UTF8,
+                Encoding::Utf16 => lsp::PositionEncodingKind::UTF16,
+            }),
+            text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
+                ..Default::default()
+            })),
+            code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
+                code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                ..Default::default()
+            })),
+            hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+            ..Default::default()
+        }
+    }
+
+    fn log(&mut self, typ: lsp::MessageType, message: String) {
+        eprintln!("kvet lsp: {message}");
+        self.notify::<lsp::notification::LogMessage>(lsp::LogMessageParams { typ, message });
+    }
+
+    fn notify<N: lsp::notification::Notification>(&mut self, params: N::Params) {
+        self.outbox
+            .push(Message::Notification(Notification::new(N::METHOD.to_string(), params)));
+    }
+
+    /// Reads `.kvet.yaml` from the first workspace folder and applies the
+    /// client's settings on top.
+    fn reload_config(&mut self) {
+        let mut config = match self.roots.first().and_then(|r| find_config(r)) {
+            Some(path) => match load_config(&path) {
+                Ok(c) => c,
+                Err(errs) => {
+                    let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+                    self.notify::<lsp::notification::ShowMessage>(lsp::ShowMessageParams {
+                        typ: lsp::MessageType::ERROR,
+                        message: format!("kvet: invalid configuration: {}", text.join("; ")),
+                    });
+                    Config::default()
+                }
+            },
+            None => Config::default(),
+        };
+        if let Some(settings) = &self.client_settings {
+            // The client's settings use the same keys as `.kvet.yaml`.
+            let text = settings.to_string();
+            match parse_config(
+                "client settings",
+                &text,
+                self.roots.first().map_or(std::path::Path::new("."), |p| p),
+            ) {
+                Ok(c) => merge(&mut config, c),
+                Err(errs) => {
+                    let msg: Vec<String> = errs.iter().map(|e| e.message.clone()).collect();
+                    self.log(lsp::MessageType::ERROR, format!("invalid settings: {}", msg.join("; ")));
+                }
+            }
+        }
+        self.registry = (!config.custom_rules.is_empty()).then(|| Registry::with_custom(&config.custom_rules));
+        self.config = config;
+    }
+
+    /// Reads the manifests of the workspace folders.
+    fn scan_workspace(&mut self) {
+        self.workspace.clear();
+        if self.roots.is_empty() {
+            return;
+        }
+        let args: Vec<String> = self.roots.iter().map(|r| r.display().to_string()).collect();
+        let found = discover(&args, &DiscoverOptions::default());
+        for input in found.inputs.into_iter().take(MAX_WORKSPACE_FILES) {
+            if let Input::File { path, name } = input {
+                let f = SourceFile::read(&path, name);
+                if f.load_error.is_none() && f.text.contains("apiVersion") && f.text.contains("kind") {
+                    self.workspace.push(f);
+                }
+            }
+        }
+    }
+
+    /// Lints the open manifests with the workspace and publishes findings.
+    /// Workspace files come first, so a finding about "the second of two"
+    /// lands in the document being edited.
+    pub fn lint_and_publish(&mut self) {
+        self.deadline = None;
+        let mut keys: Vec<&String> = self
+            .docs
+            .iter()
+            .filter(|(_, d)| looks_like_manifest(d))
+            .map(|(k, _)| k)
+            .collect();
+        keys.sort();
+        let mut uris: Vec<lsp::Uri> = Vec::new();
+        let mut open: Vec<SourceFile> = Vec::new();
+        let mut open_paths: HashSet<PathBuf> = HashSet::new();
+        for key in keys {
+            let doc = &self.docs[key];
+            let path = uri_to_path(&doc.uri);
+            let name = path.as_ref().map_or_else(|| key.clone(), |p| p.display().to_string());
+            if let Some(p) = &path {
+                open_paths.insert(p.clone());
+            }
+            uris.push(doc.uri.clone());
+            open.push(SourceFile::from_text(name, path, doc.text.clone()));
+        }
+        let mut sources: Vec<SourceFile> = self
+            .workspace
+            .iter()
+            .filter(|f| f.path.as_ref().is_none_or(|p| !open_paths.contains(p)))
+            .cloned()
+            .collect();
+        let first_open = sources.len();
+        sources.extend(open);
+        let registry = self.registry.as_ref().unwrap_or_else(|| Registry::builtin());
+        let output = lint_with(&sources, &self.config, registry);
+        let uri_of = |i: usize| -> Option<lsp::Uri> {
+            match i.checked_sub(first_open) {
+                Some(k) => uris.get(k).cloned(),
+                None => sources.get(i).and_then(|s| s.path.as_deref()).and_then(path_to_uri),
+            }
+        };
+        let mut per_doc: Vec<Vec<Diagnostic>> = vec![Vec::new(); uris.len()];
+        for d in output.diagnostics {
+            if let Some(v) = (d.file as usize)
+                .checked_sub(first_open)
+                .and_then(|k| per_doc.get_mut(k))
+            {
+                v.push(d);
+            }
+        }
+        let mut now_published = HashSet::new();
+        for (k, diags) in per_doc.into_iter().enumerate() {
+            let uri = uris[k].clone();
+            let lsp_diags: Vec<lsp::Diagnostic> = diags
+                .iter()
+                .filter_map(|d| convert::diagnostic(d, &sources, uri_of, self.enc))
+                .collect();
+            let key = uri.as_str().to_string();
+            if !lsp_diags.is_empty() {
+                now_published.insert(key.clone());
+            }
+            let version = self.docs.get(&key).map(|d| d.version);
+            self.notify::<lsp::notification::PublishDiagnostics>(lsp::PublishDiagnosticsParams {
+                uri: uri.clone(),
+                diagnostics: lsp_diags,
+                version,
+            });
+            // Findings keep file ids of the whole run: rebase them on the
+            // document for code actions and hovers.
+            let rebased = diags
+                .into_iter()
+                .map(|mut d| {
+                    d.file = 0;
+                    d.labels.retain(|l| l.file as usize == first_open + k);
+                    d.labels.iter_mut().for_each(|l| l.file = 0);
+                    d
+                })
+                .collect();
+            self.last.insert(key, (sources[first_open + k].clone(), rebased));
+        }
+        // Documents that stopped looking like manifests: clear them.
+        for key in self.published.difference(&now_published).cloned().collect::<Vec<_>>() {
+            if uris.iter().any(|u| u.as_str() == key) {
+                continue;
+            }
+            self.last.remove(&key);
+            if let Some(uri) = self.docs.get(&key).map(|d| d.uri.clone()).or_else(|| key.parse().ok()) {
+                self.notify::<lsp::notification::PublishDiagnostics>(lsp::PublishDiagnosticsParams {
+                    uri,
+                    diagnostics: Vec::new(),
+                    version: None,
+                });
+            }
+        }
+        self.published = now_published;
+    }
+
+    fn apply_change(&mut self, uri: &lsp::Uri, change: lsp::TextDocumentContentChangeEvent) {
+        let enc = self.enc;
+        let Some(doc) = self.docs.get_mut(uri.as_str()) else {
+            return;
+        };
+        match change.range {
+            None => doc.text = change.text,
+            Some(r) => {
+                let file = SourceFile::from_text("", None, std::mem::take(&mut doc.text));
+                let start = convert::offset(&file, r.start, enc) as usize;
+                let end = (convert::offset(&file, r.end, enc) as usize).max(start);
+                let mut text = file.text;
+                if end <= text.len() {
+                    text.replace_range(start..end, &change.text);
+                }
+                doc.text = text;
+            }
+        }
+    }
+
+    /// Handles a notification. Returns true when findings should be
+    /// published now (rather than after the debounce delay).
+    pub fn notification(&mut self, n: Notification) {
+        use lsp::notification as n_;
+        match n.method.as_str() {
+            n_::DidOpenTextDocument::METHOD => {
+                if let Ok(p) = serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params) {
+                    let d = p.text_document;
+                    self.docs.insert(
+                        d.uri.as_str().to_string(),
+                        Doc {
+                            uri: d.uri,
+                            text: d.text,
+                            version: d.version,
+                            language: d.language_id,
+                        },
+                    );
+                    self.lint_and_publish();
+                }
+            }
+            n_::DidChangeTextDocument::METHOD => {
+                if let Ok(p) = serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params) {
+                    let uri = p.text_document.uri;
+                    for c in p.content_changes {
+                        self.apply_change(&uri, c);
+                    }
+                    if let Some(d) = self.docs.get_mut(uri.as_str()) {
+                        d.version = p.text_document.version;
+                    }
+                    self.deadline = Some(Instant::now() + DEBOUNCE);
+                }
+            }
+            n_::DidSaveTextDocument::METHOD => {
+                if let Ok(p) = serde_json::from_value::<lsp::DidSaveTextDocumentParams>(n.params) {
+                    if let (Some(text), Some(d)) = (p.text, self.docs.get_mut(p.text_document.uri.as_str())) {
+                        d.text = text;
+                    }
+                    self.lint_and_publish();
+                }
+            }
+            n_::DidCloseTextDocument::METHOD => {
+                if let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params) {
+                    let uri = p.text_document.uri;
+                    self.docs.remove(uri.as_str());
+                    self.last.remove(uri.as_str());
+                    self.published.remove(uri.as_str());
+                    self.notify::<n_::PublishDiagnostics>(lsp::PublishDiagnosticsParams {
+                        uri,
+                        diagnostics: Vec::new(),
+                        version: None,
+                    });
+                    self.deadline = Some(Instant::now() + DEBOUNCE);
+                }
+            }
+            n_::DidChangeWatchedFiles::METHOD => {
+                let config_changed = serde_json::from_value::<lsp::DidChangeWatchedFilesParams>(n.params)
+                    .map(|p| {
+                        p.changes
+                            .iter()
+                            .any(|c| c.uri.as_str().ends_with(".kvet.yaml") || c.uri.as_str().ends_with(".kvet.yml"))
+                    })
+                    .unwrap_or(false);
+                if config_changed {
+                    self.reload_config();
+                }
+                self.scan_workspace();
+                self.lint_and_publish();
+            }
+            n_::DidChangeConfiguration::METHOD => {
+                if let Ok(p) = serde_json::from_value::<lsp::DidChangeConfigurationParams>(n.params) {
+                    let settings = p.settings.get("kvet").cloned().unwrap_or(p.settings);
+                    self.client_settings = settings.is_object().then_some(settings);
+                    self.reload_config();
+                    self.lint_and_publish();
+                }
+            }
+            n_::Initialized::METHOD => self.register_watchers(),
+            _ => {}
+        }
+    }
+
+    fn register_watchers(&mut self) {
+        let options = lsp::DidChangeWatchedFilesRegistrationOptions {
+            watchers: ["**/*.yaml", "**/*.yml", "**/*.json", "**/.kvet.yaml"]
+                .iter()
+                .map(|g| lsp::FileSystemWatcher {
+                    glob_pattern: lsp::GlobPattern::String((*g).to_string()),
+                    kind: None,
+                })
+                .collect(),
+        };
+        let params = lsp::RegistrationParams {
+            registrations: vec![lsp::Registration {
+                id: "kvet-watch".into(),
+                method: lsp::notification::DidChangeWatchedFiles::METHOD.into(),
+                register_options: serde_json::to_value(options).ok(),
+            }],
+        };
+        let id = self.next_id;
+        self.next_id += 1;
+        self.outbox.push(Message::Request(Request::new(
+            RequestId::from(format!("kvet-{id}")),
+            lsp::request::RegisterCapability::METHOD.into(),
+            params,
+        )));
+    }
+
+    pub fn request(&mut self, req: Request) -> Response {
+        use lsp::request as r_;
+        let id = req.id.clone();
+        let result = match req.method.as_str() {
+            // Only the document and range matter: clients differ in what they
+            // put in `context.diagnostics`, so it is not parsed.
+            r_::CodeActionRequest::METHOD => serde_json::from_value::<CodeActionTarget>(req.params)
+                .map(|p| serde_json::to_value(self.code_actions(&p.text_document.uri, p.range)).unwrap_or(Value::Null)),
+            r_::HoverRequest::METHOD => serde_json::from_value::<lsp::HoverParams>(req.params)
+                .map(|p| serde_json::to_value(self.hover(&p)).unwrap_or(Value::Null)),
+            _ => {
+                return Response::new_err(
+                    id,
+                    ErrorCode::MethodNotFound as i32,
+                    format!("unhandled method {}", req.method),
+                );
+            }
+        };
+        match result {
+            Ok(v) => Response::new_ok(id, v),
+            Err(e) => Response::new_err(id, ErrorCode::InvalidParams as i32, e.to_string()),
+        }
+    }
+
+    /// Messages waiting to be sent.
+    pub fn take_outbox(&mut self) -> Vec<Message> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+}
+
+/// The part of `textDocument/codeAction` parameters the server uses.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CodeActionTarget {
+    text_document: lsp::TextDocumentIdentifier,
+    range: lsp::Range,
+}
+
+/// Client settings override the file: lists replace, maps merge.
+fn merge(base: &mut Config, over: Config) {
+    if !over.select.is_empty() {
+        base.select = over.select;
+    }
+    base.ignore.extend(over.ignore);
+    base.severity.extend(over.severity);
+    base.options.extend(over.options);
+    base.kubernetes_version = over.kubernetes_version.or(base.kubernetes_version.take());
+    base.target_version = over.target_version.or(base.target_version.take());
+    base.ignore_paths.extend(over.ignore_paths);
+    base.custom_rules.extend(over.custom_rules);
+    base.crds.extend(over.crds);
+}
+
+fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
+    e.downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| e.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Runs the server over a connection until `shutdown`/`exit`.
+pub fn serve(connection: &Connection) -> Result<(), String> {
+    let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
+    let params: lsp::InitializeParams = serde_json::from_value(params).map_err(|e| format!("initialize: {e}"))?;
+    let mut server = Server::new(&params);
+    let result = lsp::InitializeResult {
+        capabilities: server.capabilities(),
+        server_info: Some(lsp::ServerInfo {
+            name: "kvet".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+        }),
+    };
+    connection
+        .initialize_finish(id, serde_json::to_value(result).map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    let send = |server: &mut Server| -> Result<(), String> {
+        for m in server.take_outbox() {
+            connection.sender.send(m).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    };
+    send(&mut server)?;
+    loop {
+        let msg = match server.deadline() {
+            Some(d) => match connection
+                .receiver
+                .recv_timeout(d.saturating_duration_since(Instant::now()))
+            {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(e) = catch_unwind(AssertUnwindSafe(|| server.lint_and_publish())) {
+                        server.deadline = None;
+                        server.log(
+                            lsp::MessageType::ERROR,
+                            format!("panic while linting: {}", panic_message(&*e)),
+                        );
+                    }
+                    send(&mut server)?;
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            },
+            None => match connection.receiver.recv() {
+                Ok(m) => m,
+                Err(_) => return Ok(()),
+            },
+        };
+        match msg {
+            Message::Request(req) => {
+                match connection.handle_shutdown(&req) {
+                    Ok(true) => return Ok(()),
+                    Ok(false) => {}
+                    // The client went away between `shutdown` and `exit`
+                    // (an editor quitting): that is a normal end.
+                    Err(e) => {
+                        eprintln!("kvet lsp: after shutdown: {e}");
+                        return Ok(());
+                    }
+                }
+                let id = req.id.clone();
+                let method = req.method.clone();
+                let resp = match catch_unwind(AssertUnwindSafe(|| server.request(req))) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let m = panic_message(&*e);
+                        server.log(lsp::MessageType::ERROR, format!("panic in {method}: {m}"));
+                        Response::new_err(id, ErrorCode::InternalError as i32, format!("kvet panicked: {m}"))
+                    }
+                };
+                connection
+                    .sender
+                    .send(Message::Response(resp))
+                    .map_err(|e| e.to_string())?;
+            }
+            Message::Notification(n) => {
+                if n.method == lsp::notification::Exit::METHOD {
+                    return Ok(());
+                }
+                let method = n.method.clone();
+                if let Err(e) = catch_unwind(AssertUnwindSafe(|| server.notification(n))) {
+                    server.log(
+                        lsp::MessageType::ERROR,
+                        format!("panic in {method}: {}", panic_message(&*e)),
+                    );
+                }
+            }
+            Message::Response(_) => {}
+        }
+        send(&mut server)?;
+    }
+}
+
+/// `kvet lsp`: serves on stdin/stdout.
+pub fn run_stdio() -> Result<(), String> {
+    let (connection, io_threads) = Connection::stdio();
+    let result = serve(&connection);
+    drop(connection);
+    io_threads.join().map_err(|e| e.to_string())?;
+    result
+}

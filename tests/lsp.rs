@@ -1,0 +1,259 @@
+//! The language server over the LSP protocol, in process: a client drives
+//! `kvet::lsp::serve` through an in-memory connection.
+
+use std::time::Duration;
+
+use lsp_server::{Connection, Message, Notification, Request, RequestId};
+use serde_json::{Value, json};
+
+struct Client {
+    conn: Connection,
+    thread: Option<std::thread::JoinHandle<Result<(), String>>>,
+    next: i32,
+}
+
+impl Client {
+    fn start(init_options: Value, root: Option<&std::path::Path>) -> Client {
+        let (server, client) = Connection::memory();
+        let thread = std::thread::spawn(move || kvet::lsp::serve(&server));
+        let mut c = Client {
+            conn: client,
+            thread: Some(thread),
+            next: 1,
+        };
+        let root_uri = root.map(|r| format!("file://{}", r.display()));
+        let resp = c.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": root_uri,
+                "capabilities": { "general": { "positionEncodings": ["utf-16"] } },
+                "initializationOptions": init_options,
+            }),
+        );
+        assert_eq!(resp["capabilities"]["positionEncoding"], "utf-16");
+        assert_eq!(resp["capabilities"]["hoverProvider"], true);
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    fn send(&self, m: Message) {
+        self.conn.sender.send(m).unwrap_or_else(|e| panic!("send: {e}"));
+    }
+
+    fn notify(&self, method: &str, params: Value) {
+        self.send(Message::Notification(Notification::new(method.into(), params)));
+    }
+
+    /// Sends a request and returns its result, answering server requests
+    /// (capability registration) and skipping notifications meanwhile.
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next;
+        self.next += 1;
+        self.send(Message::Request(Request::new(
+            RequestId::from(id),
+            method.into(),
+            params,
+        )));
+        loop {
+            match self.recv() {
+                Message::Response(r) if r.id == RequestId::from(id) => {
+                    return match r.response_result {
+                        Ok(v) => v,
+                        Err(e) => json!({ "error": e.message }),
+                    };
+                }
+                Message::Request(req) => {
+                    self.send(Message::Response(lsp_server::Response::new_ok(req.id, Value::Null)))
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn recv(&self) -> Message {
+        self.conn
+            .receiver
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("no message from the server: {e}"))
+    }
+
+    /// The next publishDiagnostics for `uri`.
+    fn diagnostics_for(&self, uri: &str) -> Vec<Value> {
+        loop {
+            match self.recv() {
+                Message::Notification(n) if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri => {
+                    return n.params["diagnostics"].as_array().cloned().unwrap_or_default();
+                }
+                Message::Request(req) => {
+                    self.send(Message::Response(lsp_server::Response::new_ok(req.id, Value::Null)))
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn open(&self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "yaml", "version": 1, "text": text } }),
+        );
+    }
+
+    fn shutdown(mut self) {
+        let r = self.request("shutdown", Value::Null);
+        assert_eq!(r, Value::Null);
+        self.notify("exit", Value::Null);
+        let result = self.thread.take().map(|t| t.join());
+        assert!(matches!(result, Some(Ok(Ok(())))), "server did not exit cleanly");
+    }
+}
+
+const DEPLOY: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: frontend
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+";
+
+#[test]
+fn diagnostics_code_actions_hover_and_edits() {
+    let mut c = Client::start(json!({ "select": ["selector-mismatch", "unused-suppression"] }), None);
+    let uri = "file:///tmp/kvet-lsp-test/deploy.yaml";
+    c.open(uri, DEPLOY);
+    let diags = c.diagnostics_for(uri);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let d = &diags[0];
+    assert_eq!(d["code"], "selector-mismatch");
+    assert_eq!(d["source"], "kvet");
+    assert_eq!(d["severity"], 1);
+    assert_eq!(
+        d["range"],
+        json!({"start": {"line": 7, "character": 6}, "end": {"line": 7, "character": 9}})
+    );
+    assert!(
+        d["codeDescription"]["href"]
+            .as_str()
+            .is_some_and(|h| h.ends_with("/selector-mismatch"))
+    );
+    assert_eq!(d["relatedInformation"][0]["message"], "the pod template's labels");
+
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": d["range"],
+            "context": { "diagnostics": [d] },
+        }),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["title"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        titles,
+        vec![
+            "Suppress selector-mismatch on this line",
+            "Suppress selector-mismatch for this file"
+        ]
+    );
+    let edit = &actions[0]["edit"]["changes"][uri][0];
+    assert_eq!(edit["newText"], " # kvet: ignore[selector-mismatch]");
+    assert_eq!(edit["range"]["start"], json!({"line": 7, "character": 14}));
+
+    let hover = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 7, "character": 7 } }),
+    );
+    let md = hover["contents"]["value"].as_str().unwrap_or("");
+    assert!(
+        md.contains("**selector-mismatch** (selectors, error)") && md.contains("**Why it matters**"),
+        "{md}"
+    );
+    let nothing = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert_eq!(nothing, Value::Null);
+
+    // An incremental edit that fixes the label: findings are cleared.
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri, "version": 2 },
+            "contentChanges": [{ "range": { "start": {"line": 11, "character": 13}, "end": {"line": 11, "character": 21} }, "text": "web" }],
+        }),
+    );
+    assert!(c.diagnostics_for(uri).is_empty());
+
+    // Applying the suppress action instead also silences it.
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": 3 }, "contentChanges": [{ "text": DEPLOY.replace("      app: web\n", "      app: web # kvet: ignore[selector-mismatch]\n") }] }),
+    );
+    assert!(c.diagnostics_for(uri).is_empty());
+
+    // Closing clears.
+    c.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }));
+    assert!(c.diagnostics_for(uri).is_empty());
+    c.shutdown();
+}
+
+#[test]
+fn malformed_input_and_bad_messages_do_not_stop_the_server() {
+    let mut c = Client::start(Value::Null, None);
+    let uri = "file:///tmp/kvet-lsp-test/broken.yaml";
+    c.open(uri, "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: [1, 2\n");
+    let diags = c.diagnostics_for(uri);
+    assert_eq!(diags[0]["code"], "yaml-syntax");
+    // Non-Kubernetes YAML is left alone.
+    let other = "file:///tmp/kvet-lsp-test/.github/workflow.yml";
+    c.open(other, "on: push\njobs: {}\n");
+    // Garbage parameters get an error response, not a crash.
+    let r = c.request("textDocument/hover", json!({ "nonsense": true }));
+    assert!(r["error"].is_string(), "{r}");
+    let r = c.request("kvet/unknown", json!({}));
+    assert!(r["error"].is_string());
+    // A huge document still works.
+    let big: String = (0..2000)
+        .map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"))
+        .collect();
+    c.open("file:///tmp/kvet-lsp-test/big.yaml", &big);
+    assert!(c.diagnostics_for("file:///tmp/kvet-lsp-test/big.yaml").is_empty());
+    c.shutdown();
+}
+
+#[test]
+fn workspace_manifests_feed_cross_object_rules() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    // The other object lives only on disk; the open document duplicates it.
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n",
+    )?;
+    std::fs::write(
+        dir.path().join(".kvet.yaml"),
+        "select: [object-duplicate, yaml]\noptions:\n  object-duplicate: {scope: run}\n",
+    )?;
+    let c = Client::start(Value::Null, Some(dir.path()));
+    let uri = format!("file://{}/b.yaml", dir.path().display());
+    c.open(&uri, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n");
+    let diags = c.diagnostics_for(&uri);
+    if kvet::rules::Registry::builtin().get("object-duplicate").is_some() {
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0]["code"], "object-duplicate");
+    }
+    c.shutdown();
+    Ok(())
+}
