@@ -176,9 +176,11 @@ pub fn render(
                 let body = buf.trim_start_matches(|c: char| c != '\n').trim_start_matches('\n');
                 out.write_all(body.as_bytes())?;
             }
-        } else {
+        } else if !opts.snippets {
             // Quiet: the finding line only.
             continue;
+        } else if let Some(h) = &d.help {
+            writeln!(out, "  help: {h}")?;
         }
         for l in d.labels.iter().filter(|l| l.file != d.file) {
             if let Some(f) = sources.get(l.file as usize) {

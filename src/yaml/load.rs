@@ -292,6 +292,13 @@ impl Builder<'_> {
                         (v, style)
                     }
                 };
+                let span = match style {
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                        // The parser's end mark can run past a trailing comment.
+                        Span::new(span.start, quoted_end(self.source, span).unwrap_or(span.end))
+                    }
+                    _ => span,
+                };
                 let node = Node { span, value, style };
                 self.complete(node, anchor)
             }
@@ -463,6 +470,27 @@ fn parse_from(text: &str, input: Input<'_>, limits: Limits, stream: &mut Stream)
     }
 }
 
+/// The byte after the closing quote of the quoted scalar starting at
+/// `span.start`, searching no further than `span.end`.
+fn quoted_end(text: &str, span: Span) -> Option<u32> {
+    let b = text.as_bytes();
+    let quote = *b.get(span.start as usize)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let limit = (span.end as usize).min(b.len());
+    let mut i = span.start as usize + 1;
+    while i < limit {
+        match b[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == quote => return Some(i as u32 + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 fn push_failed_doc(stream: &mut Stream, start: u32, end: u32) {
     stream.documents.push(Document {
         root: None,
@@ -535,6 +563,19 @@ mod tests {
             &text[spec.start as usize..spec.end as usize],
             "containers:\n  - name: app\n    image: nginx"
         );
+    }
+
+    #[test]
+    fn quoted_scalars_end_at_their_quote() {
+        let text = "a: \"x \\\" y\" # c\nb:\n- 'it''s'   # h\nc: \"multi\n  line\"  # z\n";
+        let r = root(text);
+        let span_text = |n: Option<&Node>| {
+            n.map(|n| &text[n.span.start as usize..n.span.end as usize])
+                .unwrap_or("")
+        };
+        assert_eq!(span_text(r.get("a")), "\"x \\\" y\"");
+        assert_eq!(span_text(r.get("b").map(|b| &b.items()[0])), "'it''s'");
+        assert_eq!(span_text(r.get("c")), "\"multi\n  line\"");
     }
 
     #[test]
