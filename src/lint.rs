@@ -40,15 +40,18 @@ pub struct Loaded {
     pub streams: Vec<Stream>,
 }
 
-/// Loads every source in parallel.
-pub fn load(sources: &[SourceFile]) -> Loaded {
+/// Loads every source in parallel, calling `on_file` after each.
+pub fn load(sources: &[SourceFile], on_file: &(dyn Fn() + Sync)) -> Loaded {
     let streams = sources
         .par_iter()
         .map(|s| {
-            if s.load_error.is_some() {
-                return Stream::default();
-            }
-            parse_source(&s.text, s.looks_like_json(), Limits::default())
+            let stream = if s.load_error.is_some() {
+                Stream::default()
+            } else {
+                parse_source(&s.text, s.looks_like_json(), Limits::default())
+            };
+            on_file();
+            stream
         })
         .collect();
     Loaded { streams }
@@ -123,7 +126,17 @@ pub fn collect_objects<'a>(
 
 /// Lints a set of sources with a registry and configuration.
 pub fn lint_with(sources: &[SourceFile], config: &Config, registry: &Registry) -> LintOutput {
-    let loaded = load(sources);
+    lint_with_progress(sources, config, registry, &|| {})
+}
+
+/// [`lint_with`], calling `on_file` as each file is loaded (progress bars).
+pub fn lint_with_progress(
+    sources: &[SourceFile],
+    config: &Config,
+    registry: &Registry,
+    on_file: &(dyn Fn() + Sync),
+) -> LintOutput {
+    let loaded = load(sources, on_file);
     let mut diagnostics = Vec::new();
     let objects = collect_objects(sources, &loaded, registry, config, &mut diagnostics);
     let catalog = Catalog::new(objects);

@@ -9,11 +9,12 @@ use rayon::prelude::*;
 
 use kvet::config::{Config, find_config, load_config};
 use kvet::diagnostic::{Diagnostic, Severity, Summary};
-use kvet::lint::{LintOutput, lint_with};
+use kvet::lint::{LintOutput, lint_with_progress};
 use kvet::report::{self, HumanOptions};
 use kvet::rules::Registry;
 use kvet::source::{DiscoverOptions, Input, LoadError, SourceFile, discover, io_message};
 
+use super::progress::Progress;
 use super::{CheckArgs, ColorChoice, FailOn, Format, validate_selectors};
 
 fn read_stdin(name: String) -> SourceFile {
@@ -106,8 +107,15 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
             Input::File { path, name } => Some((path.clone(), name.clone())),
         })
         .collect();
+    let progress = Progress::new(files.len() + usize::from(stdin.is_some()), args.quiet);
+    progress.phase("reading");
     let mut sources: Vec<SourceFile> = stdin.into_iter().collect();
-    sources.par_extend(files.into_par_iter().map(|(p, n)| SourceFile::read(&p, n)));
+    sources.par_extend(files.into_par_iter().map(|(p, n)| {
+        let f = SourceFile::read(&p, n);
+        progress.inc();
+        f
+    }));
+    progress.phase("checking");
 
     // One lint run per configuration (usually one for the whole run).
     let configs = config_paths(&args, &sources);
@@ -136,7 +144,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         validate_selectors(&config.select, "select", registry)?;
         let start = ordered.len();
         ordered.extend(members.iter().filter_map(|&i| slots[i].take()));
-        let mut out = lint_with(&ordered[start..], &config, registry);
+        let mut out = lint_with_progress(&ordered[start..], &config, registry, &|| progress.inc());
         let by = start as u32;
         for d in out.diagnostics.iter_mut().chain(out.suppressed.iter_mut()) {
             shift(d, by);
@@ -151,6 +159,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         add_summary(&mut output.summary, &out.summary);
     }
     let sources = ordered;
+    progress.finish();
 
     let threshold = match args.fail_on {
         Some(FailOn::Error) => Some(Severity::Error),

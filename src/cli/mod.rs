@@ -2,6 +2,7 @@
 
 mod check;
 mod docs;
+mod progress;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -37,6 +38,11 @@ enum Command {
     },
     /// Run the language server on stdin/stdout (for editors).
     Lsp,
+    /// Print a shell completion script (e.g. `kvet completions bash > /etc/bash_completion.d/kvet`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Write a commented starter `.kvet.yaml` in the current folder.
     Init {
         /// Overwrite an existing `.kvet.yaml`.
@@ -130,6 +136,11 @@ pub fn run() -> Result<u8, String> {
         Command::Explain { rule } => docs::explain(&rule),
         Command::Init { force } => docs::init(force),
         Command::Lsp => kvet::lsp::run_stdio().map(|()| 0),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "kvet", &mut std::io::stdout());
+            Ok(0)
+        }
     }
 }
 
