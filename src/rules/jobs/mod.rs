@@ -1,6 +1,22 @@
 //! Jobs and CronJobs.
 
+mod cron;
+mod cronjob_schedule_invalid;
+mod job_backoff_limit_missing;
+mod job_ttl_missing;
+mod restart_policy_invalid;
+
+pub use cronjob_schedule_invalid::CronjobScheduleInvalid;
+pub use job_backoff_limit_missing::JobBackoffLimitMissing;
+pub use job_ttl_missing::JobTtlMissing;
+pub use restart_policy_invalid::RestartPolicyInvalid;
+
 /// The checks of this category.
 pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
-    vec![]
+    vec![
+        Box::new(CronjobScheduleInvalid),
+        Box::new(JobTtlMissing),
+        Box::new(RestartPolicyInvalid),
+        Box::new(JobBackoffLimitMissing),
+    ]
 }

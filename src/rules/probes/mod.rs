@@ -2,12 +2,44 @@
 
 mod identical;
 mod liveness_without_readiness;
+mod probe_exec_shell;
+mod probe_port_undeclared;
+mod probe_success_threshold_invalid;
+mod probe_timeout_exceeds_period;
+mod readiness_probe_missing;
 
 pub use identical::ProbesIdentical;
 pub use liveness_without_readiness::LivenessWithoutReadiness;
+pub use probe_exec_shell::ProbeExecShell;
+pub use probe_port_undeclared::ProbePortUndeclared;
+pub use probe_success_threshold_invalid::ProbeSuccessThresholdInvalid;
+pub use probe_timeout_exceeds_period::ProbeTimeoutExceedsPeriod;
+pub use readiness_probe_missing::ReadinessProbeMissing;
 
-use crate::model::Container;
-use crate::yaml::Node;
+use crate::model::{Container, ContainerKind, Workload};
+use crate::yaml::{Entry, Node};
+
+/// The three probe fields of a container, with a noun for messages.
+pub(crate) const PROBES: [(&str, &str); 3] = [
+    ("livenessProbe", "liveness"),
+    ("readinessProbe", "readiness"),
+    ("startupProbe", "startup"),
+];
+
+/// Containers that run probes: regular containers, and sidecars (init
+/// containers with `restartPolicy: Always`), which behave like them.
+pub(crate) fn probed_containers<'a>(w: &Workload<'a>) -> impl Iterator<Item = Container<'a>> + 'a {
+    w.containers_of(ContainerKind::Container)
+        .chain(w.containers_of(ContainerKind::Init).filter(|c| c.is_sidecar()))
+}
+
+/// The probes a container sets: (field entry, noun).
+pub(crate) fn probes_of<'a>(c: &Container<'a>) -> impl Iterator<Item = (&'a Entry, &'static str)> + 'a {
+    let node = c.node;
+    PROBES
+        .into_iter()
+        .filter_map(move |(field, noun)| node.entry(field).filter(|e| e.value.is_map()).map(|e| (e, noun)))
+}
 
 /// Probe timing with Kubernetes' defaults applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,5 +126,13 @@ pub(crate) fn handler(probe: &Node, container: &Container) -> Option<serde_json:
 
 /// The checks of this category.
 pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
-    vec![Box::new(ProbesIdentical), Box::new(LivenessWithoutReadiness)]
+    vec![
+        Box::new(ProbesIdentical),
+        Box::new(LivenessWithoutReadiness),
+        Box::new(ReadinessProbeMissing),
+        Box::new(ProbePortUndeclared),
+        Box::new(ProbeSuccessThresholdInvalid),
+        Box::new(ProbeTimeoutExceedsPeriod),
+        Box::new(ProbeExecShell),
+    ]
 }
