@@ -1,9 +1,222 @@
 //! Text edits that fix or suppress findings, shared by `--fix` and the
-//! language server's code actions.
+//! language server's code actions. Edits touch only the bytes they change:
+//! comments, key order, indentation and line endings elsewhere stay as
+//! they were.
 
-use crate::diagnostic::Edit;
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::source::{FileId, SourceFile};
-use crate::yaml::Span;
+use crate::yaml::{Entry, Node, ScalarStyle, Span, Value};
+
+/// The file's line ending (`\r\n` when it uses them, else `\n`).
+pub fn newline_of(text: &str) -> &'static str {
+    if text.contains("\r\n") { "\r\n" } else { "\n" }
+}
+
+/// Replaces a node's text (a scalar value, usually).
+pub fn replace(fid: FileId, node: &Node, text: impl Into<String>) -> Edit {
+    Edit {
+        file: fid,
+        span: node.span,
+        replacement: text.into(),
+    }
+}
+
+/// Renames a mapping key in place.
+pub fn rename_key(fid: FileId, entry: &Entry, new_key: &str) -> Edit {
+    Edit {
+        file: fid,
+        span: entry.key_span,
+        replacement: new_key.to_string(),
+    }
+}
+
+/// The column (in bytes from the line start) where a node starts.
+fn column(file: &SourceFile, offset: u32) -> u32 {
+    offset - file.line_index.line_start(file.line_index.line_of(offset))
+}
+
+fn is_flow(file: &SourceFile, node: &Node) -> bool {
+    matches!(
+        file.text.as_bytes().get(node.span.start as usize),
+        Some(b'{') | Some(b'[')
+    )
+}
+
+/// Indents every line of a multi-line YAML fragment but the first.
+fn indent_rest(fragment: &str, indent: usize, newline: &str) -> String {
+    let pad = " ".repeat(indent);
+    fragment
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 || l.is_empty() {
+                l.to_string()
+            } else {
+                format!("{pad}{l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(newline)
+}
+
+/// Adds `key: value` to a mapping, after its last entry, in the mapping's
+/// own style (block: a new line at the keys' indentation; flow: `, key:
+/// value` before `}`). `value` is YAML text; a multi-line value (a nested
+/// block mapping) is written on the following lines, indented. `None` for
+/// an empty block mapping whose indentation cannot be known.
+pub fn insert_entry(file: &SourceFile, fid: FileId, map: &Node, key: &str, value: &str) -> Option<Edit> {
+    let entries = map.as_map()?;
+    let nl = newline_of(&file.text);
+    if is_flow(file, map) {
+        let close = map.span.end.checked_sub(1)?;
+        if file.text.as_bytes().get(close as usize) != Some(&b'}') {
+            return None;
+        }
+        let inline = value.lines().count() <= 1;
+        let value = if inline {
+            value.trim().to_string()
+        } else {
+            format!("{{{}}}", value.trim())
+        };
+        let sep = if entries.is_empty() { "" } else { ", " };
+        // After the last entry's value (before any spaces and the `}`).
+        let at = entries.last().map_or(close, |e| e.value.span.end);
+        return Some(Edit {
+            file: fid,
+            span: Span::new(at, at),
+            replacement: format!("{sep}{key}: {value}"),
+        });
+    }
+    let first = entries.first()?;
+    let indent = column(file, first.key_span.start) as usize;
+    let last_end = entries.iter().map(|e| e.value.span.end.max(e.key_span.end)).max()?;
+    let line = file
+        .line_index
+        .line_of(last_end.saturating_sub(1).max(first.key_span.start));
+    let (_, line_end) = file.line_index.line_range(&file.text, line);
+    let pad = " ".repeat(indent);
+    let body = if value.contains('\n') {
+        let nested = value
+            .trim_end()
+            .lines()
+            .map(|l| {
+                if l.is_empty() {
+                    String::new()
+                } else {
+                    format!("{pad}  {l}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(nl);
+        format!("{nl}{pad}{key}:{nl}{nested}")
+    } else {
+        format!("{nl}{pad}{key}: {}", indent_rest(value.trim(), indent + 2, nl))
+    };
+    Some(Edit {
+        file: fid,
+        span: Span::new(line_end, line_end),
+        replacement: body,
+    })
+}
+
+/// Removes `key` and its value from a mapping: the whole lines of a block
+/// entry (with a trailing comment on them), or `key: value,` in a flow one.
+pub fn remove_entry(file: &SourceFile, fid: FileId, map: &Node, key: &str) -> Option<Edit> {
+    let entries = map.as_map()?;
+    let i = entries.iter().position(|e| &*e.key == key)?;
+    remove_entry_at(file, fid, map, i)
+}
+
+/// [`remove_entry`] by position (for duplicate keys).
+pub fn remove_entry_at(file: &SourceFile, fid: FileId, map: &Node, i: usize) -> Option<Edit> {
+    let entries = map.as_map()?;
+    let e = entries.get(i)?;
+    if is_flow(file, map) {
+        let (start, end) = match (entries.get(i + 1), i.checked_sub(1).and_then(|p| entries.get(p))) {
+            (Some(next), _) => (e.key_span.start, next.key_span.start),
+            (None, Some(prev)) => (prev.value.span.end, e.value.span.end),
+            (None, None) => (e.key_span.start, e.value.span.end),
+        };
+        return Some(Edit {
+            file: fid,
+            span: Span::new(start, end),
+            replacement: String::new(),
+        });
+    }
+    let idx = &file.line_index;
+    let start_line = idx.line_of(e.key_span.start);
+    let end = e.value.span.end.max(e.key_span.end);
+    let last_line = idx.line_of(end.saturating_sub(1).max(e.key_span.start));
+    // Only whole lines: the key must start its line (after the indentation).
+    let line_start = idx.line_start(start_line);
+    if !file.slice(line_start, e.key_span.start).trim().is_empty() {
+        return None;
+    }
+    let stop = idx.line_start(last_line + 1).min(file.text.len() as u32);
+    Some(Edit {
+        file: fid,
+        span: Span::new(line_start, stop),
+        replacement: String::new(),
+    })
+}
+
+/// A scalar written as YAML text for a value (quoted when it would not read
+/// back as the same string).
+pub fn yaml_string(s: &str) -> String {
+    let plain_ok = !s.is_empty()
+        && matches!(crate::yaml::scalar::resolve_plain(s), Value::Str(_))
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.starts_with([
+            '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', ' ',
+        ])
+        && !s.ends_with([' ', ':']);
+    if plain_ok { s.to_string() } else { format!("{s:?}") }
+}
+
+/// Whether a node is a plain or quoted scalar (safe to replace in place).
+pub fn is_inline_scalar(node: &Node) -> bool {
+    !matches!(node.value, Value::Seq(_) | Value::Map(_))
+        && !matches!(node.style, ScalarStyle::Literal | ScalarStyle::Folded)
+}
+
+/// Fixes chosen for a run: the findings they fix, and their edits by file.
+#[derive(Default)]
+pub struct Selected<'a> {
+    pub fixed: Vec<&'a Diagnostic>,
+    pub edits: BTreeMap<FileId, Vec<&'a Edit>>,
+}
+
+/// Picks the fixes to apply: those of the allowed applicability, in
+/// position order, skipping any that overlaps one already taken (a fix
+/// spanning several files is applied whole or not at all).
+pub fn select_fixes(diags: &[Diagnostic], unsafe_ok: bool) -> Selected<'_> {
+    let mut out = Selected::default();
+    let mut candidates: Vec<(&Diagnostic, &Fix)> = diags
+        .iter()
+        .filter_map(|d| d.fix.as_ref().map(|f| (d, f)))
+        .filter(|(_, f)| (unsafe_ok || f.applicability == Applicability::Safe) && !f.edits.is_empty())
+        .collect();
+    candidates.sort_by_key(|(d, _)| d.sort_key());
+    for (d, f) in candidates {
+        let overlaps = |a: Span, b: Span| a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1);
+        let clash = f.edits.iter().any(|e| {
+            out.edits
+                .get(&e.file)
+                .is_some_and(|taken| taken.iter().any(|t| overlaps(t.span, e.span)))
+        });
+        if clash {
+            continue;
+        }
+        for e in &f.edits {
+            out.edits.entry(e.file).or_default().push(e);
+        }
+        out.fixed.push(d);
+    }
+    out
+}
 
 /// An edit that silences `rule` on the line where `offset` is: appends
 /// `# kvet: ignore[rule]`, or adds the rule to a suppression already there.
@@ -118,6 +331,67 @@ mod tests {
         assert!(suppress_line(&f, 0, 15, "x").is_none());
         let json = SourceFile::from_text("x.json", None, "{}".into());
         assert!(suppress_line(&json, 0, 0, "x").is_none());
+    }
+
+    fn node(text: &str) -> Node {
+        crate::yaml::parse_yaml(text, crate::yaml::Limits::default()).documents[0]
+            .root
+            .clone()
+            .unwrap_or_else(|| Node::null(0))
+    }
+
+    #[test]
+    fn insert_into_block_and_flow_mappings() {
+        let text = "spec:\n  replicas: 2 # two\n  selector:\n    app: web\nstatus: {}\n";
+        let f = file(text);
+        let root = node(text);
+        let spec = root.get("spec").cloned().unwrap_or_else(|| Node::null(0));
+        let e = insert_entry(&f, 0, &spec, "minReadySeconds", "10").unwrap_or_else(|| panic!("edit"));
+        assert_eq!(
+            apply_edits(text, &[&e]),
+            "spec:\n  replicas: 2 # two\n  selector:\n    app: web\n  minReadySeconds: 10\nstatus: {}\n"
+        );
+        let e = insert_entry(&f, 0, &spec, "strategy", "type: Recreate\nrollingUpdate: null\n")
+            .unwrap_or_else(|| panic!("edit"));
+        assert_eq!(
+            apply_edits(text, &[&e]),
+            "spec:\n  replicas: 2 # two\n  selector:\n    app: web\n  strategy:\n    type: Recreate\n    rollingUpdate: null\nstatus: {}\n"
+        );
+        let flow = "a: {p: 1, q: 2}\nb: {}\n";
+        let f = file(flow);
+        let root = node(flow);
+        let a = root.get("a").cloned().unwrap_or_else(|| Node::null(0));
+        let e = insert_entry(&f, 0, &a, "r", "3").unwrap_or_else(|| panic!("edit"));
+        assert_eq!(apply_edits(flow, &[&e]), "a: {p: 1, q: 2, r: 3}\nb: {}\n");
+        let b = root.get("b").cloned().unwrap_or_else(|| Node::null(0));
+        let e = insert_entry(&f, 0, &b, "r", "3").unwrap_or_else(|| panic!("edit"));
+        assert_eq!(apply_edits(flow, &[&e]), "a: {p: 1, q: 2}\nb: {r: 3}\n");
+    }
+
+    #[test]
+    fn remove_block_and_flow_entries_keeping_crlf() {
+        let text = "spec:\r\n  a: 1\r\n  b:\r\n    c: 2 # note\r\n  d: 3\r\n";
+        let f = file(text);
+        let spec = node(text).get("spec").cloned().unwrap_or_else(|| Node::null(0));
+        let e = remove_entry(&f, 0, &spec, "b").unwrap_or_else(|| panic!("edit"));
+        assert_eq!(apply_edits(text, &[&e]), "spec:\r\n  a: 1\r\n  d: 3\r\n");
+        // (Not `y`: YAML 1.1 reads that key as `true`.)
+        let flow = "m: {p: 1, q: 2, r: 3}\n";
+        let f = file(flow);
+        let m = node(flow).get("m").cloned().unwrap_or_else(|| Node::null(0));
+        let e = remove_entry(&f, 0, &m, "q").unwrap_or_else(|| panic!("edit"));
+        assert_eq!(apply_edits(flow, &[&e]), "m: {p: 1, r: 3}\n");
+        let e = remove_entry(&f, 0, &m, "r").unwrap_or_else(|| panic!("edit"));
+        assert_eq!(apply_edits(flow, &[&e]), "m: {p: 1, q: 2}\n");
+    }
+
+    #[test]
+    fn strings_are_quoted_when_needed() {
+        assert_eq!(yaml_string("apps/v1"), "apps/v1");
+        assert_eq!(yaml_string("yes"), "\"yes\"");
+        assert_eq!(yaml_string("0644"), "\"0644\"");
+        assert_eq!(yaml_string("a: b"), "\"a: b\"");
+        assert_eq!(yaml_string(""), "\"\"");
     }
 
     #[test]

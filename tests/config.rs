@@ -41,7 +41,7 @@ fn config_is_found_by_walking_up_and_applied() -> std::io::Result<()> {
     std::fs::create_dir_all(root.join("legacy"))?;
     std::fs::write(
         root.join(".kvet.yaml"),
-        "select: [resources]\nignore: [qos-not-guaranteed]\nseverity:\n  requests-too-low: error\noptions:\n  requests-too-low: {min-cpu: 50m}\nignore-paths:\n  'legacy/**': [all]\n",
+        "select: [requests-too-low, requests-missing]\nignore: [qos-not-guaranteed]\nseverity:\n  requests-too-low: error\noptions:\n  requests-too-low: {min-cpu: 50m}\nignore-paths:\n  'legacy/**': [all]\n",
     )?;
     std::fs::write(root.join("apps/web/pod.yaml"), POD)?;
     std::fs::write(root.join("legacy/pod.yaml"), POD)?;
