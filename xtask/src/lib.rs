@@ -1,0 +1,3 @@
+//! Project automation for kvet (`cargo xtask <task>`).
+
+pub mod schemas;
