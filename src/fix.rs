@@ -145,13 +145,18 @@ pub fn remove_entry_at(file: &SourceFile, fid: FileId, map: &Node, i: usize) -> 
             replacement: String::new(),
         });
     }
+    remove_lines(file, fid, e.key_span, e.value.span.end.max(e.key_span.end))
+}
+
+/// Deletes the whole lines from a block entry's key to the end of its value
+/// (a trailing comment goes with them). `None` when the key does not start
+/// its line (`- name: x` entries, flow style).
+pub fn remove_lines(file: &SourceFile, fid: FileId, key: Span, end: u32) -> Option<Edit> {
     let idx = &file.line_index;
-    let start_line = idx.line_of(e.key_span.start);
-    let end = e.value.span.end.max(e.key_span.end);
-    let last_line = idx.line_of(end.saturating_sub(1).max(e.key_span.start));
-    // Only whole lines: the key must start its line (after the indentation).
+    let start_line = idx.line_of(key.start);
+    let last_line = idx.line_of(end.saturating_sub(1).max(key.start));
     let line_start = idx.line_start(start_line);
-    if !file.slice(line_start, e.key_span.start).trim().is_empty() {
+    if !file.slice(line_start, key.start).trim().is_empty() {
         return None;
     }
     let stop = idx.line_start(last_line + 1).min(file.text.len() as u32);
@@ -305,6 +310,39 @@ pub fn apply_edits(text: &str, edits: &[&Edit]) -> String {
     }
     out.push_str(&text[at..]);
     out
+}
+
+/// Writes `new_text` over `path` atomically (a temporary file in the same
+/// folder, then a rename), and only if the file still holds `expected`:
+/// a file changed since kvet read it is left alone.
+pub fn write_atomically(path: &std::path::Path, expected: &str, new_text: &str) -> Result<(), String> {
+    let current = std::fs::read(path).map_err(|e| crate::source::io_message(&e))?;
+    if current != expected.as_bytes() {
+        return Err("the file changed since kvet read it; not written".into());
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.kvet-{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        f.write_all(new_text.as_bytes())?;
+        f.sync_all()?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        crate::source::io_message(&e)
+    })
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, ObjectMeta, Severity, Summary};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, ObjectMeta, Severity, Summary};
 use crate::model::{Catalog, DocObjects, Object, doc_objects};
 use crate::rules::{self, Registry};
 use crate::source::{FileId, SourceFile};
@@ -101,6 +101,18 @@ pub fn collect_objects<'a>(
                     diag.label(*span, msg.clone());
                 }
                 diag.help = d.help.clone();
+                // Kubernetes keeps the later of two duplicate keys: removing
+                // the earlier one changes nothing it sees.
+                if let Some(edit) = d
+                    .shadowed
+                    .and_then(|(key, end)| crate::fix::remove_lines(source, fid, key, end))
+                {
+                    diag.fix(Fix {
+                        title: "remove the earlier, ignored entry".into(),
+                        applicability: Applicability::Safe,
+                        edits: vec![edit],
+                    });
+                }
                 out.push(diag);
             }
         }
@@ -111,9 +123,20 @@ pub fn collect_objects<'a>(
                         objects.push(Object::new(objects.len(), fid, doc.index, item, node));
                     }
                 }
-                DocObjects::NotAnObject { span, reason } => {
+                DocObjects::NotAnObject { span, reason, rename } => {
                     if let Some(mut d) = engine_diagnostic(registry, config, "type-meta-missing", fid, span, reason) {
                         d.help("every Kubernetes manifest needs `apiVersion` (e.g. `apps/v1`) and `kind` (e.g. `Deployment`)");
+                        if let Some(key) = rename {
+                            d.fix(Fix {
+                                title: format!("rename the key to `{key}`"),
+                                applicability: Applicability::Safe,
+                                edits: vec![Edit {
+                                    file: fid,
+                                    span,
+                                    replacement: key.to_string(),
+                                }],
+                            });
+                        }
                         out.push(d);
                     }
                 }

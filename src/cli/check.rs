@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use kvet::config::{Config, find_config, load_config};
 use kvet::diagnostic::{Diagnostic, Severity, Summary};
+use kvet::fix::{apply_edits, select_fixes, write_atomically};
 use kvet::lint::{LintOutput, lint_with_progress};
 use kvet::report::{self, HumanOptions};
 use kvet::rules::Registry;
@@ -127,39 +128,95 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         groups.insert(args.config.clone(), Vec::new());
     }
     let mut slots: Vec<Option<SourceFile>> = sources.into_iter().map(Some).collect();
-    let mut ordered: Vec<SourceFile> = Vec::with_capacity(slots.len());
-    let mut output = LintOutput::default();
-    let mut fail_on_config = None;
-    let mut custom_docs = Vec::new();
+    let mut sources: Vec<SourceFile> = Vec::with_capacity(slots.len());
+    let mut plan: Vec<Group> = Vec::new();
     for (path, members) in &groups {
         let config = effective_config(path.as_deref(), &args)?;
-        fail_on_config = fail_on_config.or(config.fail_on);
-        let registry_owned;
-        let registry = if config.custom_rules.is_empty() {
-            Registry::builtin()
-        } else {
-            registry_owned = Registry::with_custom(&config.custom_rules);
-            &registry_owned
-        };
-        validate_selectors(&config.select, "select", registry)?;
-        let start = ordered.len();
-        ordered.extend(members.iter().filter_map(|&i| slots[i].take()));
-        let mut out = lint_with_progress(&ordered[start..], &config, registry, &|| progress.inc());
-        let by = start as u32;
-        for d in out.diagnostics.iter_mut().chain(out.suppressed.iter_mut()) {
-            shift(d, by);
-        }
-        for o in &mut out.objects {
-            o.file += by;
-        }
-        output.objects.append(&mut out.objects);
-        custom_docs.extend(config.custom_rules.iter().cloned());
-        output.diagnostics.append(&mut out.diagnostics);
-        output.suppressed.append(&mut out.suppressed);
-        add_summary(&mut output.summary, &out.summary);
+        let registry = (!config.custom_rules.is_empty()).then(|| Registry::with_custom(&config.custom_rules));
+        validate_selectors(
+            &config.select,
+            "select",
+            registry.as_ref().unwrap_or_else(|| Registry::builtin()),
+        )?;
+        let start = sources.len();
+        sources.extend(members.iter().filter_map(|&i| slots[i].take()));
+        plan.push(Group {
+            range: start..sources.len(),
+            config,
+            registry,
+        });
     }
-    let sources = ordered;
+    let fail_on_config = plan.iter().find_map(|g| g.config.fail_on);
+    let custom_docs: Vec<_> = plan
+        .iter()
+        .flat_map(|g| g.config.custom_rules.iter().cloned())
+        .collect();
+
+    let mut output = lint_plan(&plan, &sources, &progress);
     progress.finish();
+
+    // --fix / --diff: apply fixes in rounds (a fix can enable another)
+    // until none is left, then write the files or print the diffs.
+    let originals: Vec<String> = if args.fix || args.diff {
+        sources.iter().map(|s| s.text.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    let mut fixed = 0usize;
+    if args.fix || args.diff {
+        for _ in 0..8 {
+            let selected = select_fixes(&output.diagnostics, args.unsafe_fixes);
+            if selected.edits.is_empty() {
+                break;
+            }
+            fixed += selected.fixed.len();
+            for (fid, edits) in &selected.edits {
+                let f = &sources[*fid as usize];
+                let text = apply_edits(&f.text, edits);
+                sources[*fid as usize] = SourceFile::from_text(f.name.clone(), f.path.clone(), text);
+            }
+            output = lint_plan(&plan, &sources, &Progress::new(0, true));
+        }
+    }
+    let changed: Vec<usize> = (0..originals.len())
+        .filter(|&i| originals[i] != sources[i].text)
+        .collect();
+    if args.diff {
+        let mut out = io::stdout().lock();
+        for &i in &changed {
+            let _ = out.write_all(report::diff::unified(&sources[i].name, &originals[i], &sources[i].text).as_bytes());
+        }
+        eprintln!(
+            "kvet: {fixed} fix{} would change {} file{}",
+            if fixed == 1 { "" } else { "es" },
+            changed.len(),
+            if changed.len() == 1 { "" } else { "s" }
+        );
+        return Ok(u8::from(!changed.is_empty()));
+    }
+    if args.fix {
+        let mut written = 0;
+        for &i in &changed {
+            let s = &sources[i];
+            match &s.path {
+                Some(path) => match write_atomically(path, &originals[i], &s.text) {
+                    Ok(()) => written += 1,
+                    Err(e) => eprintln!("kvet: {}: {e}", s.name),
+                },
+                // stdin: the fixed document goes to stdout, findings to stderr.
+                None => {
+                    print!("{}", s.text);
+                }
+            }
+        }
+        if fixed > 0 {
+            eprintln!(
+                "kvet: fixed {fixed} finding{} in {written} file{}",
+                if fixed == 1 { "" } else { "s" },
+                if written == 1 { "" } else { "s" }
+            );
+        }
+    }
 
     let threshold = match args.fail_on {
         Some(FailOn::Error) => Some(Severity::Error),
@@ -176,8 +233,12 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         &report_registry
     };
 
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    let to_stderr = args.fix && sources.iter().any(|s| s.path.is_none());
+    let mut out: Box<dyn Write> = if to_stderr {
+        Box::new(io::BufWriter::new(io::stderr().lock()))
+    } else {
+        Box::new(io::BufWriter::new(io::stdout().lock()))
+    };
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -226,6 +287,34 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
     }
     let failed = threshold.is_some_and(|t| output.diagnostics.iter().any(|d| d.severity >= t));
     Ok(u8::from(failed))
+}
+
+/// A set of files linted with one configuration.
+struct Group {
+    range: std::ops::Range<usize>,
+    config: Config,
+    registry: Option<Registry>,
+}
+
+/// Lints every group and merges the results (file ids of the whole run).
+fn lint_plan(plan: &[Group], sources: &[SourceFile], progress: &Progress) -> LintOutput {
+    let mut output = LintOutput::default();
+    for g in plan {
+        let registry = g.registry.as_ref().unwrap_or_else(|| Registry::builtin());
+        let mut out = lint_with_progress(&sources[g.range.clone()], &g.config, registry, &|| progress.inc());
+        let by = g.range.start as u32;
+        for d in out.diagnostics.iter_mut().chain(out.suppressed.iter_mut()) {
+            shift(d, by);
+        }
+        for o in &mut out.objects {
+            o.file += by;
+        }
+        output.objects.append(&mut out.objects);
+        output.diagnostics.append(&mut out.diagnostics);
+        output.suppressed.append(&mut out.suppressed);
+        add_summary(&mut output.summary, &out.summary);
+    }
+    output
 }
 
 fn add_summary(total: &mut Summary, part: &Summary) {

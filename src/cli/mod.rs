@@ -110,6 +110,15 @@ struct CheckArgs {
     /// List the findings silenced by suppressions and `ignore-paths`.
     #[arg(long)]
     show_suppressed: bool,
+    /// Apply the safe fixes to the files (atomically, only if unchanged since read).
+    #[arg(long)]
+    fix: bool,
+    /// Also apply fixes that change behaviour (review them).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (exit 1 if there are any).
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
     /// The name to show (and find the config from) for stdin input.
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,

@@ -132,8 +132,13 @@ pub enum DocObjects<'a> {
     Nothing,
     /// A mapping with `apiVersion` and `kind`, or a `*List` whose items are.
     Objects(Vec<(Option<usize>, &'a Node)>),
-    /// Not a Kubernetes object: a reason and where.
-    NotAnObject { span: Span, reason: String },
+    /// Not a Kubernetes object: a reason and where, and the right name
+    /// when a key is only miscapitalised (`Kind` → `kind`).
+    NotAnObject {
+        span: Span,
+        reason: String,
+        rename: Option<&'static str>,
+    },
     /// YAML that is clearly not a manifest (no apiVersion, kind or metadata):
     /// config files of other tools living next to the manifests.
     Foreign,
@@ -152,6 +157,7 @@ pub fn doc_objects(doc: &Document) -> DocObjects<'_> {
                 article(root.type_name()),
                 root.type_name()
             ),
+            rename: None,
         };
     }
     let api = root.get("apiVersion");
@@ -163,6 +169,7 @@ pub fn doc_objects(doc: &Document) -> DocObjects<'_> {
             return DocObjects::NotAnObject {
                 span: first_key,
                 reason: "this object has no `apiVersion` and no `kind`".into(),
+                rename: None,
             };
         }
         return DocObjects::Foreign;
@@ -177,11 +184,13 @@ pub fn doc_objects(doc: &Document) -> DocObjects<'_> {
                     "this object has no `{missing}`: keys are case-sensitive, `{}` is not `{missing}`",
                     e.key
                 ),
+                rename: Some(missing),
             };
         }
         return DocObjects::NotAnObject {
             span: Span::new(root.span.start, root.span.start),
             reason: format!("this object has no `{missing}`"),
+            rename: None,
         };
     }
     if kind_str.ends_with("List") {

@@ -1,5 +1,6 @@
 //! Renderers: one file per output format.
 
+pub mod diff;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -47,6 +47,7 @@ impl MapBuilder {
         match self.position(&entry.key) {
             Some(i) => {
                 let first = self.entries[i].key_span;
+                let first_end = self.entries[i].value.span.end.max(first.end);
                 diags.push(LoadDiagnostic {
                     rule: "yaml-duplicate-key",
                     span: entry.key_span,
@@ -57,6 +58,7 @@ impl MapBuilder {
                          validation (`kubectl apply`, server-side field validation) rejects the object"
                             .into(),
                     ),
+                    shadowed: Some((first, first_end)),
                 });
                 self.entries[i] = entry;
             }
@@ -80,6 +82,7 @@ impl MapBuilder {
                 message: "a merge key `<<` needs a mapping or a sequence of mappings".into(),
                 labels: vec![],
                 help: Some("use `<<: *anchor` where the anchor names a mapping".into()),
+                shadowed: None,
             });
         }
     }

@@ -82,6 +82,7 @@ impl JsonParser<'_> {
             message: format!("JSON syntax error: expected {what}, found {found}"),
             labels: vec![],
             help: None,
+            shadowed: None,
         }
     }
 
@@ -185,6 +186,7 @@ impl JsonParser<'_> {
                 ),
                 labels: vec![],
                 help: None,
+                shadowed: None,
             });
         }
         Ok(())

@@ -218,6 +218,7 @@ impl Builder<'_> {
                                         "Kubernetes objects only use string keys; complex keys (`? [a, b]`) cannot be converted to JSON"
                                             .into(),
                                     ),
+                                    shadowed: None,
                                 });
                                 "<complex key>".into()
                             }
@@ -268,6 +269,7 @@ impl Builder<'_> {
                                         message: format!("`{value}` is not a valid !!{}", t.suffix),
                                         labels: vec![],
                                         help: None,
+                                        shadowed: None,
                                     });
                                     Value::Str(value.as_ref().into())
                                 })
@@ -461,6 +463,7 @@ fn parse_from(text: &str, input: Input<'_>, limits: Limits, stream: &mut Stream)
                             message: abort.message,
                             labels: vec![],
                             help: abort.help,
+                            shadowed: None,
                         },
                         indentation: false,
                     });
@@ -513,6 +516,7 @@ fn syntax_error(text: &str, at: u32, info: &str) -> LoadDiagnostic {
         message,
         labels: vec![],
         help,
+        shadowed: None,
     }
 }
 

@@ -26,6 +26,9 @@ pub struct LoadDiagnostic {
     pub message: String,
     pub labels: Vec<(Span, String)>,
     pub help: Option<String>,
+    /// For a duplicate key: the key span and value end of the entry that
+    /// Kubernetes ignores (the earlier one), so a fix can remove it.
+    pub shadowed: Option<(Span, u32)>,
 }
 
 /// One document of a stream.

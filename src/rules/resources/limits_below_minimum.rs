@@ -35,16 +35,26 @@ impl Rule for LimitsBelowMinimum {
                 let Ok(min) = Quantity::parse(min_text) else { continue };
                 if q < min && !q.is_zero() {
                     let shown = node.scalar_text().unwrap_or_default();
-                    ctx.report(
-                        object,
-                        node.span,
-                        format!(
-                            "{} has a {} limit of {shown}, below the smallest that works ({min_text})",
-                            c.display(),
-                            super::resource_noun(res)
-                        ),
-                    )
-                    .help(format!("{why}; set the limit to at least {min_text}"));
+                    let d = ctx
+                        .report(
+                            object,
+                            node.span,
+                            format!(
+                                "{} has a {} limit of {shown}, below the smallest that works ({min_text})",
+                                c.display(),
+                                super::resource_noun(res)
+                            ),
+                        )
+                        .help(format!("{why}; set the limit to at least {min_text}"));
+                    // The kubelet already enforces 10m for a smaller CPU
+                    // limit: writing it down changes nothing.
+                    if *res == "cpu" && crate::fix::is_inline_scalar(node) {
+                        d.fix(crate::diagnostic::Fix {
+                            title: format!("raise the CPU limit to {min_text}"),
+                            applicability: crate::diagnostic::Applicability::Safe,
+                            edits: vec![crate::fix::replace(object.file, node, *min_text)],
+                        });
+                    }
                 }
             }
         }
