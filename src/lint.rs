@@ -164,6 +164,7 @@ pub fn lint_with_progress(
     let objects = collect_objects(sources, &loaded, registry, config, &mut diagnostics);
     let catalog = Catalog::new(objects);
     diagnostics.extend(rules::run(registry, &catalog, sources, config));
+    diagnostics.extend(crate::schema::check::check(&catalog, sources, config, registry));
 
     // `ignore-paths` from the configuration.
     let (mut diagnostics, mut suppressed) = filter_paths(diagnostics, sources, config, registry);

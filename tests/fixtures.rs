@@ -4,7 +4,8 @@
 //! `good*.yaml` must not report it. The rendered human and JSON output of
 //! every bad fixture is snapshotted. A `# fixture-select: a, b` comment
 //! enables more rules for that fixture; `# fixture-options: {json}` sets
-//! the rule's options.
+//! the rule's options; `# fixture-kubernetes-version: X.Y` and
+//! `# fixture-target-version: X.Y` choose the versions checked against.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -85,6 +86,12 @@ fn lint_one(path: &Path, rule: &str) -> (Vec<SourceFile>, kvet::LintOutput) {
         ..Config::default()
     };
     for line in sources[0].text.lines() {
+        if let Some(v) = line.trim().strip_prefix("# fixture-kubernetes-version:") {
+            config.kubernetes_version = Some(v.trim().to_string());
+        }
+        if let Some(v) = line.trim().strip_prefix("# fixture-target-version:") {
+            config.target_version = Some(v.trim().to_string());
+        }
         if let Some(json) = line.trim().strip_prefix("# fixture-options:") {
             match serde_json::from_str(json.trim()) {
                 Ok(serde_json::Value::Object(map)) => {

@@ -71,6 +71,14 @@ fn effective_config(path: Option<&Path>, args: &CheckArgs) -> Result<Config, Str
         config.select = args.select.clone();
     }
     config.ignore.extend(args.ignore.iter().cloned());
+    if let Some(v) = &args.kubernetes_version {
+        config.kubernetes_version = Some(v.clone());
+    }
+    if let Some(v) = &args.target_version {
+        config.target_version = Some(v.clone());
+    }
+    config.crds.extend(args.crd.iter().cloned());
+    kvet::schema::check::Versions::from_config(&config)?;
     Ok(config)
 }
 

@@ -82,3 +82,76 @@ pub fn init(force: bool) -> Result<u8, String> {
     println!("wrote {}", path.display());
     Ok(0)
 }
+
+pub fn versions(format: ListFormat) -> Result<u8, String> {
+    if let Some(e) = kvet::schema::load_error() {
+        return Err(format!("the embedded schemas cannot be read: {e}"));
+    }
+    let list = kvet::schema::versions();
+    let mut out = io::stdout().lock();
+    let res = match format {
+        ListFormat::Json => {
+            let v: Vec<serde_json::Value> = list
+                .iter()
+                .map(|v| {
+                    serde_json::json!({
+                        "version": v.name,
+                        "approximate": v.approximate,
+                        "source": v.source,
+                        "kinds": kvet::schema::schema(v.name).map_or(0, |s| s.kinds().count()),
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &v)
+                .map_err(io::Error::from)
+                .and_then(|_| writeln!(out))
+        }
+        ListFormat::Human => {
+            let mut r = Ok(());
+            for v in list {
+                let kinds = kvet::schema::schema(v.name).map_or(0, |s| s.kinds().count());
+                let approx = if v.approximate {
+                    "  approximate (built from a stand-in or pre-release commit)"
+                } else {
+                    ""
+                };
+                r = r.and_then(|_| writeln!(out, "{:<5} {:>3} kinds  {}{approx}", v.name, kinds, v.source));
+            }
+            r.and_then(|_| writeln!(out, "default: {} (--kubernetes-version)", kvet::schema::newest()))
+        }
+    };
+    match res {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
+        _ => Ok(0),
+    }
+}
+
+pub fn diff(from: &str, to: &str, kind: Option<&str>, format: ListFormat) -> Result<u8, String> {
+    let pick = |v: &str| {
+        kvet::schema::schema(v).ok_or_else(|| format!("unknown Kubernetes version `{v}`; `kvet versions` lists them"))
+    };
+    let (a, b) = (pick(from)?, pick(to)?);
+    let delta = kvet::schema::diff(a, b, kind);
+    let mut out = io::stdout().lock();
+    let res = match format {
+        ListFormat::Json => serde_json::to_writer_pretty(&mut out, &delta)
+            .map_err(io::Error::from)
+            .and_then(|_| writeln!(out)),
+        ListFormat::Human => {
+            let mut notes = Vec::new();
+            for v in [a, b] {
+                if v.info().approximate {
+                    notes.push(format!(
+                        "note: {} is approximate (built from a stand-in or pre-release commit)\n",
+                        v.name()
+                    ));
+                }
+            }
+            write!(out, "{}{delta}", notes.concat())
+        }
+    };
+    match res {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
+        _ => Ok(0),
+    }
+}

@@ -43,6 +43,23 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// List the embedded Kubernetes versions (approximate ones marked).
+    Versions {
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Show the API delta between two Kubernetes versions.
+    Diff {
+        /// The version upgraded from, e.g. `1.1`.
+        from: String,
+        /// The version upgraded to, e.g. `1.2`.
+        to: String,
+        /// Only this kind (e.g. `Deployment`).
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
     /// Write a commented starter `.kvet.yaml` in the current folder.
     Init {
         /// Overwrite an existing `.kvet.yaml`.
@@ -101,6 +118,15 @@ struct CheckArgs {
     /// Never run these rules or categories (comma-separated; adds to the config's list).
     #[arg(long, value_delimiter = ',', value_name = "ID|CATEGORY")]
     ignore: Vec<String>,
+    /// The cluster's Kubernetes version, 1.0 to 1.37 [default: the config's, else the newest].
+    #[arg(long, value_name = "X.Y")]
+    kubernetes_version: Option<String>,
+    /// Upgrade advice: report what breaks or changes going to this version.
+    #[arg(long, value_name = "Y.Z")]
+    target_version: Option<String>,
+    /// CustomResourceDefinition files or folders that provide schemas for custom resources (not linted).
+    #[arg(long, value_name = "PATH")]
+    crd: Vec<std::path::PathBuf>,
     /// The configuration file [default: the nearest .kvet.yaml above each input].
     #[arg(long, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
@@ -144,6 +170,8 @@ pub fn run() -> Result<u8, String> {
         Command::Rules { format } => docs::rules(format),
         Command::Explain { rule } => docs::explain(&rule),
         Command::Init { force } => docs::init(force),
+        Command::Versions { format } => docs::versions(format),
+        Command::Diff { from, to, kind, format } => docs::diff(&from, &to, kind.as_deref(), format),
         Command::Lsp => kvet::lsp::run_stdio().map(|()| 0),
         Command::Completions { shell } => {
             use clap::CommandFactory;

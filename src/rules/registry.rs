@@ -21,6 +21,17 @@ pub const ENGINE_RULES: &[&str] = &[
     "yaml-limits",
     "type-meta-missing",
     "unused-suppression",
+    // The schema stage (src/schema/check.rs).
+    "unknown-kind",
+    "schema-unknown-field",
+    "schema-invalid-type",
+    "schema-missing-required",
+    "schema-invalid-value",
+    "api-deprecated",
+    "api-removed",
+    "field-deprecated",
+    "field-removed",
+    "field-type-changed",
 ];
 
 /// Every built-in check: each category module lists its own.

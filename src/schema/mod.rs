@@ -16,7 +16,10 @@
 //! assert!(matches!(s.ty(replicas), Type::Integer));
 //! ```
 
+pub mod check;
 mod decode;
+mod migrate;
+pub mod validate;
 mod deprecations;
 pub mod diff;
 #[cfg(test)]

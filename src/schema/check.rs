@@ -1,0 +1,484 @@
+//! The schema stage of a lint run: every object validated against the API
+//! of the chosen Kubernetes version, and, with a target version, what
+//! breaks or changes on the way there.
+//!
+//! One walk per object feeds several rules (`schema-*`, `unknown-kind`,
+//! `api-*`, `field-*`), run in parallel over objects.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+
+use super::migrate::{api_fix, field_fix, find};
+use super::validate::{Problem, ProblemKind, suggest, validate};
+use super::{Deprecation, FieldChangeKind, VersionSchema, deprecation, field_changes, schema, versions};
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Catalog, Object};
+use crate::rules::Registry;
+use crate::source::SourceFile;
+use crate::yaml::Span;
+
+/// Rules reported by this stage.
+pub const SCHEMA_RULES: &[&str] = &[
+    "unknown-kind",
+    "schema-unknown-field",
+    "schema-invalid-type",
+    "schema-missing-required",
+    "schema-invalid-value",
+    "api-deprecated",
+    "api-removed",
+    "field-deprecated",
+    "field-removed",
+    "field-type-changed",
+];
+
+/// The versions a run checks against.
+#[derive(Clone, Copy)]
+pub struct Versions {
+    /// The cluster's version (`--kubernetes-version`, default the newest).
+    pub current: &'static VersionSchema,
+    /// Whether the user chose `current` (in upgrade mode, only differences
+    /// from it are reported).
+    pub explicit_current: bool,
+    /// The version an upgrade goes to (`--target-version`).
+    pub target: Option<&'static VersionSchema>,
+}
+
+impl Versions {
+    pub fn from_config(config: &Config) -> Result<Versions, String> {
+        let pick =
+            |v: &str| schema(v).ok_or_else(|| format!("unknown Kubernetes version `{v}`; `kvet versions` lists them"));
+        let current = match &config.kubernetes_version {
+            Some(v) => pick(v)?,
+            None => pick(super::newest())?,
+        };
+        let target = config.target_version.as_deref().map(pick).transpose()?;
+        Ok(Versions {
+            current,
+            explicit_current: config.kubernetes_version.is_some(),
+            target,
+        })
+    }
+
+    /// The version findings are about: the target when there is one.
+    fn effective(&self) -> &'static VersionSchema {
+        self.target.unwrap_or(self.current)
+    }
+}
+
+/// `1.25` or `1.1 (approximate)`.
+pub fn version_label(s: &VersionSchema) -> String {
+    if s.info().approximate {
+        format!("{} (approximate)", s.name())
+    } else {
+        s.name().to_string()
+    }
+}
+
+fn group_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+/// Every API group any embedded version serves: a group not among them is
+/// a custom resource's (Gateway API and other `*.k8s.io` projects included:
+/// they are installed as CRDs), or another tool's configuration.
+fn builtin_groups() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut set = HashSet::new();
+        for v in versions() {
+            if let Some(s) = schema(v.name) {
+                set.extend(s.kinds().map(|(av, _, _)| group_of(av)));
+            }
+        }
+        set
+    })
+}
+
+/// Whether an apiVersion's group belongs to Kubernetes itself.
+fn builtin_group(api_version: &str) -> bool {
+    builtin_groups().contains(group_of(api_version))
+}
+
+struct Out<'r> {
+    registry: &'r Registry,
+    config: &'r Config,
+    diags: Vec<Diagnostic>,
+}
+
+impl Out<'_> {
+    fn report(&mut self, rule: &'static str, object: &Object, span: Span, message: String) -> Option<&mut Diagnostic> {
+        let doc = self.registry.doc(rule)?;
+        if !self.config.rule_enabled(doc) {
+            return None;
+        }
+        let mut d = Diagnostic::new(rule, self.config.severity_of(doc), object.file, span, message);
+        d.object = Some(std::sync::Arc::clone(&object.meta));
+        self.diags.push(d);
+        self.diags.last_mut()
+    }
+}
+
+fn replacement_text(dep: &Deprecation) -> String {
+    match (&dep.replacement, dep.replacement_kind()) {
+        (Some(r), Some(k)) if k != dep.kind => format!("; use {} {k}", r.api_version),
+        (Some(r), _) => format!("; use {}", r.api_version),
+        _ => String::new(),
+    }
+}
+
+/// Runs the schema stage over the catalog.
+pub fn check(catalog: &Catalog, sources: &[SourceFile], config: &Config, registry: &Registry) -> Vec<Diagnostic> {
+    let enabled = SCHEMA_RULES
+        .iter()
+        .any(|r| registry.doc(r).is_some_and(|d| config.rule_enabled(d)));
+    if !enabled {
+        return Vec::new();
+    }
+    let Ok(versions) = Versions::from_config(config) else {
+        // The command line validates versions before linting; the language
+        // server falls back to the newest.
+        return Vec::new();
+    };
+    catalog
+        .objects
+        .par_iter()
+        .flat_map_iter(|object| {
+            let mut out = Out {
+                registry,
+                config,
+                diags: Vec::new(),
+            };
+            if let Some(source) = sources.get(object.file as usize) {
+                check_object(object, source, versions, &mut out);
+            }
+            out.diags
+        })
+        .collect()
+}
+
+fn check_object(object: &Object, source: &SourceFile, v: Versions, out: &mut Out) {
+    if object.api_version.is_empty() || object.kind.is_empty() {
+        return;
+    }
+    let target = v.effective();
+    let upgrade = v.target.is_some();
+    let dep = deprecation(object.api_version, object.kind);
+    let av_span = object.root.get("apiVersion").map_or(object.kind_span(), |n| n.span);
+
+    // Kind-level: removed or deprecated apiVersions.
+    let mut validate_as = target.lookup(object.api_version, object.kind);
+    if let Some(dep) = dep {
+        let removed = dep.is_removed_in(target.name());
+        let was_removed_before = upgrade && v.explicit_current && dep.is_removed_in(v.current.name());
+        let deprecated = dep.is_deprecated_in(target.name());
+        let was_deprecated_before = upgrade && v.explicit_current && dep.is_deprecated_in(v.current.name());
+        if removed && !was_removed_before {
+            let msg = format!(
+                "{} {} was removed in Kubernetes {}{}",
+                object.api_version,
+                object.kind,
+                dep.removed_in.as_deref().unwrap_or("?"),
+                replacement_text(dep)
+            );
+            let fix = api_fix(source, object.file, object, dep, target);
+            if let Some(d) = out.report("api-removed", object, av_span, msg) {
+                d.help(format!(
+                    "the API server of {} rejects this apiVersion{}",
+                    version_label(target),
+                    dep.note.as_deref().map(|n| format!("; {n}")).unwrap_or_default()
+                ));
+                d.fix = fix;
+            }
+            // Field-level analysis against the replacement, when known.
+            validate_as = dep
+                .replacement
+                .as_ref()
+                .and_then(|r| target.lookup(&r.api_version, dep.replacement_kind().unwrap_or(object.kind)));
+            if validate_as.is_none() {
+                return;
+            }
+        } else if removed {
+            return;
+        } else if deprecated && !was_deprecated_before {
+            let removal = match &dep.removed_in {
+                Some(r) => format!(" and removed in {r}"),
+                None => String::new(),
+            };
+            let msg = format!(
+                "{} {} is deprecated since Kubernetes {}{removal}{}",
+                object.api_version,
+                object.kind,
+                dep.deprecated_in.as_deref().unwrap_or("?"),
+                replacement_text(dep)
+            );
+            let fix = api_fix(source, object.file, object, dep, target);
+            if let Some(d) = out.report("api-deprecated", object, av_span, msg) {
+                d.help("move to the replacement before the version that removes this one; `kvet check --fix` does it when the object fits the new schema");
+                d.fix = fix;
+            }
+        }
+    }
+
+    let Some(ty) = validate_as else {
+        unknown_kind(object, target, out);
+        return;
+    };
+    // Checked as the replacement of a removed apiVersion: say so.
+    let as_replacement = (target.lookup(object.api_version, object.kind) != Some(ty))
+        .then(|| {
+            dep.and_then(|d| {
+                d.replacement
+                    .as_ref()
+                    .map(|r| format!(" in {} {}", r.api_version, d.replacement_kind().unwrap_or(object.kind)))
+            })
+        })
+        .flatten();
+    let mut problems = validate(target, ty, object.root, &source.text, object.kind_span());
+
+    // Upgrade mode with a known current version: only what changes.
+    let current_ty = v.current.lookup(object.api_version, object.kind);
+    if upgrade && v.explicit_current {
+        if let Some(cty) = current_ty {
+            let before = validate(v.current, cty, object.root, &source.text, object.kind_span());
+            problems.retain(|p| !before.iter().any(|b| same_problem(b, p)));
+        }
+    }
+
+    // Curated field changes explain some problems: report them as such.
+    {
+        for change in field_changes() {
+            if !change.applies_to(object.api_version, object.kind) {
+                continue;
+            }
+            let Some(minor) = change.minor() else { continue };
+            let in_range =
+                minor <= target.info().minor && (!upgrade || !v.explicit_current || minor > v.current.info().minor);
+            if !in_range {
+                continue;
+            }
+            // Only a change the target's schema confirms (the field is
+            // really gone or retyped) is reported.
+            let hits = find(object.root, &change.path);
+            if hits.is_empty() {
+                continue;
+            }
+            let explained: Vec<usize> = problems
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| {
+                    p.path == change.path
+                        || p.path.starts_with(&format!("{}.", change.path))
+                        || bracketless(&p.path) == change.path
+                })
+                .map(|(i, _)| i)
+                .collect();
+            if explained.is_empty() {
+                continue;
+            }
+            let fix = field_fix(source, object.file, object.root, change);
+            for (_, entry) in hits {
+                let (rule, msg) = match change.change {
+                    FieldChangeKind::TypeChanged => (
+                        "field-type-changed",
+                        format!(
+                            "`{}` changed type in Kubernetes {}: {}",
+                            change.path, change.version, change.note
+                        ),
+                    ),
+                    _ => (
+                        "field-removed",
+                        format!(
+                            "`{}` is gone from {} {} in Kubernetes {}: {}",
+                            change.path, object.api_version, object.kind, change.version, change.note
+                        ),
+                    ),
+                };
+                if let Some(d) = out.report(rule, object, entry.key_span, msg) {
+                    if let Some(r) = &change.replacement {
+                        d.help(format!("use `{r}` instead"));
+                    } else {
+                        d.help("remove it: the API server of the target version rejects or drops it");
+                    }
+                    d.fix = fix.clone();
+                }
+            }
+            let mut k = 0;
+            problems.retain(|_| {
+                let keep = !explained.contains(&k);
+                k += 1;
+                keep
+            });
+        }
+    }
+
+    for p in problems {
+        report_problem(object, target, upgrade, as_replacement.as_deref(), p, out);
+    }
+}
+
+/// The newest version before `target` whose schema for this kind has the
+/// field at `path` (so its absence now is a removal, not a typo).
+fn known_before(object: &Object, target: &VersionSchema, path: &str) -> Option<&'static str> {
+    let path = bracketless(path);
+    versions()
+        .iter()
+        .rev()
+        .filter(|info| info.minor < target.info().minor)
+        .find(|info| {
+            schema(info.name)
+                .and_then(|s| {
+                    s.lookup(object.api_version, object.kind)
+                        .and_then(|t| s.resolve(t, &path))
+                })
+                .is_some()
+        })
+        .map(|info| info.name)
+}
+
+/// `spec.containers[0].image` → `spec.containers[].image`.
+fn bracketless(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut skip = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                skip = true;
+                out.push_str("[]");
+            }
+            ']' => skip = false,
+            _ if skip => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn same_problem(a: &Problem, b: &Problem) -> bool {
+    a.path == b.path && std::mem::discriminant(&a.kind) == std::mem::discriminant(&b.kind)
+}
+
+fn report_problem(
+    object: &Object,
+    target: &VersionSchema,
+    upgrade: bool,
+    as_replacement: Option<&str>,
+    p: Problem,
+    out: &mut Out,
+) {
+    let when = match (as_replacement, upgrade) {
+        (Some(r), _) => r.to_string(),
+        (None, true) => format!(" in Kubernetes {}", version_label(target)),
+        (None, false) => String::new(),
+    };
+    match p.kind {
+        ProblemKind::UnknownField { name, suggestion } => {
+            let removed_after = if upgrade {
+                known_before(object, target, &p.path)
+            } else {
+                None
+            };
+            let rule = if removed_after.is_some() {
+                "field-removed"
+            } else {
+                "schema-unknown-field"
+            };
+            let parent = p
+                .path
+                .rsplit_once('.')
+                .map_or(String::new(), |(parent, _)| format!(" in `{parent}`"));
+            let msg = match removed_after {
+                Some(last) => format!(
+                    "`{}` is not a field of {} {}{when} (it was in {last})",
+                    p.path, object.api_version, object.kind
+                ),
+                None => format!("unknown field `{name}`{parent}{}", as_replacement.unwrap_or("")),
+            };
+            if let Some(d) = out.report(rule, object, p.span, msg) {
+                match suggestion {
+                    Some(s) => {
+                        d.help(format!("did you mean `{s}`?"));
+                    }
+                    None => {
+                        d.help(format!(
+                            "{} {} in Kubernetes {} has no such field: the API server rejects it (strict field validation) or drops it",
+                            object.api_version,
+                            object.kind,
+                            version_label(target)
+                        ));
+                    }
+                }
+            }
+        }
+        ProblemKind::InvalidType { expected, found, hint } => {
+            let msg = format!("`{}` must be {expected}, found {found}{when}", p.path);
+            if let Some(d) = out.report("schema-invalid-type", object, p.span, msg) {
+                if let Some(h) = hint {
+                    d.help(h);
+                }
+            }
+        }
+        ProblemKind::MissingRequired { field } => {
+            let msg = format!("`{}` is required{when}", p.path);
+            if let Some(d) = out.report("schema-missing-required", object, p.span, msg) {
+                d.help(format!("add `{field}`"));
+            }
+        }
+        ProblemKind::InvalidValue { message } => {
+            out.report(
+                "schema-invalid-value",
+                object,
+                p.span,
+                format!("`{}`: {message}", p.path),
+            );
+        }
+        ProblemKind::Deprecated { note } => {
+            let msg = format!("`{}` is deprecated{when}: {note}", p.path);
+            out.report("field-deprecated", object, p.span, msg);
+        }
+    }
+}
+
+fn unknown_kind(object: &Object, target: &VersionSchema, out: &mut Out) {
+    let av = object.api_version;
+    let kind = object.kind;
+    let span = object.kind_span();
+    if !builtin_group(av) {
+        let msg = format!("{av} {kind} is not a Kubernetes API: no CustomResourceDefinition for it in this run");
+        if let Some(d) = out.report("unknown-kind", object, span, msg) {
+            d.severity = crate::diagnostic::Severity::Info;
+            d.help("its schema is not checked; pass the CRD with `--crd FILE` (or lint it together with the manifests) to validate it");
+        }
+        return;
+    }
+    let label = version_label(target);
+    let elsewhere: Vec<&str> = target.kinds_named(kind).map(|(a, _)| a).collect();
+    let (msg, help) = if !elsewhere.is_empty() {
+        (
+            format!("{av} {kind} is not served by Kubernetes {label}"),
+            format!("{kind} is served as {}", elsewhere.join(", ")),
+        )
+    } else if let Some(close) = suggest(kind, target.kind_names().collect::<Vec<_>>().into_iter()) {
+        (
+            format!("Kubernetes {label} has no kind `{kind}` in {av}"),
+            format!("did you mean `{close}`?"),
+        )
+    } else {
+        let served = super::versions_serving(av, kind);
+        match (served.first(), served.last()) {
+            (Some(first), Some(last)) => (
+                format!("{av} {kind} is not served by Kubernetes {label}"),
+                format!("it was served from {} to {}", first.name, last.name),
+            ),
+            _ => (
+                format!("Kubernetes {label} has no {av} {kind}"),
+                "check the apiVersion and kind; `kvet versions` lists the embedded versions".to_string(),
+            ),
+        }
+    };
+    if let Some(d) = out.report("unknown-kind", object, span, msg) {
+        d.help(help);
+    }
+}

@@ -1,0 +1,326 @@
+//! Schemas and the upgrade advisor, end to end: versions, diffs, the
+//! 1.1 → 1.2 Deployment changes at their lines, a migration fix that
+//! validates under the target, and agreement between neighbouring versions
+//! on the corpus.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn kvet(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("kvet")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn every_embedded_version_loads_and_is_listed() {
+    assert!(kvet::schema::load_error().is_none());
+    let versions = kvet::schema::versions();
+    assert_eq!(versions.len(), 38);
+    for v in versions {
+        let s = kvet::schema::schema(v.name).unwrap_or_else(|| panic!("{} does not load", v.name));
+        assert!(s.lookup("v1", "Pod").is_some(), "{} has no v1 Pod", v.name);
+    }
+    let out = kvet(root(), &["versions", "--format", "json"]);
+    let list = json(&out);
+    let approx: Vec<&str> = list
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|v| v["approximate"] == true)
+                .filter_map(|v| v["version"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    for v in ["1.1", "1.4", "1.5"] {
+        assert!(approx.contains(&v), "{v} must be marked approximate: {approx:?}");
+    }
+    let human = String::from_utf8_lossy(&kvet(root(), &["versions"]).stdout).into_owned();
+    assert!(
+        human
+            .lines()
+            .any(|l| l.starts_with("1.1 ") && l.contains("approximate"))
+    );
+}
+
+#[test]
+fn diff_1_1_to_1_2_shows_the_deployment_changes() {
+    let out = kvet(root(), &["diff", "1.1", "1.2", "--kind", "Deployment"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("- spec.uniqueLabelKey"), "{text}");
+    assert!(text.contains("- spec.strategy.rollingUpdate.minReadySeconds"), "{text}");
+    assert!(text.contains("+ spec.minReadySeconds"), "{text}");
+    assert!(
+        text.contains("~ spec.selector: map of string → object (LabelSelector)"),
+        "{text}"
+    );
+    assert!(text.contains("note: 1.1 is approximate"));
+    let v = json(&kvet(
+        root(),
+        &["diff", "1.1", "1.2", "--kind", "Deployment", "--format", "json"],
+    ));
+    assert_eq!(v["from"], "1.1");
+    assert!(v["changed_kinds"].as_array().is_some_and(|k| !k.is_empty()));
+    assert_eq!(kvet(root(), &["diff", "1.1", "9.9"]).status.code(), Some(2));
+}
+
+#[test]
+fn upgrade_1_1_to_1_2_reports_at_the_lines() {
+    let out = kvet(
+        root(),
+        &[
+            "check",
+            "fixtures/field-removed/bad.yaml",
+            "--kubernetes-version",
+            "1.1",
+            "--target-version",
+            "1.2",
+            "--select",
+            "api,schema",
+            "--format",
+            "json",
+        ],
+    );
+    let v = json(&out);
+    let found: Vec<(String, u64)> = v["diagnostics"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|d| {
+                    (
+                        d["rule"].as_str().unwrap_or("").to_string(),
+                        d["start"]["line"].as_u64().unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        found,
+        vec![
+            ("field-removed".to_string(), 10),
+            ("field-type-changed".to_string(), 11),
+            ("field-removed".to_string(), 17)
+        ],
+        "{v}"
+    );
+    // Without the upgrade, 1.1 itself accepts the manifest.
+    let out = kvet(
+        root(),
+        &[
+            "check",
+            "fixtures/field-removed/bad.yaml",
+            "--kubernetes-version",
+            "1.1",
+            "--select",
+            "api,schema",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    // An unknown version is a usage error.
+    assert_eq!(
+        kvet(root(), &["check", "fixtures", "--kubernetes-version", "1.99"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+const OLD_DEPLOYMENT: &str = "\
+# Frontend, written for Kubernetes 1.1.
+apiVersion: extensions/v1beta1
+kind: Deployment
+metadata:
+  name: frontend   # the public web tier
+spec:
+  replicas: 3
+  uniqueLabelKey: deployment.kubernetes.io/podTemplateHash
+  selector:
+    app: frontend
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxUnavailable: 1
+      minReadySeconds: 10  # wait for warm caches
+  template:
+    metadata:
+      labels:
+        app: frontend
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.9
+";
+
+#[test]
+fn fix_migrates_a_1_1_deployment_to_1_16() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("frontend.yaml");
+    std::fs::write(&file, OLD_DEPLOYMENT)?;
+    let out = kvet(
+        dir.path(),
+        &[
+            "check",
+            "frontend.yaml",
+            "--target-version",
+            "1.16",
+            "--select",
+            "api,schema",
+            "--fix",
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("fixed 4 findings"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fixed = std::fs::read_to_string(&file)?;
+    assert!(
+        fixed.starts_with("# Frontend, written for Kubernetes 1.1.\napiVersion: apps/v1\n"),
+        "{fixed}"
+    );
+    assert!(fixed.contains("  name: frontend   # the public web tier\n"));
+    assert!(
+        fixed.contains("  minReadySeconds: 10  # wait for warm caches"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("  selector:\n    matchLabels:\n      app: frontend\n"),
+        "{fixed}"
+    );
+    assert!(!fixed.contains("uniqueLabelKey"));
+    // The result validates under 1.16.
+    let out = kvet(
+        dir.path(),
+        &[
+            "check",
+            "frontend.yaml",
+            "--kubernetes-version",
+            "1.16",
+            "--select",
+            "api,schema",
+            "--format",
+            "json",
+        ],
+    );
+    let v = json(&out);
+    assert_eq!(v["diagnostics"].as_array().map(Vec::len), Some(0), "{v}");
+    // A second run changes nothing.
+    kvet(
+        dir.path(),
+        &[
+            "check",
+            "frontend.yaml",
+            "--target-version",
+            "1.16",
+            "--select",
+            "api,schema",
+            "--fix",
+        ],
+    );
+    assert_eq!(std::fs::read_to_string(&file)?, fixed);
+    Ok(())
+}
+
+/// A document that kvet calls schema-valid under 1.37 gets no `schema-*`
+/// finding under 1.36 unless the 1.36 → 1.37 delta explains it.
+#[test]
+fn neighbouring_versions_agree_on_the_corpus() {
+    let corpus = root().join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("skipped: {} not found", corpus.display());
+        return;
+    }
+    let run = |version: &str| {
+        let out = kvet(
+            root(),
+            &[
+                "check",
+                "../shared/corpus",
+                "--kubernetes-version",
+                version,
+                "--select",
+                "schema",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ],
+        );
+        json(&out)
+    };
+    let newer = run("1.37");
+    let older = run("1.36");
+    let key = |d: &serde_json::Value| {
+        (
+            d["file"].as_str().unwrap_or("").to_string(),
+            d["object"]["name"].as_str().unwrap_or("").to_string(),
+            d["object"]["kind"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    let invalid_in_newer: std::collections::HashSet<_> = newer["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["rule"].as_str().is_some_and(|r| r.starts_with("schema-")))
+        .map(key)
+        .collect();
+    let delta = kvet::schema::diff(
+        kvet::schema::schema("1.36").unwrap_or_else(|| panic!("1.36")),
+        kvet::schema::schema("1.37").unwrap_or_else(|| panic!("1.37")),
+        None,
+    );
+    let changed_paths: Vec<String> = delta
+        .changed_kinds
+        .iter()
+        .flat_map(|k| k.changes.iter().map(|c| c.path.clone()))
+        .collect();
+    let strip = |p: &str| {
+        let mut out = String::new();
+        let mut skip = false;
+        for c in p.chars() {
+            match c {
+                '[' => {
+                    skip = true;
+                    out.push_str("[]");
+                }
+                ']' => skip = false,
+                _ if skip => {}
+                c => out.push(c),
+            }
+        }
+        out
+    };
+    let mut unexplained = Vec::new();
+    for d in older["diagnostics"].as_array().into_iter().flatten() {
+        if !d["rule"].as_str().is_some_and(|r| r.starts_with("schema-")) || invalid_in_newer.contains(&key(d)) {
+            continue;
+        }
+        let msg = d["message"].as_str().unwrap_or("");
+        let path = msg.split('`').nth(1).map(strip).unwrap_or_default();
+        let explained = changed_paths
+            .iter()
+            .any(|c| path.starts_with(c.as_str()) || c.starts_with(path.as_str()))
+            || delta.added_kinds.iter().any(|k| d["object"]["kind"] == k.kind);
+        if !explained {
+            unexplained.push(format!("{} {}", d["file"], msg));
+        }
+    }
+    assert!(
+        unexplained.is_empty(),
+        "schema-* findings under 1.36 that 1.37 does not have and the delta does not explain:\n{}",
+        unexplained.join("\n")
+    );
+}
