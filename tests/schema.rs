@@ -287,22 +287,7 @@ fn neighbouring_versions_agree_on_the_corpus() {
         .iter()
         .flat_map(|k| k.changes.iter().map(|c| c.path.clone()))
         .collect();
-    let strip = |p: &str| {
-        let mut out = String::new();
-        let mut skip = false;
-        for c in p.chars() {
-            match c {
-                '[' => {
-                    skip = true;
-                    out.push_str("[]");
-                }
-                ']' => skip = false,
-                _ if skip => {}
-                c => out.push(c),
-            }
-        }
-        out
-    };
+    let strip = kvet::schema::check::bracketless;
     let mut unexplained = Vec::new();
     for d in older["diagnostics"].as_array().into_iter().flatten() {
         if !d["rule"].as_str().is_some_and(|r| r.starts_with("schema-")) || invalid_in_newer.contains(&key(d)) {

@@ -79,6 +79,18 @@ pub fn diagnostic(
     })
 }
 
+/// The docs link of a rule, parsed once per rule.
+fn docs_uri(rule: &str) -> Option<lsp::Uri> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<lsp::Uri>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = cache.lock().ok()?;
+    map.entry(rule.to_string())
+        .or_insert_with(|| docs_url(rule).parse().ok())
+        .clone()
+}
+
 /// `file:///a/b%20c.yaml` → `/a/b c.yaml`.
 pub fn uri_to_path(uri: &lsp::Uri) -> Option<std::path::PathBuf> {
     let s = uri.as_str();

@@ -339,7 +339,7 @@ fn known_before(object: &Object, target: &VersionSchema, path: &str) -> Option<&
 }
 
 /// `spec.containers[0].image` → `spec.containers[].image`.
-fn bracketless(path: &str) -> String {
+pub fn bracketless(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     let mut skip = false;
     for c in path.chars() {
