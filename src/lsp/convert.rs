@@ -70,7 +70,7 @@ pub fn diagnostic(
             Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
         }),
         code: Some(lsp::NumberOrString::String(d.rule.to_string())),
-        code_description: docs_url(&d.rule).parse().ok().map(|href| lsp::CodeDescription { href }),
+        code_description: docs_uri(&d.rule).map(|href| lsp::CodeDescription { href }),
         source: Some("kvet".into()),
         message,
         related_information: (!related.is_empty()).then_some(related),
