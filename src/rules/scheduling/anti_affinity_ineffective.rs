@@ -1,9 +1,26 @@
 //! `anti-affinity-ineffective`: spreading rules that do not select the
 //! workload's own pods, so its replicas are not spread (domain fact C6).
 
-use super::{replicated, spread_terms};
-use crate::model::{Object, Workload};
+use super::{SpreadTerm, autoscaled, replicated, spread_terms};
+use crate::diagnostic::Diagnostic;
+use crate::model::{Catalog, Object, Workload};
+use crate::rules::selectors::matching::label_in;
 use crate::rules::{Ctx, Rule};
+
+/// The first term, when terms exist and none selects the workload's own pods.
+fn ineffective(terms: &[SpreadTerm]) -> Option<&SpreadTerm> {
+    if terms.iter().any(|t| t.selects_own_pods) {
+        return None;
+    }
+    terms.first()
+}
+
+fn finish(d: &mut Diagnostic, w: &Workload) {
+    if let Some(labels) = w.pod_labels() {
+        d.label(labels.span, "the pod template's labels");
+    }
+    d.help("make the labelSelector match the pod template's labels (and set a topologyKey such as `kubernetes.io/hostname`)");
+}
 
 pub struct AntiAffinityIneffective;
 
@@ -16,10 +33,7 @@ impl Rule for AntiAffinityIneffective {
         let Some(w) = Workload::of(object) else { return };
         let Some((_, n)) = replicated(&w) else { return };
         let terms = spread_terms(&w);
-        if terms.is_empty() || terms.iter().any(|t| t.selects_own_pods) {
-            return;
-        }
-        let first = &terms[0];
+        let Some(first) = ineffective(&terms) else { return };
         let d = ctx.report(
             object,
             first.span,
@@ -28,10 +42,33 @@ impl Rule for AntiAffinityIneffective {
                 first.what
             ),
         );
-        if let Some(labels) = w.pod_labels() {
-            d.label(labels.span, "the pod template's labels");
+        finish(d, &w);
+    }
+
+    /// Replicas an autoscaler keeps, where `spec.replicas` does not say.
+    fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
+        for (w, h, n) in autoscaled(catalog, ctx.sources) {
+            let terms = spread_terms(&w);
+            let Some(first) = ineffective(&terms) else { continue };
+            let d = ctx.report(
+                w.object,
+                first.span,
+                format!(
+                    "this {} does not select the workload's own pods, so its (at least {n}, autoscaled) replicas are not spread over nodes",
+                    first.what
+                ),
+            );
+            finish(d, &w);
+            label_in(
+                d,
+                h.object,
+                h.min_span(),
+                format!(
+                    "HorizontalPodAutoscaler `{}` keeps at least {n}",
+                    h.object.name.unwrap_or("")
+                ),
+            );
         }
-        d.help("make the labelSelector match the pod template's labels (and set a topologyKey such as `kubernetes.io/hostname`)");
     }
 }
 

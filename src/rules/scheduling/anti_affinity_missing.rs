@@ -1,9 +1,12 @@
 //! `anti-affinity-missing`: replicas that may all land on one node
 //! (domain fact C6).
 
-use super::{replicated, spread_terms};
-use crate::model::{Object, Workload};
+use super::{autoscaled, replicated, spread_terms};
+use crate::model::{Catalog, Object, Workload};
+use crate::rules::selectors::matching::label_in;
 use crate::rules::{Ctx, Rule};
+
+const HELP: &str = "add `affinity.podAntiAffinity` on `kubernetes.io/hostname` (preferred or required) or a `topologySpreadConstraints` entry whose labelSelector matches the pod template's labels";
 
 pub struct AntiAffinityMissing;
 
@@ -23,9 +26,35 @@ impl Rule for AntiAffinityMissing {
         ctx.report(
             object,
             replicas.span,
-            format!("{n} replicas with no pod anti-affinity or topology spread constraint: they may all run on one node"),
+            format!(
+                "{n} replicas with no pod anti-affinity or topology spread constraint: they may all run on one node"
+            ),
         )
-        .help("add `affinity.podAntiAffinity` on `kubernetes.io/hostname` (preferred or required) or a `topologySpreadConstraints` entry whose labelSelector matches the pod template's labels");
+        .help(HELP);
+    }
+
+    /// Replicas an autoscaler keeps, where `spec.replicas` does not say.
+    fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
+        for (w, h, n) in autoscaled(catalog, ctx.sources) {
+            if !spread_terms(&w).is_empty() {
+                continue;
+            }
+            let d = ctx.report(
+                w.object,
+                w.object.name_span(),
+                format!("autoscaled to at least {n} replicas with no pod anti-affinity or topology spread constraint: they may all run on one node"),
+            );
+            d.help(HELP);
+            label_in(
+                d,
+                h.object,
+                h.min_span(),
+                format!(
+                    "HorizontalPodAutoscaler `{}` keeps at least {n}",
+                    h.object.name.unwrap_or("")
+                ),
+            );
+        }
     }
 }
 
@@ -40,6 +69,25 @@ mod tests {
         let text = DEPLOY.replace("SPREAD", "");
         let d = assert_fires("anti-affinity-missing", &text);
         assert_eq!(spanned(&text, &d[0]), "3");
+    }
+
+    #[test]
+    fn autoscaled_replicas() {
+        let hpa = "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: MIN\n  maxReplicas: 6\n";
+        let text = format!(
+            "{}{}",
+            DEPLOY.replace("SPREAD", "").replace("  replicas: 3\n", ""),
+            hpa.replace("MIN", "2")
+        );
+        let d = assert_fires("anti-affinity-missing", &text);
+        assert_eq!(spanned(&text, &d[0]), "web");
+        assert_eq!(d[0].labels.len(), 1);
+        let text = format!(
+            "{}{}",
+            DEPLOY.replace("SPREAD", "").replace("  replicas: 3\n", ""),
+            hpa.replace("MIN", "1")
+        );
+        assert_quiet("anti-affinity-missing", &text);
     }
 
     #[test]

@@ -6,7 +6,9 @@ mod anti_affinity_missing;
 pub use anti_affinity_ineffective::AntiAffinityIneffective;
 pub use anti_affinity_missing::AntiAffinityMissing;
 
-use crate::model::{LabelSelector, Workload};
+use crate::model::{Catalog, LabelSelector, Workload};
+use crate::rules::availability::hpa::{Autoscalers, Hpa};
+use crate::source::SourceFile;
 use crate::yaml::{Node, Span};
 
 /// A rule that would spread pods: an anti-affinity term or a topology
@@ -78,6 +80,25 @@ pub(crate) fn replicated<'a>(w: &Workload<'a>) -> Option<(&'a Node, i64)> {
     let node = w.replicas_node()?;
     let n = node.as_i64()?;
     (n > 1).then_some((node, n))
+}
+
+/// Workloads that the per-object checks see as single-replica (no
+/// `spec.replicas`, or 1) but that an autoscaler of the run keeps at two or
+/// more: (workload, autoscaler, its minReplicas).
+pub(crate) fn autoscaled<'s>(catalog: &'s Catalog<'_>, sources: &'s [SourceFile]) -> Vec<(Workload<'s>, Hpa<'s>, i64)> {
+    let hpas = Autoscalers::new(catalog, sources);
+    if hpas.is_empty() {
+        return Vec::new();
+    }
+    catalog
+        .workloads()
+        .filter(|w| w.replicas().is_some() && replicated(w).is_none())
+        .filter_map(|w| {
+            let h = *hpas.of(w.object)?;
+            let n = h.min_replicas();
+            (n > 1).then_some((w, h, n))
+        })
+        .collect()
 }
 
 /// The checks of this category.
