@@ -309,3 +309,41 @@ fn neighbouring_versions_agree_on_the_corpus() {
         unexplained.join("\n")
     );
 }
+
+#[test]
+fn crd_files_given_with_crd_validate_custom_resources() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let fixture = std::fs::read_to_string(root().join("fixtures/schema-unknown-field/bad-crd.yaml"))?;
+    let (crd, cr) = fixture.split_once("---\n").unwrap_or_default();
+    std::fs::create_dir_all(dir.path().join("crds"))?;
+    std::fs::write(dir.path().join("crds/backup.yaml"), crd)?;
+    std::fs::write(dir.path().join("backup.yaml"), cr)?;
+    // Without the CRD: an info that the schema is unknown.
+    let v = json(&kvet(
+        dir.path(),
+        &["check", "backup.yaml", "--select", "schema", "--format", "json"],
+    ));
+    assert_eq!(v["diagnostics"][0]["rule"], "unknown-kind");
+    assert_eq!(v["diagnostics"][0]["severity"], "info");
+    // With it: the misspelt field, and nothing reported in the CRD file itself.
+    let v = json(&kvet(
+        dir.path(),
+        &[
+            "check",
+            "backup.yaml",
+            "--crd",
+            "crds",
+            "--select",
+            "schema",
+            "--format",
+            "json",
+        ],
+    ));
+    let d = &v["diagnostics"];
+    assert_eq!(d.as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(d[0]["rule"], "schema-unknown-field");
+    assert_eq!(d[0]["file"], "backup.yaml");
+    assert_eq!(d[0]["help"], "did you mean `retentionDays`?");
+    assert_eq!(v["summary"]["files"], 1);
+    Ok(())
+}

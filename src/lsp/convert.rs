@@ -148,13 +148,14 @@ mod tests {
         let at = f.text.rfind('"').unwrap_or(0) as u32;
         assert_eq!(
             position(&f, at, Encoding::Utf16),
-            lsp::Position { line: 0, character: 6 }
+            // a : space " é 😀(two units) → the quote is unit 7.
+            lsp::Position { line: 0, character: 7 }
         );
         assert_eq!(
             position(&f, at, Encoding::Utf8),
             lsp::Position { line: 0, character: 10 }
         );
-        assert_eq!(offset(&f, lsp::Position { line: 0, character: 6 }, Encoding::Utf16), at);
+        assert_eq!(offset(&f, lsp::Position { line: 0, character: 7 }, Encoding::Utf16), at);
         assert_eq!(offset(&f, lsp::Position { line: 0, character: 10 }, Encoding::Utf8), at);
     }
 }

@@ -10,12 +10,13 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
+use super::crd::{CrdIndex, CrdLookup};
 use super::migrate::{api_fix, field_fix, find};
 use super::validate::{Problem, ProblemKind, suggest, validate};
 use super::{Deprecation, FieldChangeKind, VersionSchema, deprecation, field_changes, schema, versions};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Catalog, Object};
+use crate::model::{Catalog, DocObjects, Object, doc_objects};
 use crate::rules::Registry;
 use crate::source::SourceFile;
 use crate::yaml::Span;
@@ -142,6 +143,7 @@ pub fn check(catalog: &Catalog, sources: &[SourceFile], config: &Config, registr
         // server falls back to the newest.
         return Vec::new();
     };
+    let crds = crd_index(catalog, config);
     catalog
         .objects
         .par_iter()
@@ -152,16 +154,58 @@ pub fn check(catalog: &Catalog, sources: &[SourceFile], config: &Config, registr
                 diags: Vec::new(),
             };
             if let Some(source) = sources.get(object.file as usize) {
-                check_object(object, source, versions, &mut out);
+                check_object(object, source, versions, &crds, &mut out);
             }
             out.diags
         })
         .collect()
 }
 
-fn check_object(object: &Object, source: &SourceFile, v: Versions, out: &mut Out) {
+/// The CRDs of the run and of `--crd`/`crds:` files (those are read here
+/// and not linted).
+fn crd_index(catalog: &Catalog, config: &Config) -> CrdIndex {
+    let is_crd = |o: &&Object| o.kind == "CustomResourceDefinition" && o.group() == "apiextensions.k8s.io";
+    if config.crds.is_empty() {
+        return CrdIndex::build(catalog.objects.iter().filter(is_crd));
+    }
+    let found = crate::source::discover(
+        &config.crds.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        &crate::source::DiscoverOptions::default(),
+    );
+    let extra: Vec<SourceFile> = found
+        .inputs
+        .iter()
+        .filter_map(|i| match i {
+            crate::source::Input::File { path, name } => Some(SourceFile::read(path, name.clone())),
+            crate::source::Input::Stdin => None,
+        })
+        .collect();
+    let loaded = crate::lint::load(&extra, &|| {});
+    let mut objects = Vec::new();
+    for (fid, stream) in loaded.streams.iter().enumerate() {
+        for doc in &stream.documents {
+            if let DocObjects::Objects(items) = doc_objects(doc) {
+                for (item, node) in items {
+                    objects.push(Object::new(objects.len(), fid as u32, doc.index, item, node));
+                }
+            }
+        }
+    }
+    CrdIndex::build(
+        catalog
+            .objects
+            .iter()
+            .filter(is_crd)
+            .chain(objects.iter().filter(is_crd)),
+    )
+}
+
+fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdIndex, out: &mut Out) {
     if object.api_version.is_empty() || object.kind.is_empty() {
         return;
+    }
+    if !builtin_group(object.api_version) {
+        return check_custom(object, source, crds, v.effective(), out);
     }
     let target = v.effective();
     let upgrade = v.target.is_some();
@@ -315,7 +359,7 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, out: &mut Out
     }
 
     for p in problems {
-        report_problem(object, target, upgrade, as_replacement.as_deref(), p, out);
+        report_problem(object, Source::Api(target), upgrade, as_replacement.as_deref(), p, out);
     }
 }
 
@@ -360,25 +404,32 @@ fn same_problem(a: &Problem, b: &Problem) -> bool {
     a.path == b.path && std::mem::discriminant(&a.kind) == std::mem::discriminant(&b.kind)
 }
 
+/// Where a schema came from: a Kubernetes version, or a custom
+/// resource's CRD.
+#[derive(Clone, Copy)]
+enum Source<'s> {
+    Api(&'s VersionSchema),
+    Crd,
+}
+
 fn report_problem(
     object: &Object,
-    target: &VersionSchema,
+    source: Source,
     upgrade: bool,
     as_replacement: Option<&str>,
     p: Problem,
     out: &mut Out,
 ) {
-    let when = match (as_replacement, upgrade) {
-        (Some(r), _) => r.to_string(),
-        (None, true) => format!(" in Kubernetes {}", version_label(target)),
-        (None, false) => String::new(),
+    let when = match (as_replacement, upgrade, source) {
+        (Some(r), _, _) => r.to_string(),
+        (None, true, Source::Api(target)) => format!(" in Kubernetes {}", version_label(target)),
+        _ => String::new(),
     };
     match p.kind {
         ProblemKind::UnknownField { name, suggestion } => {
-            let removed_after = if upgrade {
-                known_before(object, target, &p.path)
-            } else {
-                None
+            let removed_after = match source {
+                Source::Api(target) if upgrade => known_before(object, target, &p.path),
+                _ => None,
             };
             let rule = if removed_after.is_some() {
                 "field-removed"
@@ -402,12 +453,18 @@ fn report_problem(
                         d.help(format!("did you mean `{s}`?"));
                     }
                     None => {
-                        d.help(format!(
-                            "{} {} in Kubernetes {} has no such field: the API server rejects it (strict field validation) or drops it",
-                            object.api_version,
-                            object.kind,
-                            version_label(target)
-                        ));
+                        d.help(match source {
+                            Source::Api(target) => format!(
+                                "{} {} in Kubernetes {} has no such field: the API server rejects it (strict field validation) or drops it",
+                                object.api_version,
+                                object.kind,
+                                version_label(target)
+                            ),
+                            Source::Crd => format!(
+                                "the CustomResourceDefinition of {} has no such field: the API server prunes it (or rejects it with strict field validation)",
+                                object.kind
+                            ),
+                        });
                     }
                 }
             }
@@ -438,6 +495,29 @@ fn report_problem(
             let msg = format!("`{}` is deprecated{when}: {note}", p.path);
             out.report("field-deprecated", object, p.span, msg);
         }
+    }
+}
+
+/// A custom resource: validated from its CRD when the run has one.
+fn check_custom(object: &Object, source: &SourceFile, crds: &CrdIndex, target: &VersionSchema, out: &mut Out) {
+    let (av, kind) = (object.api_version, object.kind);
+    match crds.lookup(av, kind) {
+        CrdLookup::Schema(schema) => {
+            for p in schema.validate(object.root, &source.text, object.kind_span()) {
+                report_problem(object, Source::Crd, false, None, p, out);
+            }
+        }
+        CrdLookup::NoSchema => {}
+        CrdLookup::VersionNotServed { served } => {
+            let msg = format!(
+                "{av} {kind} is not served: its CustomResourceDefinition serves {}",
+                served.join(", ")
+            );
+            if let Some(d) = out.report("unknown-kind", object, object.kind_span(), msg) {
+                d.help("use a served version of the custom resource, or serve this version in the CRD");
+            }
+        }
+        CrdLookup::Undefined => unknown_kind(object, target, out),
     }
 }
 

@@ -20,6 +20,7 @@ pub mod check;
 mod decode;
 mod migrate;
 pub mod validate;
+pub mod crd;
 mod deprecations;
 pub mod diff;
 #[cfg(test)]
