@@ -149,15 +149,19 @@ pub fn collect_objects<'a>(
 
 /// Lints a set of sources with a registry and configuration.
 pub fn lint_with(sources: &[SourceFile], config: &Config, registry: &Registry) -> LintOutput {
-    lint_with_progress(sources, config, registry, &|| {})
+    lint_with_progress(sources, config, registry, &|| {}, false)
 }
 
 /// [`lint_with`], calling `on_file` as each file is loaded (progress bars).
+/// With `exiting`, the trees are not freed: a process that ends right
+/// after the run skips millions of frees (measured: a third of a corpus
+/// run's instructions went into dropping the trees).
 pub fn lint_with_progress(
     sources: &[SourceFile],
     config: &Config,
     registry: &Registry,
     on_file: &(dyn Fn() + Sync),
+    exiting: bool,
 ) -> LintOutput {
     let loaded = load(sources, on_file);
     let mut diagnostics = Vec::new();
@@ -202,6 +206,10 @@ pub fn lint_with_progress(
     suppressed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out.summary.suppressed = suppressed.len();
     out.suppressed = suppressed;
+    if exiting {
+        std::mem::forget(catalog);
+        std::mem::forget(loaded);
+    }
     out
 }
 

@@ -309,7 +309,7 @@ fn lint_plan(plan: &[Group], sources: &[SourceFile], progress: &Progress) -> Lin
     let mut output = LintOutput::default();
     for g in plan {
         let registry = g.registry.as_ref().unwrap_or_else(|| Registry::builtin());
-        let mut out = lint_with_progress(&sources[g.range.clone()], &g.config, registry, &|| progress.inc());
+        let mut out = lint_with_progress(&sources[g.range.clone()], &g.config, registry, &|| progress.inc(), true);
         let by = g.range.start as u32;
         for d in out.diagnostics.iter_mut().chain(out.suppressed.iter_mut()) {
             shift(d, by);

@@ -129,8 +129,29 @@ impl<'a> LabelSelector<'a> {
 
     /// Whether the selector matches a set of labels (a mapping node, or
     /// `None` for no labels). An empty selector matches everything.
+    /// (Allocation-free: cross-object rules call this for every pair.)
     pub fn matches(&self, labels: Option<&Node>) -> bool {
-        self.unmatched(labels).is_none()
+        if !self.problems.is_empty() {
+            return false;
+        }
+        let value = |key: &str| labels.and_then(|l| l.get(key));
+        let same = |n: &Node, v: &str| match &n.value {
+            crate::yaml::Value::Str(s) => &**s == v,
+            _ => n.scalar_text().is_some_and(|t| t == v),
+        };
+        self.match_labels
+            .iter()
+            .all(|(k, v, _)| value(k).is_some_and(|n| same(n, v)))
+            && self.expressions.iter().all(|r| {
+                let actual = value(r.key).filter(|n| !n.is_null());
+                let in_values = || actual.is_some_and(|n| r.values.iter().any(|v| same(n, v)));
+                match r.op {
+                    Operator::In => in_values(),
+                    Operator::NotIn => !in_values(),
+                    Operator::Exists => actual.is_some(),
+                    Operator::DoesNotExist => actual.is_none(),
+                }
+            })
     }
 
     /// The first part of the selector that the labels fail, with its span

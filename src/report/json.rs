@@ -1,61 +1,128 @@
-//! `--format json`: one stable, versioned JSON document.
+//! `--format json`: one stable, versioned JSON document, streamed from
+//! borrowed structs (no intermediate `serde_json::Value`).
 
 use std::io::{self, Write};
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Summary};
+use crate::diagnostic::{Applicability, Diagnostic, ObjectMeta, Severity, Summary};
 use crate::source::SourceFile;
 use crate::yaml::Span;
 
 /// Format version of the JSON report.
 pub const JSON_VERSION: u32 = 1;
 
-fn position(file: &SourceFile, offset: u32) -> Value {
+#[derive(Serialize)]
+struct Pos {
+    line: u32,
+    column: u32,
+    offset: u32,
+}
+
+#[derive(Serialize)]
+struct LabelOut<'a> {
+    message: &'a str,
+    file: &'a str,
+    start: Pos,
+    end: Pos,
+}
+
+#[derive(Serialize)]
+struct EditOut<'a> {
+    file: &'a str,
+    start: Pos,
+    end: Pos,
+    replacement: &'a str,
+}
+
+#[derive(Serialize)]
+struct FixOut<'a> {
+    title: &'a str,
+    applicability: Applicability,
+    edits: Vec<EditOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct DiagOut<'a> {
+    rule: &'a str,
+    severity: Severity,
+    message: &'a str,
+    help: Option<&'a str>,
+    file: &'a str,
+    start: Pos,
+    end: Pos,
+    object: Option<&'a ObjectMeta>,
+    labels: Vec<LabelOut<'a>>,
+    fix: Option<FixOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    diagnostics: Vec<DiagOut<'a>>,
+    summary: &'a Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<Vec<DiagOut<'a>>>,
+}
+
+fn pos(file: &SourceFile, offset: u32) -> Pos {
     let p = file.line_col(offset);
-    json!({"line": p.line, "column": p.column, "offset": offset})
+    Pos {
+        line: p.line,
+        column: p.column,
+        offset,
+    }
 }
 
-fn range(file: &SourceFile, span: Span) -> (Value, Value) {
-    (position(file, span.start), position(file, span.end))
+fn range(file: &SourceFile, span: Span) -> (Pos, Pos) {
+    (pos(file, span.start), pos(file, span.end))
 }
 
-pub fn diagnostic_json(d: &Diagnostic, sources: &[SourceFile]) -> Value {
-    let empty = SourceFile::from_text("", None, String::new());
-    let file = sources.get(d.file as usize).unwrap_or(&empty);
+fn diag<'a>(d: &'a Diagnostic, sources: &'a [SourceFile], empty: &'a SourceFile) -> DiagOut<'a> {
+    let file = sources.get(d.file as usize).unwrap_or(empty);
     let (start, end) = range(file, d.span);
-    let labels: Vec<Value> = d
-        .labels
-        .iter()
-        .map(|l| {
-            let lf = sources.get(l.file as usize).unwrap_or(file);
-            let (s, e) = range(lf, l.span);
-            json!({"message": l.message, "file": lf.name, "start": s, "end": e})
-        })
-        .collect();
-    let fix = d.fix.as_ref().map(|f| {
-        json!({
-            "title": f.title,
-            "applicability": f.applicability,
-            "edits": f.edits.iter().map(|e| {
-                let ef = sources.get(e.file as usize).unwrap_or(file);
-                let (s, en) = range(ef, e.span);
-                json!({"file": ef.name, "start": s, "end": en, "replacement": e.replacement})
-            }).collect::<Vec<_>>(),
-        })
-    });
-    json!({
-        "rule": d.rule,
-        "severity": d.severity,
-        "message": d.message,
-        "help": d.help,
-        "file": file.name,
-        "start": start,
-        "end": end,
-        "object": d.object.as_deref(),
-        "labels": labels,
-        "fix": fix,
-    })
+    DiagOut {
+        rule: &d.rule,
+        severity: d.severity,
+        message: &d.message,
+        help: d.help.as_deref(),
+        file: &file.name,
+        start,
+        end,
+        object: d.object.as_deref(),
+        labels: d
+            .labels
+            .iter()
+            .map(|l| {
+                let lf = sources.get(l.file as usize).unwrap_or(file);
+                let (start, end) = range(lf, l.span);
+                LabelOut {
+                    message: &l.message,
+                    file: &lf.name,
+                    start,
+                    end,
+                }
+            })
+            .collect(),
+        fix: d.fix.as_ref().map(|f| FixOut {
+            title: &f.title,
+            applicability: f.applicability,
+            edits: f
+                .edits
+                .iter()
+                .map(|e| {
+                    let ef = sources.get(e.file as usize).unwrap_or(file);
+                    let (start, end) = range(ef, e.span);
+                    EditOut {
+                        file: &ef.name,
+                        start,
+                        end,
+                        replacement: &e.replacement,
+                    }
+                })
+                .collect(),
+        }),
+    }
 }
 
 pub fn render(out: &mut dyn Write, diags: &[Diagnostic], sources: &[SourceFile], summary: &Summary) -> io::Result<()> {
@@ -70,20 +137,13 @@ pub fn render_with(
     sources: &[SourceFile],
     summary: &Summary,
 ) -> io::Result<()> {
-    let mut doc = json!({
-        "version": JSON_VERSION,
-        "diagnostics": diags.iter().map(|d| diagnostic_json(d, sources)).collect::<Vec<_>>(),
-        "summary": summary,
-    });
-    if let (Some(list), Some(obj)) = (suppressed, doc.as_object_mut()) {
-        obj.insert(
-            "suppressed".into(),
-            list.iter()
-                .map(|d| diagnostic_json(d, sources))
-                .collect::<Vec<_>>()
-                .into(),
-        );
-    }
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    let empty = SourceFile::from_text("", None, String::new());
+    let report = Report {
+        version: JSON_VERSION,
+        diagnostics: diags.iter().map(|d| diag(d, sources, &empty)).collect(),
+        summary,
+        suppressed: suppressed.map(|list| list.iter().map(|d| diag(d, sources, &empty)).collect()),
+    };
+    serde_json::to_writer_pretty(&mut *out, &report)?;
     writeln!(out)
 }

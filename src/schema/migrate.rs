@@ -208,10 +208,30 @@ pub fn api_fix(
             &format!("matchLabels: {{{}}}\n", pairs.join(", ")),
         )?);
     }
-    // Would the object validate as the replacement?
-    let after = apply_edits(&file.text, &edits.iter().collect::<Vec<_>>());
+    // Would the object validate as the replacement? Re-read only the
+    // object's own text when it starts a line (a document), else the file.
+    let span = object.root.span;
+    let line_start = file.line_index.line_start(file.line_index.line_of(span.start));
+    let (base, text) = if line_start == span.start && object.item.is_none() {
+        (span.start, file.slice(span.start, span.end))
+    } else {
+        (0, file.text.as_str())
+    };
+    let shifted: Vec<Edit> = edits
+        .iter()
+        .map(|e| Edit {
+            file: e.file,
+            span: Span::new(e.span.start - base, e.span.end - base),
+            replacement: e.replacement.clone(),
+        })
+        .collect();
+    let after = apply_edits(text, &shifted.iter().collect::<Vec<_>>());
     let stream = parse_source(&after, file.looks_like_json(), Limits::default());
-    let doc_root = stream.documents.get(object.doc)?.root.as_ref()?;
+    let doc_root = if base > 0 {
+        stream.documents.first()?.root.as_ref()?
+    } else {
+        stream.documents.get(object.doc)?.root.as_ref()?
+    };
     let root = match object.item {
         Some(i) => doc_root.get("items")?.items().get(i)?,
         None => doc_root,
