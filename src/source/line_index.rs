@@ -30,13 +30,9 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
         line_starts.push(0);
-        for (i, b) in bytes.iter().enumerate() {
-            // A lone '\r' (old Mac) is not a line break for YAML 1.2 readers in
-            // practice; '\r\n' ends at '\n'.
-            if *b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
-        }
+        // A lone '\r' (old Mac) is not a line break for YAML 1.2 readers in
+        // practice; '\r\n' ends at '\n'.
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i as u32 + 1));
         LineIndex {
             line_starts,
             len: bytes.len() as u32,
