@@ -469,11 +469,29 @@ fn report_problem(
                 }
             }
         }
-        ProblemKind::InvalidType { expected, found, hint } => {
+        ProblemKind::InvalidType {
+            expected,
+            found,
+            hint,
+            replacement,
+        } => {
             let msg = format!("`{}` must be {expected}, found {found}{when}", p.path);
             if let Some(d) = out.report("schema-invalid-type", object, p.span, msg) {
                 if let Some(h) = hint {
                     d.help(h);
+                }
+                // The API server rejects the value as it is: writing it in
+                // the expected type keeps what the author meant.
+                if let Some(text) = replacement {
+                    d.fix(crate::diagnostic::Fix {
+                        title: format!("write it as {text}"),
+                        applicability: crate::diagnostic::Applicability::Safe,
+                        edits: vec![crate::diagnostic::Edit {
+                            file: object.file,
+                            span: p.span,
+                            replacement: text,
+                        }],
+                    });
                 }
             }
         }

@@ -41,9 +41,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use regex::Regex;
 
-use super::validate::{Problem, ProblemKind, suggest};
+use super::validate::{Expect, Problem, ProblemKind, suggest, type_fix, type_hint};
 use crate::model::Object;
-use crate::yaml::{Node, ScalarStyle, Span, Value};
+use crate::yaml::{Node, Span, Value};
 
 /// Schema nesting deeper than this accepts anything.
 const MAX_DEPTH: usize = 64;
@@ -800,33 +800,25 @@ impl<'a> Walker<'a, '_> {
     }
 
     /// Why a value has a surprising type, for YAML's usual traps.
-    fn hint(&self, node: &Node, mask: u8) -> Option<String> {
+    /// What a mask of accepted types expects, for the shared hints.
+    fn expect(mask: u8) -> Expect {
+        Expect {
+            string: mask & STRING != 0,
+            integer: mask & INTEGER != 0,
+            number: mask & NUMBER != 0,
+            boolean: mask & BOOLEAN != 0,
+            structure: mask & (OBJECT | ARRAY) != 0,
+        }
+    }
+
+    fn invalid_type(&self, node: &Node, expected: String, mask: u8) -> ProblemKind {
         let written = self.text(node);
-        let plain = node.style == ScalarStyle::Plain;
-        match &node.value {
-            Value::Bool(_) if mask & STRING != 0 && plain => {
-                Some(format!("YAML reads `{written}` as a boolean; quote it: \"{written}\""))
-            }
-            Value::Int(_) | Value::Float(_) if mask & STRING != 0 && plain => {
-                let read = node.scalar_text().unwrap_or_default();
-                if read != written {
-                    Some(format!(
-                        "YAML reads `{written}` as the number {read}; quote it: \"{written}\""
-                    ))
-                } else {
-                    Some(format!("quote it: \"{written}\""))
-                }
-            }
-            Value::Str(s) if mask & (INTEGER | NUMBER) != 0 && s.trim().parse::<f64>().is_ok() => {
-                Some("a quoted number is a string: remove the quotes".into())
-            }
-            Value::Str(s) if mask & BOOLEAN != 0 && matches!(s.as_ref(), "true" | "false") => {
-                Some("a quoted boolean is a string: remove the quotes".into())
-            }
-            Value::Map(_) | Value::Seq(_) if mask & (OBJECT | ARRAY) == 0 && mask & STRING != 0 => {
-                Some("is the indentation right? a nested block here makes it a structure, not a text".into())
-            }
-            _ => None,
+        let e = Self::expect(mask);
+        ProblemKind::InvalidType {
+            expected,
+            found: node.type_name(),
+            hint: type_hint(node, written, e),
+            replacement: type_fix(node, written, e),
         }
     }
 
@@ -845,16 +837,8 @@ impl<'a> Walker<'a, '_> {
         let mask = accepted(s);
         if !value_matches(node, mask) {
             let expected = schema.describe(id, 0);
-            let hint = self.hint(node, mask);
-            self.push(
-                ProblemKind::InvalidType {
-                    expected,
-                    found: node.type_name(),
-                    hint,
-                },
-                node.span,
-                None,
-            );
+            let kind = self.invalid_type(node, expected, mask);
+            self.push(kind, node.span, None);
             return;
         }
         // The main schema node at this level (defaults, nullability).
@@ -924,6 +908,7 @@ impl<'a> Walker<'a, '_> {
                                 expected: "object".into(),
                                 found: e.value.type_name(),
                                 hint: None,
+                                replacement: None,
                             },
                             e.value.span,
                             None,
@@ -1188,16 +1173,8 @@ impl<'a> Walker<'a, '_> {
             .collect::<Option<Vec<u8>>>()
         {
             let mask = masks.iter().fold(0, |a, m| a | m);
-            let hint = self.hint(node, mask);
-            self.push(
-                ProblemKind::InvalidType {
-                    expected: describe_mask(mask),
-                    found: node.type_name(),
-                    hint,
-                },
-                node.span,
-                None,
-            );
+            let kind = self.invalid_type(node, describe_mask(mask), mask);
+            self.push(kind, node.span, None);
             return;
         }
         let message = self.none_matched_message(junctor, branches, outcomes);
@@ -1500,7 +1477,7 @@ spec:
         };
         let size = find("spec.size");
         assert!(
-            matches!(&size.kind, ProblemKind::InvalidType { expected, found: "string", hint: Some(h) } if expected == "integer" && h.contains("remove the quotes")),
+            matches!(&size.kind, ProblemKind::InvalidType { expected, found: "string", hint: Some(h), .. } if expected == "integer" && h.contains("remove the quotes")),
             "{show:#?}"
         );
         assert_eq!(text_at(cr, size.span), "\"3\"");
@@ -1660,7 +1637,7 @@ spec:
         let show = show_all(&p);
         assert_eq!(p.len(), 2, "{show:#?}");
         assert!(
-            matches!(&p[0].kind, ProblemKind::InvalidType { expected, found: "boolean", hint: Some(h) } if expected == "integer or string" && h.contains("\"on\"")),
+            matches!(&p[0].kind, ProblemKind::InvalidType { expected, found: "boolean", hint: Some(h), .. } if expected == "integer or string" && h.contains("\"on\"")),
             "{show:#?}"
         );
         assert_eq!(text_at(cr, p[0].span), "on");

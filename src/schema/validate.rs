@@ -18,6 +18,9 @@ pub enum ProblemKind {
         expected: String,
         found: &'static str,
         hint: Option<String>,
+        /// Text that fixes the value when the intent is clear (`yes` →
+        /// `"yes"` where a string is expected, `"3"` → `3` for a number).
+        replacement: Option<String>,
     },
     /// A required field is absent (or null).
     MissingRequired { field: &'static str },
@@ -36,6 +39,90 @@ pub struct Problem {
     pub span: Span,
     /// Dotted path of the field (`spec.template.spec.containers[0].image`).
     pub path: String,
+}
+
+/// What a value was expected to be, for hints and fixes about YAML's
+/// traps (shared by the API and CRD validators).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Expect {
+    pub string: bool,
+    pub integer: bool,
+    pub number: bool,
+    pub boolean: bool,
+    /// An object or an array.
+    pub structure: bool,
+}
+
+impl Expect {
+    fn of(ty: &Type) -> Expect {
+        let mut e = Expect::default();
+        match ty {
+            Type::String { .. } => e.string = true,
+            Type::IntOrString => {
+                e.string = true;
+                e.integer = true;
+            }
+            Type::Quantity => {
+                e.string = true;
+                e.number = true;
+            }
+            Type::Integer => e.integer = true,
+            Type::Number => e.number = true,
+            Type::Boolean => e.boolean = true,
+            Type::Object(_) | Type::Array(_) | Type::Map(_) => e.structure = true,
+            Type::Any => {}
+        }
+        e
+    }
+}
+
+fn plain(node: &Node) -> bool {
+    matches!(node.style, ScalarStyle::Plain | ScalarStyle::Json)
+}
+
+/// Why a value has a surprising type, for YAML's usual traps.
+pub fn type_hint(node: &Node, written: &str, e: Expect) -> Option<String> {
+    match &node.value {
+        Value::Bool(_) if e.string && node.style == ScalarStyle::Plain => {
+            Some(format!("YAML reads `{written}` as a boolean; quote it: \"{written}\""))
+        }
+        Value::Int(_) | Value::Float(_) if e.string && !e.integer && !e.number && node.style == ScalarStyle::Plain => {
+            let read = node.scalar_text().unwrap_or_default();
+            if read != written {
+                Some(format!(
+                    "YAML reads `{written}` as the number {read}; quote it: \"{written}\""
+                ))
+            } else {
+                Some(format!("quote it: \"{written}\""))
+            }
+        }
+        Value::Str(s) if (e.integer || e.number) && !e.string && s.trim().parse::<f64>().is_ok() => {
+            Some("a quoted number is a string: remove the quotes".into())
+        }
+        Value::Str(s) if e.boolean && !e.string && matches!(s.as_ref(), "true" | "false") => {
+            Some("a quoted boolean is a string: remove the quotes".into())
+        }
+        Value::Float(f) if e.integer && f.fract() == 0.0 => Some(format!("write it as an integer: {}", *f as i64)),
+        Value::Map(_) | Value::Seq(_) if e.string && !e.structure => {
+            Some("is the indentation right? a nested block here makes it a structure, not a text".into())
+        }
+        _ => None,
+    }
+}
+
+/// The value rewritten to the expected type, when the intent is clear
+/// (`yes` → `"yes"` where text is expected, `"3"` → `3` for a number).
+pub fn type_fix(node: &Node, written: &str, e: Expect) -> Option<String> {
+    match &node.value {
+        Value::Bool(_) | Value::Int(_) | Value::Float(_) if e.string && plain(node) => Some(format!("{written:?}")),
+        Value::Str(s) if e.integer && !e.string && s.trim().parse::<i64>().is_ok() => Some(s.trim().to_string()),
+        Value::Str(s) if e.number && !e.string && s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
+            Some(s.trim().to_string())
+        }
+        Value::Str(s) if e.boolean && !e.string && matches!(s.as_ref(), "true" | "false") => Some(s.to_string()),
+        Value::Float(f) if e.integer && f.fract() == 0.0 && f.abs() < 9.0e15 => Some(format!("{}", *f as i64)),
+        _ => None,
+    }
 }
 
 enum Seg<'a> {
@@ -88,50 +175,18 @@ impl<'a> Walker<'a, '_> {
             .unwrap_or("")
     }
 
-    /// Why a value has a surprising type, for YAML's usual traps.
-    fn hint(&self, node: &Node, expected: &Type) -> Option<String> {
-        let written = self.text(node);
-        match (&node.value, expected) {
-            (Value::Bool(_), Type::String { .. } | Type::IntOrString | Type::Quantity)
-                if node.style == ScalarStyle::Plain =>
-            {
-                Some(format!("YAML reads `{written}` as a boolean; quote it: \"{written}\""))
-            }
-            (Value::Int(_) | Value::Float(_), Type::String { .. }) if node.style == ScalarStyle::Plain => {
-                let read = node.scalar_text().unwrap_or_default();
-                if read != written {
-                    Some(format!(
-                        "YAML reads `{written}` as the number {read}; quote it: \"{written}\""
-                    ))
-                } else {
-                    Some(format!("quote it: \"{written}\""))
-                }
-            }
-            (Value::Null, _) => None,
-            (Value::Str(s), Type::Integer | Type::Number) if s.trim().parse::<f64>().is_ok() => {
-                Some("a quoted number is a string: remove the quotes".into())
-            }
-            (Value::Str(s), Type::Boolean) if matches!(s.as_ref(), "true" | "false") => {
-                Some("a quoted boolean is a string: remove the quotes".into())
-            }
-            (Value::Float(f), Type::Integer | Type::IntOrString) if f.fract() == 0.0 => {
-                Some(format!("write it as an integer: {}", *f as i64))
-            }
-            (Value::Map(_) | Value::Seq(_), Type::String { .. }) => {
-                Some("is the indentation right? a nested block here makes it a structure, not a text".into())
-            }
-            _ => None,
-        }
-    }
-
     fn type_error(&mut self, node: &Node, ty: &Type, id: TypeId) {
         let expected = self.schema.describe(id);
-        let hint = self.hint(node, ty);
+        let expect = Expect::of(ty);
+        let written = self.text(node);
+        let hint = type_hint(node, written, expect);
+        let replacement = type_fix(node, written, expect);
         self.push(
             ProblemKind::InvalidType {
                 expected,
                 found: found(node),
                 hint,
+                replacement,
             },
             node.span,
             None,
