@@ -49,7 +49,22 @@ impl Rule for RestartPolicyInvalid {
                         "remove `restartPolicy` (it defaults to `Always`): this controller keeps its pods running and replaces them; for run-to-completion work use a Job".to_string(),
                     )
                 };
-                ctx.report(object, node.span, message).help(help);
+                let d = ctx.report(object, node.span, message);
+                d.help(help);
+                // A controller accepts exactly one value: writing it is safe.
+                // A Job's choice between OnFailure and Never is the author's.
+                if crate::fix::is_inline_scalar(node) {
+                    let (value, applicability) = if batch {
+                        ("OnFailure", crate::diagnostic::Applicability::Unsafe)
+                    } else {
+                        ("Always", crate::diagnostic::Applicability::Safe)
+                    };
+                    d.fix(crate::diagnostic::Fix {
+                        title: format!("set restartPolicy to {value}"),
+                        applicability,
+                        edits: vec![crate::fix::replace(object.file, node, value)],
+                    });
+                }
             }
             None if batch => {
                 let span = object.root.path_entry(path).map_or(object.kind_span(), |e| e.key_span);

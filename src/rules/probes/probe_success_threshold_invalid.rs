@@ -37,7 +37,13 @@ impl Rule for ProbeSuccessThresholdInvalid {
                 )
                 .help(format!(
                     "remove `successThreshold` (it defaults to 1) or set it to 1: one success is all a {noun} probe can act on; to require several successes before traffic, use a readiness probe"
-                ));
+                ))
+                // The only value the API accepts.
+                .fix(crate::diagnostic::Fix {
+                    title: "set successThreshold to 1".into(),
+                    applicability: crate::diagnostic::Applicability::Safe,
+                    edits: vec![crate::fix::replace(object.file, node, "1")],
+                });
             }
         }
     }
