@@ -17,14 +17,14 @@
 //! ```
 
 pub mod check;
-mod decode;
-mod migrate;
-pub mod validate;
 pub mod crd;
+mod decode;
 mod deprecations;
 pub mod diff;
+mod migrate;
 #[cfg(test)]
 mod tests;
+pub mod validate;
 
 use std::sync::OnceLock;
 

@@ -382,22 +382,3 @@ fn deprecation_table() {
     let dep = d.changed_kinds.iter().find(|k| k.api_version == "apps/v1").unwrap();
     assert!(dep.notes.iter().any(|n| n.path == "metadata.clusterName"));
 }
-
-/// `cargo test --release --lib schema::tests::load_time -- --ignored --nocapture`
-/// in a fresh process measures decompression + decoding.
-#[test]
-#[ignore]
-fn load_time() {
-    let t = std::time::Instant::now();
-    let vs = schema("1.37").unwrap();
-    let first = t.elapsed();
-    let t = std::time::Instant::now();
-    for v in versions() {
-        schema(v.name).unwrap();
-    }
-    let rest = t.elapsed();
-    println!(
-        "schema(\"1.37\") first call: {first:?}; all other versions: {rest:?}; {} kinds",
-        vs.kinds().count()
-    );
-}
