@@ -98,6 +98,30 @@ fn builtin_groups() -> &'static HashSet<&'static str> {
     })
 }
 
+/// Configuration files of Kubernetes components and tools, which share the
+/// apiVersion/kind shape but are not API objects: no schema to check them
+/// against (kubeadm's have their own rules).
+fn component_config(api_version: &str, kind: &str) -> bool {
+    const GROUPS: &[&str] = &[
+        "kubeadm.k8s.io",
+        "kubelet.config.k8s.io",
+        "kubeproxy.config.k8s.io",
+        "kubescheduler.config.k8s.io",
+        "kubecontrollermanager.config.k8s.io",
+        "apiserver.config.k8s.io",
+        "apiserver.k8s.io",
+        "audit.k8s.io",
+        "client.authentication.k8s.io",
+        "kustomize.config.k8s.io",
+        "credentialprovider.kubelet.k8s.io",
+        "pod-security.admission.config.k8s.io",
+        "eventratelimit.admission.k8s.io",
+    ];
+    GROUPS.contains(&group_of(api_version))
+        // A kubeconfig file.
+        || (api_version == "v1" && kind == "Config")
+}
+
 /// Whether an apiVersion's group belongs to Kubernetes itself.
 fn builtin_group(api_version: &str) -> bool {
     builtin_groups().contains(group_of(api_version))
@@ -202,6 +226,9 @@ fn crd_index(catalog: &Catalog, config: &Config) -> CrdIndex {
 
 fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdIndex, out: &mut Out) {
     if object.api_version.is_empty() || object.kind.is_empty() {
+        return;
+    }
+    if component_config(object.api_version, object.kind) {
         return;
     }
     if !builtin_group(object.api_version) {
