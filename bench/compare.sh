@@ -2,14 +2,28 @@
 # Times `kvet check` on the shared corpus (and on a 20x copy of it) and, when
 # they are on PATH, the peer tools on the same input in the same run.
 #
-#   bench/compare.sh [CORPUS_DIR] [RUNS]
+#   bench/compare.sh [--install-peers] [CORPUS_DIR] [RUNS]
 #
 # Prints wall time (best of RUNS), files/s, MB/s and peak RSS per tool, and
-# each peer's time as a ratio of kvet's.
+# each peer's time as a ratio of kvet's. Peers are timed with PEER_RUNS runs
+# (default 1: the slow ones take a minute each).
+#
+# --install-peers puts the peers that can be installed from PyPI
+# (kubernetes-validate: offline schema validation with bundled schemas, the
+# same job as kubeconform; yamllint: YAML syntax and duplicate keys) into
+# target/bench-venv. kubeconform, kube-linter, pluto and kube-score are Go
+# binaries from GitHub releases; they are timed when they are on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--install-peers" ]; then
+  shift
+  python3 -m venv target/bench-venv
+  target/bench-venv/bin/pip install --quiet kubernetes-validate yamllint
+fi
+[ -d target/bench-venv/bin ] && PATH="$PATH:$PWD/target/bench-venv/bin"
 corpus=${1:-../shared/corpus}
 runs=${2:-5}
+peer_runs=${PEER_RUNS:-1}
 [ -d "$corpus" ] || { echo "corpus not found: $corpus" >&2; exit 2; }
 
 cargo build --release --quiet
@@ -28,7 +42,7 @@ count_bytes() { find "$1" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*
 measure() {
   local name=$1 dir=$2; shift 2
   local best="" rss=""
-  for _ in $(seq 1 "$runs"); do
+  for _ in $(seq 1 "${n_runs:-$runs}"); do
     /usr/bin/time -f "%e %M" -o "$tmp/rusage" "$@" >/dev/null 2>&1 || true
     local out t m
     out=$(tail -1 "$tmp/rusage")
@@ -54,7 +68,7 @@ base=$(cat "$tmp/time-kvet_check_(corpus)")
 peer() {
   local name=$1 bin=$2; shift 2
   if command -v "$bin" >/dev/null 2>&1; then
-    measure "$name" "$corpus" "$@"
+    n_runs=$peer_runs measure "$name" "$corpus" "$@"
     local t; t=$(cat "$tmp/time-$(echo "$name" | tr ' /' '__')")
     awk -v n="$name" -v p="$t" -v k="$base" 'BEGIN{ printf "  -> %s takes %.1fx the time of kvet\n", n, p/(k>0?k:0.001) }'
   else
@@ -66,3 +80,53 @@ peer "kubeconform -strict" kubeconform kubeconform -strict -summary -ignore-miss
 peer "kube-linter lint" kube-linter kube-linter lint "$corpus"
 peer "pluto detect-files" pluto pluto detect-files -d "$corpus"
 peer "kube-score score" kube-score sh -c "find '$corpus' -name '*.yaml' -print0 | xargs -0 kube-score score"
+manifests="find '$corpus' -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -print0"
+peer "kubernetes-validate --strict" kubernetes-validate \
+  sh -c "$manifests | xargs -0 kubernetes-validate --strict --quiet --no-warn"
+peer "yamllint (key-duplicates only)" yamllint \
+  yamllint -f parsable -d '{rules: {key-duplicates: enable}}' "$corpus"
+
+# Agreement: every file a peer rejects should carry a kvet finding of the
+# same kind. Prints the files where kvet is silent.
+if command -v kubernetes-validate >/dev/null 2>&1 || command -v yamllint >/dev/null 2>&1; then
+  echo
+  "$kvet" check "$corpus" --format json --fail-on never >"$tmp/kvet.json"
+  if command -v kubernetes-validate >/dev/null 2>&1; then
+    sh -c "$manifests | xargs -0 kubernetes-validate --strict --quiet --no-warn" >"$tmp/kv.out" 2>&1 || true
+  fi
+  if command -v yamllint >/dev/null 2>&1; then
+    yamllint -f parsable -d '{rules: {key-duplicates: enable}}' "$corpus" >"$tmp/yl.out" 2>&1 || true
+  fi
+  python3 - "$tmp" <<'PY'
+import json, os, re, sys
+tmp = sys.argv[1]
+diags = json.load(open(os.path.join(tmp, "kvet.json")))["diagnostics"]
+by_file = {}
+for d in diags:
+    by_file.setdefault(d["file"], []).append(d)
+
+def report(name, rejected, kinds):
+    missed = [f for f in sorted(rejected)
+              if not any(d["rule"].startswith(kinds) for d in by_file.get(f, []))]
+    print(f"{name}: rejects {len(rejected)} files; kvet reports {len(rejected) - len(missed)} of them")
+    for f in missed:
+        print(f"  kvet silent on {f}: {rejected[f]}")
+
+kv = os.path.join(tmp, "kv.out")
+if os.path.exists(kv):
+    rejected = {}
+    for line in open(kv, errors="replace"):
+        m = re.match(r"ERROR (\S+) did not validate .*?: (.*)", line)
+        if m:
+            rejected.setdefault(m.group(1), m.group(2)[:120])
+    report("kubernetes-validate --strict", rejected, ("schema-", "api-", "field-", "yaml-"))
+yl = os.path.join(tmp, "yl.out")
+if os.path.exists(yl):
+    rejected = {}
+    for line in open(yl, errors="replace"):
+        m = re.match(r"(.+?):(\d+):(\d+): \[error\] (.*)", line)
+        if m:
+            rejected.setdefault(m.group(1), f"{m.group(2)}:{m.group(3)} {m.group(4)}")
+    report("yamllint", rejected, ("yaml-",))
+PY
+fi
