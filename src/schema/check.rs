@@ -528,13 +528,21 @@ fn report_problem(
                 d.help(format!("add `{field}`"));
             }
         }
-        ProblemKind::InvalidValue { message } => {
-            out.report(
-                "schema-invalid-value",
-                object,
-                p.span,
-                format!("`{}`: {message}", p.path),
-            );
+        ProblemKind::InvalidValue { message, replacement } => {
+            let msg = format!("`{}`: {message}", p.path);
+            if let Some(d) = out.report("schema-invalid-value", object, p.span, msg)
+                && let Some(text) = replacement
+            {
+                d.fix(crate::diagnostic::Fix {
+                    title: format!("write it as {text}"),
+                    applicability: crate::diagnostic::Applicability::Safe,
+                    edits: vec![crate::diagnostic::Edit {
+                        file: object.file,
+                        span: p.span,
+                        replacement: text,
+                    }],
+                });
+            }
         }
         ProblemKind::Deprecated { note } => {
             let msg = format!("`{}` is deprecated{when}: {note}", p.path);

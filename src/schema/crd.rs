@@ -41,7 +41,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use regex::Regex;
 
-use super::validate::{Expect, Problem, ProblemKind, suggest, type_fix, type_hint};
+use super::validate::{Expect, Problem, ProblemKind, enum_mismatch, suggest, type_fix, type_hint};
 use crate::model::Object;
 use crate::yaml::{Node, Span, Value};
 
@@ -790,7 +790,14 @@ impl<'a> Walker<'a, '_> {
     }
 
     fn invalid(&mut self, message: String, span: Span) {
-        self.push(ProblemKind::InvalidValue { message }, span, None);
+        self.push(
+            ProblemKind::InvalidValue {
+                message,
+                replacement: None,
+            },
+            span,
+            None,
+        );
     }
 
     fn text(&self, node: &Node) -> &'a str {
@@ -1083,15 +1090,18 @@ impl<'a> Walker<'a, '_> {
         if shown.len() > MAX_LISTED {
             list.push_str(&format!(" and {} more", shown.len() - MAX_LISTED));
         }
-        let value = show(node);
-        let mut message = format!("`{value}` is not one of {list}");
         if let Value::Str(s) = &node.value {
             let strings = allowed.iter().filter_map(Node::as_str);
-            if let Some(close) = suggest(s, strings) {
-                message.push_str(&format!(" (did you mean `{close}`?)"));
-            }
+            let kind = enum_mismatch(node, s, &list, strings, self.source);
+            let path = self.path_string(None);
+            self.out.push(Problem {
+                kind,
+                span: node.span,
+                path,
+            });
+            return;
         }
-        self.invalid(message, node.span);
+        self.invalid(format!("`{}` is not one of {list}", show(node)), node.span);
     }
 
     /// Checks `node` against a junctor branch on the side.
@@ -1227,7 +1237,14 @@ impl<'a> Walker<'a, '_> {
                 let second = node.entries().iter().filter(|e| names.contains(&&*e.key)).nth(1);
                 let message = format!("only one of {} may be set", quoted_list(names.iter().copied()));
                 match second {
-                    Some(e) => self.push(ProblemKind::InvalidValue { message }, e.key_span, Some(&e.key)),
+                    Some(e) => self.push(
+                        ProblemKind::InvalidValue {
+                            message,
+                            replacement: None,
+                        },
+                        e.key_span,
+                        Some(&e.key),
+                    ),
                     None => self.invalid(message, span),
                 }
             }
@@ -1272,9 +1289,14 @@ impl<'a> Walker<'a, '_> {
         };
         let first = node.entries().iter().find(|e| names.contains(&&*e.key));
         match first {
-            Some(e) if names.len() == 1 || any => {
-                self.push(ProblemKind::InvalidValue { message }, e.key_span, Some(&e.key))
-            }
+            Some(e) if names.len() == 1 || any => self.push(
+                ProblemKind::InvalidValue {
+                    message,
+                    replacement: None,
+                },
+                e.key_span,
+                Some(&e.key),
+            ),
             _ => self.invalid(message, span),
         }
     }
@@ -1301,7 +1323,7 @@ fn short(p: &Problem) -> String {
         ProblemKind::UnknownField { name, .. } => format!("unknown field `{name}`"),
         ProblemKind::InvalidType { expected, found, .. } => format!("{at}is {found}, expected {expected}"),
         ProblemKind::MissingRequired { field } => format!("`{field}` is required"),
-        ProblemKind::InvalidValue { message } => format!("{at}{message}"),
+        ProblemKind::InvalidValue { message, .. } => format!("{at}{message}"),
         ProblemKind::Deprecated { note } => format!("{at}deprecated: {note}"),
     }
 }
@@ -1521,17 +1543,17 @@ spec:
         let find = |path: &str| p.iter().filter(|p| p.path == path).collect::<Vec<_>>();
         let color = find("spec.color");
         assert!(
-            matches!(&color[0].kind, ProblemKind::InvalidValue { message } if message.contains("`gren` is not one of `red`, `green`, `blue`") && message.contains("did you mean `green`")),
+            matches!(&color[0].kind, ProblemKind::InvalidValue { message, .. } if message.contains("`gren` is not one of `red`, `green`, `blue`") && message.contains("did you mean `green`")),
             "{show:#?}"
         );
         assert_eq!(text_at(cr, color[0].span), "gren");
         assert!(
-            matches!(&find("spec.size")[0].kind, ProblemKind::InvalidValue { message } if message == "must be at most 10, is 11")
+            matches!(&find("spec.size")[0].kind, ProblemKind::InvalidValue { message, .. } if message == "must be at most 10, is 11")
         );
         let name = find("spec.name");
         assert_eq!(name.len(), 2, "{show:#?}");
         assert!(
-            matches!(&find("spec.tags")[0].kind, ProblemKind::InvalidValue { message } if message == "must not be empty")
+            matches!(&find("spec.tags")[0].kind, ProblemKind::InvalidValue { message, .. } if message == "must not be empty")
         );
         assert_eq!(p.len(), 5, "{show:#?}");
     }
@@ -1545,7 +1567,7 @@ spec:
         assert_eq!(p[0].path, "spec.backend.resource");
         assert_eq!(text_at(both, p[0].span), "resource");
         assert!(
-            matches!(&p[0].kind, ProblemKind::InvalidValue { message } if message == "only one of `service`, `resource` may be set")
+            matches!(&p[0].kind, ProblemKind::InvalidValue { message, .. } if message == "only one of `service`, `resource` may be set")
         );
         let none = check(
             V1_CRD,
@@ -1606,7 +1628,7 @@ spec:
         let show = show_all(&p);
         assert_eq!(p.len(), 2, "{show:#?}");
         assert!(
-            matches!(&p[0].kind, ProblemKind::InvalidValue { message } if message.contains("`not`")),
+            matches!(&p[0].kind, ProblemKind::InvalidValue { message, .. } if message.contains("`not`")),
             "{show:#?}"
         );
         assert_eq!(text_at(cr, p[0].span), "c");
@@ -1644,7 +1666,7 @@ spec:
         assert_eq!(p[1].path, "spec.target");
         assert_eq!(text_at(cr, p[1].span), "target");
         assert!(
-            matches!(&p[1].kind, ProblemKind::InvalidValue { message } if message == "one of `a`, `b` must be set"),
+            matches!(&p[1].kind, ProblemKind::InvalidValue { message, .. } if message == "one of `a`, `b` must be set"),
             "{show:#?}"
         );
         // With pruning asked for, unknown fields are reported.

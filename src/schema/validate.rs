@@ -25,7 +25,12 @@ pub enum ProblemKind {
     /// A required field is absent (or null).
     MissingRequired { field: &'static str },
     /// The value has the right type but is not allowed (enum, base64).
-    InvalidValue { message: String },
+    /// `replacement` is the text to write instead when the intent is
+    /// clear (an enum value in the wrong case).
+    InvalidValue {
+        message: String,
+        replacement: Option<String>,
+    },
     /// The field is marked deprecated by the API.
     Deprecated { note: &'static str },
 }
@@ -274,21 +279,16 @@ impl<'a> Walker<'a, '_> {
                 };
                 if let Some(allowed) = enums {
                     if !allowed.iter().any(|a| a == &s.as_ref()) {
-                        let close = suggest(s, allowed.iter().copied());
-                        let mut message = format!(
-                            "`{s}` is not one of {}",
-                            allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
-                        );
-                        if let Some(c) = close {
-                            message.push_str(&format!(" (did you mean `{c}`?)"));
-                        }
-                        self.push(ProblemKind::InvalidValue { message }, node.span, None);
+                        let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+                        let kind = enum_mismatch(node, s, &list, allowed.iter().copied(), self.source);
+                        self.push(kind, node.span, None);
                     }
                 }
                 if *format == Some("byte") && !is_base64(s) {
                     self.push(
                         ProblemKind::InvalidValue {
                             message: "the value is not valid base64 (use `stringData` for plain text)".into(),
+                            replacement: None,
                         },
                         node.span,
                         None,
@@ -354,6 +354,32 @@ pub fn suggest<'n>(name: &str, candidates: impl Iterator<Item = &'n str> + Clone
         .map(|(_, c)| c)
 }
 
+/// The problem of a string `value` (at `node`) that is not one of
+/// `allowed` (already rendered as `list`). When it differs from an allowed
+/// value only in case (`tcp` for `TCP`), the replacement keeps the node's
+/// quoting and changes the letters: the API server compares exactly, so the
+/// author's intent is clear and the fix is safe.
+pub fn enum_mismatch<'n>(
+    node: &Node,
+    value: &str,
+    list: &str,
+    allowed: impl Iterator<Item = &'n str> + Clone,
+    source: &str,
+) -> ProblemKind {
+    let close = suggest(value, allowed);
+    let mut message = format!("`{value}` is not one of {list}");
+    if let Some(c) = close {
+        message.push_str(&format!(" (did you mean `{c}`?)"));
+    }
+    let replacement = close.filter(|c| c.eq_ignore_ascii_case(value)).and_then(|c| {
+        let text = source.get(node.span.start as usize..node.span.end as usize)?;
+        // Only when the value is written literally (no escapes, one line).
+        (text.matches(value).count() == 1 && !text.contains('\\') && !text.contains('\n'))
+            .then(|| text.replacen(value, c, 1))
+    });
+    ProblemKind::InvalidValue { message, replacement }
+}
+
 /// Validates an object's tree against its type in `schema`.
 /// `anchor` is where a missing top-level field is reported (the kind).
 pub fn validate(schema: &VersionSchema, id: TypeId, root: &Node, source: &str, anchor: Span) -> Vec<Problem> {
@@ -381,6 +407,44 @@ mod tests {
         let kind = root.get("kind").and_then(Node::as_str).unwrap_or("");
         let id = s.lookup(av, kind).unwrap_or_else(|| panic!("{av} {kind} not served"));
         validate(s, id, &root, text, Span::default())
+    }
+
+    fn replacement_of(p: &Problem) -> Option<&str> {
+        match &p.kind {
+            ProblemKind::InvalidValue { replacement, .. } => replacement.as_deref(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn enum_values_in_the_wrong_case_get_a_replacement_that_keeps_the_quotes() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  type: 'nodeport'\n  \
+                    ports:\n  - port: 80\n    protocol: tcp\n  sessionAffinity: \"client\\x49P\"\n  \
+                    externalTrafficPolicy: Global\n";
+        let p = problems("1.37", text);
+        let found: Vec<(&str, Option<&str>)> = p.iter().map(|p| (p.path.as_str(), replacement_of(p))).collect();
+        assert_eq!(
+            found,
+            [
+                ("spec.type", Some("'NodePort'")),
+                ("spec.ports[0].protocol", Some("TCP")),
+                // Written with an escape: reported, not rewritten.
+                ("spec.sessionAffinity", None),
+                // Not a case slip: no replacement.
+                ("spec.externalTrafficPolicy", None),
+            ]
+        );
+    }
+
+    #[test]
+    fn enums_from_descriptions_apply_where_the_field_exists() {
+        let ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\nspec:\n  rules:\n  \
+                       - http:\n      paths:\n      - path: /\n        pathType: exact\n        \
+                       backend: {service: {name: s, port: {number: 80}}}\n";
+        assert_eq!(problems("1.37", ingress).len(), 1);
+        assert_eq!(problems("1.23", ingress).len(), 1);
+        // Before 1.23 no enums are applied.
+        assert!(problems("1.22", ingress).is_empty());
     }
 
     #[test]

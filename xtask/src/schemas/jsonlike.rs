@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value};
 
-use super::enums::curated_enum;
+use super::enums::{self, EnumSource, curated_enum};
 use super::ir::{Arena, Field, Gvk, NodeId, Shape, VersionIr, api_version, short_name};
 use super::notes::deprecation_note;
 use super::served::{is_resource_path, is_top_level_kind, split_path};
@@ -138,7 +138,18 @@ impl<'a> Converter<'a> {
             if !source.is_empty() && prop != "apiVersion" && prop != "kind" {
                 self.source_enums.insert((owner.to_string(), prop.to_string()), source);
             }
-            if let Some(values) = curated_enum(owner, prop, self.minor) {
+            if let Some((values, from)) = curated_enum(owner, prop, self.minor) {
+                if from == EnumSource::Description {
+                    let description = s.get("description").and_then(Value::as_str).unwrap_or_default();
+                    let missing = enums::unnamed(description, values);
+                    if !missing.is_empty() {
+                        bail!(
+                            "{}: enum {owner}.{prop}: the description no longer names {missing:?}; \
+                             update enums::DESCRIBED",
+                            self.version
+                        );
+                    }
+                }
                 *enums = values.iter().map(|v| v.to_string()).collect();
                 self.applied_enums.insert((owner.to_string(), prop.to_string()));
             }
@@ -464,14 +475,12 @@ pub fn load_jsonschema(doc: &Value, opts: &Options<'_>, log: &mut Vec<String>) -
         kinds.insert(gvk, node);
     }
     let source_enums = std::mem::take(&mut conv.source_enums);
-    if opts.minor >= super::enums::FIRST_MINOR {
-        for (def, prop, _) in super::enums::CURATED {
-            if !conv.applied_enums.contains(&(def.to_string(), prop.to_string())) {
-                bail!(
-                    "{}: curated enum {def}.{prop} matches no string field of a served kind",
-                    opts.name
-                );
-            }
+    for (def, prop) in enums::expected(opts.minor) {
+        if !conv.applied_enums.contains(&(def.to_string(), prop.to_string())) {
+            bail!(
+                "{}: curated enum {def}.{prop} matches no string field of a served kind",
+                opts.name
+            );
         }
     }
     Ok((
