@@ -347,3 +347,62 @@ fn crd_files_given_with_crd_validate_custom_resources() -> std::io::Result<()> {
     assert_eq!(v["summary"]["files"], 1);
     Ok(())
 }
+
+#[test]
+fn deprecated_crd_versions_are_fixed_only_when_the_object_fits() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let fixture = std::fs::read_to_string(root().join("fixtures/api-deprecated/bad.yaml"))?;
+    let crd_start = fixture
+        .find("apiVersion: apiextensions.k8s.io/v1")
+        .unwrap_or_else(|| panic!("no CRD in the fixture"));
+    let crd_end = fixture[crd_start..]
+        .find("\n---\n")
+        .map_or(fixture.len(), |i| crd_start + i);
+    std::fs::write(dir.path().join("crd.yaml"), &fixture[crd_start..crd_end])?;
+    let fits = "apiVersion: example.com/v1alpha1\nkind: Backup\nmetadata: {name: a}\nspec: {schedule: daily}\n";
+    // `spec.retention` is not in v1's schema: moving would lose it.
+    let misfit = "apiVersion: example.com/v1alpha1\nkind: Backup\nmetadata: {name: b}\nspec: {retention: 3}\n";
+    std::fs::write(dir.path().join("fits.yaml"), fits)?;
+    std::fs::write(dir.path().join("misfit.yaml"), misfit)?;
+    let v = json(&kvet(
+        dir.path(),
+        &[
+            "check",
+            "fits.yaml",
+            "misfit.yaml",
+            "--crd",
+            "crd.yaml",
+            "--select",
+            "api-deprecated",
+            "--format",
+            "json",
+        ],
+    ));
+    let d = v["diagnostics"].as_array().cloned().unwrap_or_default();
+    assert_eq!(d.len(), 2, "{v}");
+    assert_eq!(d[0]["file"], "fits.yaml");
+    assert_eq!(d[0]["fix"]["edits"][0]["replacement"], "example.com/v1");
+    assert_eq!(d[1]["file"], "misfit.yaml");
+    assert!(d[1]["fix"].is_null(), "{v}");
+    // With a known current version, an upgrade reports only what the
+    // Kubernetes versions change; the CRD's deprecation is not one of them.
+    let v = json(&kvet(
+        dir.path(),
+        &[
+            "check",
+            "fits.yaml",
+            "--crd",
+            "crd.yaml",
+            "--kubernetes-version",
+            "1.30",
+            "--target-version",
+            "1.33",
+            "--select",
+            "api-deprecated",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(v["diagnostics"].as_array().map(Vec::len), Some(0), "{v}");
+    Ok(())
+}

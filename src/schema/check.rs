@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use super::crd::{CrdIndex, CrdLookup};
+use super::crd::{CrdDeprecation, CrdIndex, CrdLookup};
 use super::migrate::{api_fix, field_fix, find};
 use super::validate::{Problem, ProblemKind, suggest, validate};
 use super::{Deprecation, FieldChangeKind, VersionSchema, deprecation, field_changes, schema, versions};
@@ -232,7 +232,10 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
         return;
     }
     if !builtin_group(object.api_version) {
-        return check_custom(object, source, crds, v.effective(), out);
+        // A CRD's deprecations do not depend on the Kubernetes version:
+        // an upgrade from a known version has seen them already.
+        let upgrade_only = v.target.is_some() && v.explicit_current;
+        return check_custom(object, source, crds, v.effective(), !upgrade_only, out);
     }
     let target = v.effective();
     let upgrade = v.target.is_some();
@@ -552,8 +555,18 @@ fn report_problem(
 }
 
 /// A custom resource: validated from its CRD when the run has one.
-fn check_custom(object: &Object, source: &SourceFile, crds: &CrdIndex, target: &VersionSchema, out: &mut Out) {
+fn check_custom(
+    object: &Object,
+    source: &SourceFile,
+    crds: &CrdIndex,
+    target: &VersionSchema,
+    deprecations: bool,
+    out: &mut Out,
+) {
     let (av, kind) = (object.api_version, object.kind);
+    if deprecations && let Some(dep) = crds.deprecation(av, kind) {
+        crd_deprecated(object, source, &dep, out);
+    }
     match crds.lookup(av, kind) {
         CrdLookup::Schema(schema) => {
             for p in schema.validate(object.root, &source.text, object.kind_span()) {
@@ -571,6 +584,47 @@ fn check_custom(object: &Object, source: &SourceFile, crds: &CrdIndex, target: &
             }
         }
         CrdLookup::Undefined => unknown_kind(object, target, out),
+    }
+}
+
+/// `api-deprecated` for a custom resource whose CRD marks its version
+/// deprecated; the apiVersion change is a safe fix when the object
+/// validates unchanged against the alternative version's schema.
+fn crd_deprecated(object: &Object, source: &SourceFile, dep: &CrdDeprecation, out: &mut Out) {
+    let (av, kind) = (object.api_version, object.kind);
+    let group = av.rsplit_once('/').map_or("", |(g, _)| g);
+    let av_node = object.root.get("apiVersion");
+    let span = av_node.map_or(object.kind_span(), |n| n.span);
+    let mut msg = format!("{av} {kind} is deprecated by its CustomResourceDefinition");
+    match (dep.warning, dep.alternative) {
+        (Some(w), _) => msg.push_str(&format!(": {w}")),
+        (None, Some((alt, _))) => msg.push_str(&format!("; use {group}/{alt}")),
+        (None, None) => {}
+    }
+    let fix = match (dep.alternative, av_node) {
+        (Some((alt, Some(schema))), Some(node))
+            if schema
+                .validate(object.root, &source.text, object.kind_span())
+                .is_empty() =>
+        {
+            let new_av = format!("{group}/{alt}");
+            Some(crate::diagnostic::Fix {
+                title: format!("change the apiVersion to {new_av}"),
+                applicability: crate::diagnostic::Applicability::Safe,
+                edits: vec![crate::fix::replace(object.file, node, crate::fix::yaml_string(&new_av))],
+            })
+        }
+        _ => None,
+    };
+    if let Some(d) = out.report("api-deprecated", object, span, msg) {
+        d.help(match dep.alternative {
+            Some((alt, _)) => format!(
+                "the API server warns on every request that uses this version, and a later release of the CRD can stop serving it; \
+                 {group}/{alt} is served and not deprecated (`kvet check --fix` moves to it when the object fits its schema)"
+            ),
+            None => "the API server warns on every request that uses this version, and a later release of the CRD can stop serving it".into(),
+        });
+        d.fix = fix;
     }
 }
 

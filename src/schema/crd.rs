@@ -208,7 +208,20 @@ pub enum CrdLookup<'i> {
 struct VersionDef {
     name: String,
     served: bool,
+    storage: bool,
+    /// `deprecated: true`, with the CRD's `deprecationWarning` if any.
+    deprecated: Option<Option<String>>,
     schema: Option<Arc<CrdSchema>>,
+}
+
+/// A custom resource version its CRD marks deprecated.
+#[derive(Debug)]
+pub struct CrdDeprecation<'i> {
+    /// The CRD's `deprecationWarning`.
+    pub warning: Option<&'i str>,
+    /// A served version that is not deprecated (the storage version when it
+    /// is one), with its schema.
+    pub alternative: Option<(&'i str, Option<&'i CrdSchema>)>,
 }
 
 #[derive(Debug)]
@@ -259,6 +272,32 @@ impl CrdIndex {
     }
 
     /// Resolves a resource's `apiVersion` (`group/version`) and `kind`.
+    /// Whether the CRD of `api_version` `kind` marks that version
+    /// deprecated (and what to use instead).
+    pub fn deprecation(&self, api_version: &str, kind: &str) -> Option<CrdDeprecation<'_>> {
+        let (group, version) = api_version.rsplit_once('/')?;
+        let i = self
+            .kinds
+            .binary_search_by(|k| (k.group.as_str(), k.kind.as_str()).cmp(&(group, kind)))
+            .ok()?;
+        let def = &self.kinds[i];
+        let warning = def
+            .versions
+            .iter()
+            .find(|v| v.name == version && v.served)?
+            .deprecated
+            .as_ref()?;
+        let usable = || def.versions.iter().filter(|v| v.served && v.deprecated.is_none());
+        let alternative = usable()
+            .find(|v| v.storage)
+            .or_else(|| usable().next())
+            .map(|v| (v.name.as_str(), v.schema.as_deref()));
+        Some(CrdDeprecation {
+            warning: warning.as_deref(),
+            alternative,
+        })
+    }
+
     pub fn lookup(&self, api_version: &str, kind: &str) -> CrdLookup<'_> {
         let Some((group, version)) = api_version.rsplit_once('/') else {
             return CrdLookup::Undefined;
@@ -305,22 +344,21 @@ fn add_crd(crd: &Node, v1: bool, by_name: &mut HashMap<(String, String), usize>,
         preserve_flag == Some(false)
     };
 
-    // (name, served, schema node)
-    let mut versions: Vec<(&str, bool, Option<&Node>)> = Vec::new();
+    let mut versions: Vec<(&Node, &str, bool, Option<&Node>)> = Vec::new();
     for v in spec.get("versions").map(Node::items).unwrap_or(&[]) {
         let Some(name) = v.get("name").and_then(Node::as_str) else {
             continue;
         };
         let served = v.get("served").and_then(Node::as_bool).unwrap_or(true);
         let schema = v.path(&["schema", "openAPIV3Schema"]).filter(|n| n.is_map());
-        versions.push((name, served, schema));
+        versions.push((v, name, served, schema));
     }
     // v1beta1's single `version` and shared `validation` schema. A v1 CRD
     // cannot use them (the CRD's own validation reports that); reading them
     // anyway spares its resources a second, confusing finding.
     if versions.is_empty() {
         if let Some(name) = spec.get("version").and_then(Node::as_str) {
-            versions.push((name, true, None));
+            versions.push((spec, name, true, None));
         }
     }
     let shared = spec.path(&["validation", "openAPIV3Schema"]).filter(|n| n.is_map());
@@ -335,7 +373,8 @@ fn add_crd(crd: &Node, v1: bool, by_name: &mut HashMap<(String, String), usize>,
     });
     let def = &mut kinds[index];
     let mut shared_compiled: Option<Arc<CrdSchema>> = None;
-    for (name, served, schema) in versions {
+    let single = versions.len() == 1;
+    for (node, name, served, schema) in versions {
         let existing = def.versions.iter().position(|v| v.name == name);
         if existing.is_some_and(|i| def.versions[i].schema.is_some()) {
             continue;
@@ -352,6 +391,12 @@ fn add_crd(crd: &Node, v1: bool, by_name: &mut HashMap<(String, String), usize>,
             None => def.versions.push(VersionDef {
                 name: name.to_string(),
                 served,
+                storage: node.get("storage").and_then(Node::as_bool).unwrap_or(single),
+                deprecated: (node.get("deprecated").and_then(Node::as_bool) == Some(true)).then(|| {
+                    node.get("deprecationWarning")
+                        .and_then(Node::as_str)
+                        .map(str::to_string)
+                }),
                 schema: compiled,
             }),
         }
@@ -1682,6 +1727,28 @@ spec:
             show_all(&p),
             ["spec.unknown UnknownField { name: \"unknown\", suggestion: None }"]
         );
+    }
+
+    #[test]
+    fn deprecated_versions_name_a_served_alternative() {
+        let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  group: d.io\n  \
+                   names: {kind: D}\n  versions:\n  - {name: v1alpha1, served: true, deprecated: true}\n  \
+                   - {name: v1beta1, served: true, deprecated: true, deprecationWarning: gone soon}\n  \
+                   - {name: v2, served: false}\n  - {name: v1beta2, served: true}\n  - {name: v1, served: true, storage: true}\n";
+        let st = parse_yaml(crd, Limits::default());
+        let objs = objects(&st);
+        let index = CrdIndex::build(objs.iter());
+        let dep = index.deprecation("d.io/v1alpha1", "D").expect("deprecated");
+        assert_eq!(dep.warning, None);
+        // The storage version is preferred over an earlier served one.
+        assert_eq!(dep.alternative.map(|(v, _)| v), Some("v1"));
+        let dep = index.deprecation("d.io/v1beta1", "D").expect("deprecated");
+        assert_eq!(dep.warning, Some("gone soon"));
+        assert!(index.deprecation("d.io/v1", "D").is_none());
+        assert!(index.deprecation("d.io/v1beta2", "D").is_none());
+        // Not served: reported as such elsewhere, not as deprecated.
+        assert!(index.deprecation("d.io/v2", "D").is_none());
+        assert!(index.deprecation("d.io/v1", "E").is_none());
     }
 
     #[test]
