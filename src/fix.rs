@@ -23,6 +23,35 @@ pub fn replace(fid: FileId, node: &Node, text: impl Into<String>) -> Edit {
     }
 }
 
+/// Replaces a scalar with the string `value`, written in the node's own
+/// style: JSON and double-quoted scalars stay double-quoted (so a JSON
+/// manifest stays JSON), single-quoted ones stay single-quoted, plain ones
+/// are quoted only where YAML needs it.
+pub fn replace_scalar(fid: FileId, node: &Node, value: &str) -> Edit {
+    let text = match node.style {
+        ScalarStyle::Json | ScalarStyle::DoubleQuoted => json_string(value),
+        ScalarStyle::SingleQuoted => format!("'{}'", value.replace('\'', "''")),
+        ScalarStyle::Plain | ScalarStyle::Literal | ScalarStyle::Folded => yaml_string(value),
+    };
+    replace(fid, node, text)
+}
+
+/// A JSON string literal (also a valid YAML double-quoted scalar).
+fn json_string(value: &str) -> String {
+    serde_json::Value::String(value.to_string()).to_string()
+}
+
+/// YAML `text` (a value: a scalar, `{a: b}`, a block mapping) as one line
+/// of JSON, for edits in JSON manifests.
+fn as_json(text: &str) -> Option<String> {
+    let stream = crate::yaml::parse_yaml(text, crate::yaml::Limits::default());
+    if !stream.diagnostics.is_empty() {
+        return None;
+    }
+    let root = stream.documents.first()?.root.as_ref()?;
+    Some(root.to_json().to_string())
+}
+
 /// Renames a mapping key in place.
 pub fn rename_key(fid: FileId, entry: &Entry, new_key: &str) -> Edit {
     Edit {
@@ -80,13 +109,18 @@ pub fn insert_entry(file: &SourceFile, fid: FileId, map: &Node, key: &str, value
         } else {
             format!("{{{}}}", value.trim())
         };
+        let entry = if file.looks_like_json() {
+            format!("{}: {}", json_string(key), as_json(&value)?)
+        } else {
+            format!("{key}: {value}")
+        };
         let sep = if entries.is_empty() { "" } else { ", " };
         // After the last entry's value (before any spaces and the `}`).
         let at = entries.last().map_or(close, |e| e.value.span.end);
         return Some(Edit {
             file: fid,
             span: Span::new(at, at),
-            replacement: format!("{sep}{key}: {value}"),
+            replacement: format!("{sep}{entry}"),
         });
     }
     let first = entries.first()?;
@@ -179,6 +213,42 @@ pub fn yaml_string(s: &str) -> String {
         ])
         && !s.ends_with([' ', ':']);
     if plain_ok { s.to_string() } else { format!("{s:?}") }
+}
+
+/// A flow mapping of string pairs (`{app: web, tier: api}`), keys and
+/// values quoted where YAML needs it. `None` when a value is not a scalar.
+pub fn flow_map_of(map: &Node) -> Option<String> {
+    let pairs: Option<Vec<String>> = map
+        .entries()
+        .iter()
+        .map(|e| {
+            e.value
+                .scalar_text()
+                .map(|v| format!("{}: {}", yaml_string(&e.key), yaml_string(&v)))
+        })
+        .collect();
+    Some(format!("{{{}}}", pairs?.join(", ")))
+}
+
+/// Replaces an entry's value with a one-line `flow` text, joining it to the
+/// key (`key: {…}`). `None` when comments sit between the key and the end of
+/// the value: rewriting would drop them.
+pub fn replace_value_inline(file: &SourceFile, fid: FileId, entry: &Entry, flow: &str) -> Option<Edit> {
+    let span = Span::new(entry.key_span.end, entry.value.span.end.max(entry.key_span.end));
+    let old = file.text.get(span.start as usize..span.end as usize)?;
+    if old.contains('#') {
+        return None;
+    }
+    let flow = if file.looks_like_json() {
+        as_json(flow)?
+    } else {
+        flow.to_string()
+    };
+    Some(Edit {
+        file: fid,
+        span,
+        replacement: format!(": {flow}"),
+    })
 }
 
 /// Whether a node is a plain or quoted scalar (safe to replace in place).
@@ -351,6 +421,46 @@ mod tests {
 
     fn file(text: &str) -> SourceFile {
         SourceFile::from_text("x.yaml", None, text.to_string())
+    }
+
+    fn root_of(f: &SourceFile) -> Node {
+        let st = crate::yaml::parse_source(&f.text, f.looks_like_json(), crate::yaml::Limits::default());
+        st.documents[0].root.clone().unwrap_or_else(|| panic!("no root"))
+    }
+
+    #[test]
+    fn scalars_are_replaced_in_their_own_style() {
+        let f = file("a: plain\nb: 'single'\nc: \"double\"\n");
+        let root = root_of(&f);
+        let out = |key: &str, value: &str| {
+            let e = replace_scalar(0, root.get(key).unwrap_or_else(|| panic!("{key}")), value);
+            apply_edits(&f.text, &[&e])
+        };
+        assert!(out("a", "apps/v1").contains("a: apps/v1\n"));
+        assert!(out("a", "yes").contains("a: \"yes\"\n"));
+        assert!(out("b", "it's").contains("b: 'it''s'\n"));
+        assert!(out("c", "Deploy\"ment").contains("c: \"Deploy\\\"ment\"\n"));
+    }
+
+    #[test]
+    fn edits_in_json_manifests_stay_json() {
+        let f = SourceFile::from_text(
+            "rc.json",
+            None,
+            "{\"kind\": \"ReplicationController\", \"spec\": {\"selector\": {\"app\": \"web\"}}}".to_string(),
+        );
+        let root = root_of(&f);
+        let spec = root.get("spec").unwrap_or_else(|| panic!("spec"));
+        let kind = replace_scalar(0, root.get("kind").unwrap_or_else(|| panic!("kind")), "Deployment");
+        let selector = spec.entry("selector").unwrap_or_else(|| panic!("selector"));
+        let inline =
+            replace_value_inline(&f, 0, selector, "{matchLabels: {app: web}}").unwrap_or_else(|| panic!("inline"));
+        let insert = insert_entry(&f, 0, spec, "minReadySeconds", "10").unwrap_or_else(|| panic!("insert"));
+        let after = apply_edits(&f.text, &[&kind, &inline, &insert]);
+        let v: serde_json::Value = serde_json::from_str(&after).unwrap_or_else(|e| panic!("{e}: {after}"));
+        assert_eq!(v["kind"], "Deployment");
+        assert_eq!(v["spec"]["selector"]["matchLabels"]["app"], "web");
+        assert_eq!(v["spec"]["minReadySeconds"], 10);
     }
 
     #[test]

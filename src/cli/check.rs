@@ -18,6 +18,19 @@ use kvet::source::{DiscoverOptions, Input, LoadError, SourceFile, discover, io_m
 use super::progress::Progress;
 use super::{CheckArgs, ColorChoice, FailOn, Format, validate_selectors};
 
+/// Whether fixing `before` into `after` introduced a syntax error: the
+/// last line of defence for an edit that does not fit the file's format.
+fn breaks_syntax(before: &SourceFile, after: &SourceFile) -> bool {
+    let syntax = |f: &SourceFile| {
+        kvet::yaml::parse_source(&f.text, f.looks_like_json(), kvet::yaml::Limits::default())
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "yaml-syntax")
+            .count()
+    };
+    syntax(after) > syntax(before)
+}
+
 fn read_stdin(name: String) -> SourceFile {
     let mut bytes = Vec::new();
     match io::stdin().lock().read_to_end(&mut bytes) {
@@ -172,17 +185,37 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
     };
     let mut fixed = 0usize;
     if args.fix || args.diff {
+        // Files whose fixes would have made them unreadable: left alone.
+        let mut refused: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
         for _ in 0..8 {
-            let selected = select_fixes(&output.diagnostics, args.unsafe_fixes);
+            let mut selected = select_fixes(&output.diagnostics, args.unsafe_fixes);
+            selected.edits.retain(|fid, _| !refused.contains(fid));
             if selected.edits.is_empty() {
                 break;
             }
-            fixed += selected.fixed.len();
             for (fid, edits) in &selected.edits {
                 let f = &sources[*fid as usize];
                 let text = apply_edits(&f.text, edits);
-                sources[*fid as usize] = SourceFile::from_text(f.name.clone(), f.path.clone(), text);
+                let fresh = SourceFile::from_text(f.name.clone(), f.path.clone(), text);
+                if breaks_syntax(f, &fresh) {
+                    eprintln!(
+                        "kvet: {}: not fixed: the fixes would leave the file unreadable (please report this)",
+                        f.name
+                    );
+                    refused.insert(*fid);
+                    continue;
+                }
+                sources[*fid as usize] = fresh;
             }
+            fixed += selected
+                .fixed
+                .iter()
+                .filter(|d| {
+                    d.fix
+                        .as_ref()
+                        .is_some_and(|f| f.edits.iter().all(|e| !refused.contains(&e.file)))
+                })
+                .count();
             output = lint_plan(&plan, &sources, &Progress::new(0, true));
         }
     }

@@ -42,3 +42,13 @@ pub fn assert_quiet(rule: &str, text: &str) {
 pub fn spanned<'t>(text: &'t str, d: &Diagnostic) -> &'t str {
     text.get(d.span.start as usize..d.span.end as usize).unwrap_or("")
 }
+
+/// `text` after applying the fix of a finding.
+#[track_caller]
+pub fn fixed(text: &str, d: &Diagnostic) -> String {
+    let fix = d
+        .fix
+        .as_ref()
+        .unwrap_or_else(|| panic!("expected a fix on {}: {}", d.rule, d.message));
+    crate::fix::apply_edits(text, &fix.edits.iter().collect::<Vec<_>>())
+}

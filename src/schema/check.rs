@@ -611,7 +611,7 @@ fn crd_deprecated(object: &Object, source: &SourceFile, dep: &CrdDeprecation, ou
             Some(crate::diagnostic::Fix {
                 title: format!("change the apiVersion to {new_av}"),
                 applicability: crate::diagnostic::Applicability::Safe,
-                edits: vec![crate::fix::replace(object.file, node, crate::fix::yaml_string(&new_av))],
+                edits: vec![crate::fix::replace_scalar(object.file, node, &new_av)],
             })
         }
         _ => None,

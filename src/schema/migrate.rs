@@ -5,7 +5,7 @@
 use super::validate::validate;
 use super::{Deprecation, FieldChange, FieldChangeKind, VersionSchema};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::fix::{apply_edits, insert_entry, is_inline_scalar, newline_of, remove_entry, replace, yaml_string};
+use crate::fix::{apply_edits, insert_entry, is_inline_scalar, newline_of, remove_entry, replace_scalar};
 use crate::model::Object;
 use crate::source::{FileId, SourceFile};
 use crate::yaml::{Limits, Node, Span, Value, parse_source};
@@ -177,9 +177,9 @@ pub fn api_fix(
     let kind = dep.replacement_kind()?;
     let ty = target.lookup(&repl.api_version, kind)?;
     let av_node = object.root.get("apiVersion")?;
-    let mut edits = vec![replace(fid, av_node, yaml_string(&repl.api_version))];
+    let mut edits = vec![replace_scalar(fid, av_node, &repl.api_version)];
     if kind != object.kind {
-        edits.push(replace(fid, object.root.get("kind")?, yaml_string(kind)));
+        edits.push(replace_scalar(fid, object.root.get("kind")?, kind));
     }
     // apps/v1 (and policy/v1) require the selector that older versions
     // defaulted from the template labels: write the default down.
@@ -187,25 +187,17 @@ pub fn api_fix(
         && object.root.path(&["spec", "selector"]).is_none();
     if needs_selector {
         let labels = object.root.path(&["spec", "template", "metadata", "labels"])?;
-        let pairs: Vec<String> = labels
-            .entries()
-            .iter()
-            .filter_map(|e| {
-                e.value
-                    .scalar_text()
-                    .map(|v| format!("{}: {}", yaml_string(&e.key), yaml_string(&v)))
-            })
-            .collect();
-        if pairs.is_empty() {
+        if labels.entries().is_empty() {
             return None;
         }
+        let flow = crate::fix::flow_map_of(labels)?;
         let spec = object.root.get("spec")?;
         edits.push(insert_entry(
             file,
             fid,
             spec,
             "selector",
-            &format!("matchLabels: {{{}}}\n", pairs.join(", ")),
+            &format!("matchLabels: {flow}\n"),
         )?);
     }
     // Would the object validate as the replacement? Re-read only the

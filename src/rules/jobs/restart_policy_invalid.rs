@@ -62,7 +62,7 @@ impl Rule for RestartPolicyInvalid {
                     d.fix(crate::diagnostic::Fix {
                         title: format!("set restartPolicy to {value}"),
                         applicability,
-                        edits: vec![crate::fix::replace(object.file, node, value)],
+                        edits: vec![crate::fix::replace_scalar(object.file, node, value)],
                     });
                 }
             }

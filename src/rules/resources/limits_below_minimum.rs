@@ -52,7 +52,7 @@ impl Rule for LimitsBelowMinimum {
                         d.fix(crate::diagnostic::Fix {
                             title: format!("raise the CPU limit to {min_text}"),
                             applicability: crate::diagnostic::Applicability::Safe,
-                            edits: vec![crate::fix::replace(object.file, node, *min_text)],
+                            edits: vec![crate::fix::replace_scalar(object.file, node, min_text)],
                         });
                     }
                 }

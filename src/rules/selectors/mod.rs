@@ -9,6 +9,7 @@ mod ingress_backend_missing;
 pub(crate) mod matching;
 mod networkpolicy_no_match;
 mod pdb_no_match;
+pub(crate) mod rc_selector_set_based;
 mod refs;
 mod secret_missing;
 mod selector_mismatch;
@@ -22,6 +23,7 @@ pub use hpa_target_missing::HpaTargetMissing;
 pub use ingress_backend_missing::IngressBackendMissing;
 pub use networkpolicy_no_match::NetworkpolicyNoMatch;
 pub use pdb_no_match::PdbNoMatch;
+pub use rc_selector_set_based::RcSelectorSetBased;
 pub use secret_missing::SecretMissing;
 pub use selector_mismatch::SelectorMismatch;
 pub use service_account_missing::ServiceAccountMissing;
@@ -33,6 +35,7 @@ pub use statefulset_service_missing::StatefulsetServiceMissing;
 pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
     vec![
         Box::new(SelectorMismatch),
+        Box::new(RcSelectorSetBased),
         Box::new(ServiceSelectorNoMatch),
         Box::new(ServiceTargetPortMissing),
         Box::new(PdbNoMatch),

@@ -19,6 +19,11 @@ impl Rule for SelectorMismatch {
         if entry.value.is_null() {
             return;
         }
+        // An RC with `matchLabels`/`matchExpressions` is rc-selector-set-based's finding.
+        if object.kind == "ReplicationController" && super::rc_selector_set_based::set_based_key(&entry.value).is_some()
+        {
+            return;
+        }
         let labels = w.pod_labels();
         let labels_span = labels
             .map(|l| l.span)
