@@ -1,6 +1,7 @@
-//! Rollouts and availability (domain facts D3, A5, C7, C8).
+//! Rollouts and availability (domain facts D3, A5, A6, C7, C8).
 
 pub(crate) mod budget;
+mod deployment_paused;
 pub(crate) mod hpa;
 mod hpa_cpu_without_requests;
 mod hpa_replicas_conflict;
@@ -12,6 +13,7 @@ mod replication_controller_used;
 mod rolling_update_invalid;
 mod rolling_update_unsafe;
 
+pub use deployment_paused::DeploymentPaused;
 pub use hpa_cpu_without_requests::HpaCpuWithoutRequests;
 pub use hpa_replicas_conflict::HpaReplicasConflict;
 pub use hpa_replicas_invalid::HpaReplicasInvalid;
@@ -34,5 +36,6 @@ pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
         Box::new(RollingUpdateInvalid),
         Box::new(RollingUpdateUnsafe),
         Box::new(ReplicasLow),
+        Box::new(DeploymentPaused),
     ]
 }
