@@ -112,21 +112,21 @@ def report(name, rejected, kinds):
     for f in missed:
         print(f"  kvet silent on {f}: {rejected[f]}")
 
-kv = os.path.join(tmp, "kv.out")
-if os.path.exists(kv):
+# (output file, peer, line pattern whose group 1 is the file, kvet rule prefixes)
+peers = [
+    ("kv.out", "kubernetes-validate --strict", r"ERROR (\S+) did not validate .*?: (.*)",
+     ("schema-", "api-", "field-", "yaml-")),
+    ("yl.out", "yamllint", r"(.+?):\d+:\d+: \[error\] (.*)", ("yaml-",)),
+]
+for out, name, pattern, kinds in peers:
+    path = os.path.join(tmp, out)
+    if not os.path.exists(path):
+        continue
     rejected = {}
-    for line in open(kv, errors="replace"):
-        m = re.match(r"ERROR (\S+) did not validate .*?: (.*)", line)
+    for line in open(path, errors="replace"):
+        m = re.match(pattern, line)
         if m:
             rejected.setdefault(m.group(1), m.group(2)[:120])
-    report("kubernetes-validate --strict", rejected, ("schema-", "api-", "field-", "yaml-"))
-yl = os.path.join(tmp, "yl.out")
-if os.path.exists(yl):
-    rejected = {}
-    for line in open(yl, errors="replace"):
-        m = re.match(r"(.+?):(\d+):(\d+): \[error\] (.*)", line)
-        if m:
-            rejected.setdefault(m.group(1), f"{m.group(2)}:{m.group(3)} {m.group(4)}")
-    report("yamllint", rejected, ("yaml-",))
+    report(name, rejected, kinds)
 PY
 fi

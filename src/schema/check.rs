@@ -442,6 +442,20 @@ enum Source<'s> {
     Crd,
 }
 
+/// The safe fix that writes a value the way the API expects it (`text` is
+/// YAML for the value at `span`): the author's intent is not in doubt.
+fn rewrite_value(object: &Object, span: Span, text: String) -> crate::diagnostic::Fix {
+    crate::diagnostic::Fix {
+        title: format!("write it as {text}"),
+        applicability: crate::diagnostic::Applicability::Safe,
+        edits: vec![crate::diagnostic::Edit {
+            file: object.file,
+            span,
+            replacement: text,
+        }],
+    }
+}
+
 fn report_problem(
     object: &Object,
     source: Source,
@@ -513,15 +527,7 @@ fn report_problem(
                 // The API server rejects the value as it is: writing it in
                 // the expected type keeps what the author meant.
                 if let Some(text) = replacement {
-                    d.fix(crate::diagnostic::Fix {
-                        title: format!("write it as {text}"),
-                        applicability: crate::diagnostic::Applicability::Safe,
-                        edits: vec![crate::diagnostic::Edit {
-                            file: object.file,
-                            span: p.span,
-                            replacement: text,
-                        }],
-                    });
+                    d.fix(rewrite_value(object, p.span, text));
                 }
             }
         }
@@ -536,15 +542,7 @@ fn report_problem(
             if let Some(d) = out.report("schema-invalid-value", object, p.span, msg)
                 && let Some(text) = replacement
             {
-                d.fix(crate::diagnostic::Fix {
-                    title: format!("write it as {text}"),
-                    applicability: crate::diagnostic::Applicability::Safe,
-                    edits: vec![crate::diagnostic::Edit {
-                        file: object.file,
-                        span: p.span,
-                        replacement: text,
-                    }],
-                });
+                d.fix(rewrite_value(object, p.span, text));
             }
         }
         ProblemKind::Deprecated { note } => {
