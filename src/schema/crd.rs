@@ -41,7 +41,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use regex::Regex;
 
-use super::validate::{Expect, Problem, ProblemKind, enum_mismatch, suggest, type_fix, type_hint};
+use super::validate::{Expect, Problem, ProblemKind, Seg, enum_mismatch, path_string, suggest, type_fix, type_hint};
 use crate::model::Object;
 use crate::yaml::{Node, Span, Value};
 
@@ -275,12 +275,7 @@ impl CrdIndex {
     /// Whether the CRD of `api_version` `kind` marks that version
     /// deprecated (and what to use instead).
     pub fn deprecation(&self, api_version: &str, kind: &str) -> Option<CrdDeprecation<'_>> {
-        let (group, version) = api_version.rsplit_once('/')?;
-        let i = self
-            .kinds
-            .binary_search_by(|k| (k.group.as_str(), k.kind.as_str()).cmp(&(group, kind)))
-            .ok()?;
-        let def = &self.kinds[i];
+        let (def, version) = self.kind_def(api_version, kind)?;
         let warning = def
             .versions
             .iter()
@@ -298,17 +293,21 @@ impl CrdIndex {
         })
     }
 
-    pub fn lookup(&self, api_version: &str, kind: &str) -> CrdLookup<'_> {
-        let Some((group, version)) = api_version.rsplit_once('/') else {
-            return CrdLookup::Undefined;
-        };
-        let Ok(i) = self
+    /// The CRD definition of `kind` in the group of `api_version`, and the
+    /// version part of `api_version`.
+    fn kind_def<'v>(&self, api_version: &'v str, kind: &str) -> Option<(&KindDef, &'v str)> {
+        let (group, version) = api_version.rsplit_once('/')?;
+        let i = self
             .kinds
             .binary_search_by(|k| (k.group.as_str(), k.kind.as_str()).cmp(&(group, kind)))
-        else {
+            .ok()?;
+        Some((&self.kinds[i], version))
+    }
+
+    pub fn lookup(&self, api_version: &str, kind: &str) -> CrdLookup<'_> {
+        let Some((def, version)) = self.kind_def(api_version, kind) else {
             return CrdLookup::Undefined;
         };
-        let def = &self.kinds[i];
         match def.versions.iter().find(|v| v.name == version && v.served) {
             Some(v) => match &v.schema {
                 Some(s) => CrdLookup::Schema(s),
@@ -719,11 +718,6 @@ fn dedup(problems: Vec<Problem>) -> Vec<Problem> {
         .collect()
 }
 
-enum Seg<'a> {
-    Key(&'a str),
-    Index(usize),
-}
-
 #[derive(Clone, Copy)]
 struct Ctx {
     /// Report keys the schema does not list (the CRD prunes them).
@@ -808,25 +802,7 @@ fn format_number(f: f64) -> String {
 
 impl<'a> Walker<'a, '_> {
     fn path_string(&self, extra: Option<&str>) -> String {
-        let mut s = String::new();
-        for seg in &self.path {
-            match seg {
-                Seg::Key(k) => {
-                    if !s.is_empty() {
-                        s.push('.');
-                    }
-                    s.push_str(k);
-                }
-                Seg::Index(i) => s.push_str(&format!("[{i}]")),
-            }
-        }
-        if let Some(e) = extra {
-            if !s.is_empty() {
-                s.push('.');
-            }
-            s.push_str(e);
-        }
-        s
+        path_string(&self.path, extra)
     }
 
     fn push(&mut self, kind: ProblemKind, span: Span, extra: Option<&str>) {

@@ -130,9 +130,32 @@ pub fn type_fix(node: &Node, written: &str, e: Expect) -> Option<String> {
     }
 }
 
-enum Seg<'a> {
+/// A step from an object's root: a mapping key or a sequence index.
+pub(super) enum Seg<'a> {
     Key(&'a str),
     Index(usize),
+}
+
+/// A path as findings show it: `spec.containers[0].image`, with `extra`
+/// (a missing field's name) appended.
+pub(super) fn path_string(path: &[Seg], extra: Option<&str>) -> String {
+    let mut s = String::new();
+    let keys = path.iter().map(|seg| match seg {
+        Seg::Key(k) => Ok(*k),
+        Seg::Index(i) => Err(*i),
+    });
+    for step in keys.chain(extra.map(Ok)) {
+        match step {
+            Ok(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            Err(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
 }
 
 struct Walker<'a, 's> {
@@ -148,25 +171,7 @@ fn found(node: &Node) -> &'static str {
 
 impl<'a> Walker<'a, '_> {
     fn path_string(&self, extra: Option<&str>) -> String {
-        let mut s = String::new();
-        for seg in &self.path {
-            match seg {
-                Seg::Key(k) => {
-                    if !s.is_empty() {
-                        s.push('.');
-                    }
-                    s.push_str(k);
-                }
-                Seg::Index(i) => s.push_str(&format!("[{i}]")),
-            }
-        }
-        if let Some(e) = extra {
-            if !s.is_empty() {
-                s.push('.');
-            }
-            s.push_str(e);
-        }
-        s
+        path_string(&self.path, extra)
     }
 
     fn push(&mut self, kind: ProblemKind, span: Span, extra: Option<&str>) {

@@ -53,18 +53,10 @@ fn to_deployment(file: &SourceFile, object: &Object) -> Option<Fix> {
                 return None;
             }
         }
-        Some(e) if !e.value.entries().is_empty() => {
-            let flow = crate::fix::flow_map_of(&e.value)?;
-            edits.push(crate::fix::replace_value_inline(
-                file,
-                fid,
-                e,
-                &format!("{{matchLabels: {flow}}}"),
-            )?);
-        }
-        // Omitted or empty: the RC selected its template labels.
         Some(e) => {
-            let flow = crate::fix::flow_map_of(labels)?;
+            // An empty selector selected the template labels.
+            let selected = if e.value.entries().is_empty() { labels } else { &e.value };
+            let flow = crate::fix::flow_map_of(selected)?;
             edits.push(crate::fix::replace_value_inline(
                 file,
                 fid,
@@ -72,6 +64,7 @@ fn to_deployment(file: &SourceFile, object: &Object) -> Option<Fix> {
                 &format!("{{matchLabels: {flow}}}"),
             )?);
         }
+        // Omitted: the RC selected its template labels.
         None => {
             let flow = crate::fix::flow_map_of(labels)?;
             edits.push(crate::fix::insert_entry(

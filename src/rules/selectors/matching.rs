@@ -561,6 +561,26 @@ pub(crate) fn pod_labels_span(w: &Workload) -> Span {
         .unwrap_or(w.pod_spec.span)
 }
 
+/// [`report_unselected`] for every `kind` object whose set-based label
+/// selector sits at `path` (PodDisruptionBudget `spec.selector`,
+/// NetworkPolicy `spec.podSelector`).
+pub(crate) fn report_unselected_of_kind(catalog: &Catalog, ctx: &mut Ctx, kind: &str, path: &[&str], help: &str) {
+    if !catalog.has_kind(kind) {
+        return;
+    }
+    let pods = PodIndex::new(catalog, ctx.sources);
+    for object in catalog.of_kind(kind) {
+        let Some(entry) = object.root.path_entry(path) else {
+            continue;
+        };
+        if !entry.value.is_map() {
+            continue;
+        }
+        let sel = LabelSelector::from_node(&entry.value);
+        report_unselected(ctx, &pods, object, entry, &sel, help);
+    }
+}
+
 /// Reports a selector (`entry` of `object`) that selects no pod template
 /// of the run. Quiet when the run has no pod template [`nearby`] the
 /// object (the pods are defined elsewhere), when a custom resource may

@@ -1,8 +1,8 @@
 //! `networkpolicy-no-match`: a NetworkPolicy whose pod selector matches no
 //! pod template of its namespace in the run, so it isolates nothing.
 
-use super::matching::{PodIndex, report_unselected};
-use crate::model::{Catalog, LabelSelector};
+use super::matching::report_unselected_of_kind;
+use crate::model::Catalog;
 use crate::rules::{Ctx, Rule};
 
 pub struct NetworkpolicyNoMatch;
@@ -13,28 +13,14 @@ impl Rule for NetworkpolicyNoMatch {
     }
 
     fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
-        if !catalog.has_kind("NetworkPolicy") {
-            return;
-        }
-        let pods = PodIndex::new(catalog, ctx.sources);
-        for np in catalog.of_kind("NetworkPolicy") {
-            let Some(entry) = np.root.path_entry(&["spec", "podSelector"]) else {
-                continue;
-            };
-            if !entry.value.is_map() {
-                continue;
-            }
-            // An empty podSelector applies to every pod of the namespace.
-            let sel = LabelSelector::from_node(&entry.value);
-            report_unselected(
-                ctx,
-                &pods,
-                np,
-                entry,
-                &sel,
-                "a NetworkPolicy applies only to the pods its podSelector matches in its own namespace; fix the selector, or remove the policy if the workload is gone",
-            );
-        }
+        // An empty podSelector applies to every pod of the namespace (never reported).
+        report_unselected_of_kind(
+            catalog,
+            ctx,
+            "NetworkPolicy",
+            &["spec", "podSelector"],
+            "a NetworkPolicy applies only to the pods its podSelector matches in its own namespace; fix the selector, or remove the policy if the workload is gone",
+        );
     }
 }
 

@@ -1,8 +1,8 @@
 //! `pdb-no-match`: a PodDisruptionBudget whose selector matches no pod
 //! template of the run, so it protects nothing (domain facts C7, D4).
 
-use super::matching::{PodIndex, report_unselected};
-use crate::model::{Catalog, LabelSelector};
+use super::matching::report_unselected_of_kind;
+use crate::model::Catalog;
 use crate::rules::{Ctx, Rule};
 
 pub struct PdbNoMatch;
@@ -13,27 +13,13 @@ impl Rule for PdbNoMatch {
     }
 
     fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
-        if !catalog.has_kind("PodDisruptionBudget") {
-            return;
-        }
-        let pods = PodIndex::new(catalog, ctx.sources);
-        for pdb in catalog.of_kind("PodDisruptionBudget") {
-            let Some(entry) = pdb.root.path_entry(&["spec", "selector"]) else {
-                continue;
-            };
-            if !entry.value.is_map() {
-                continue;
-            }
-            let sel = LabelSelector::from_node(&entry.value);
-            report_unselected(
-                ctx,
-                &pods,
-                pdb,
-                entry,
-                &sel,
-                "a PodDisruptionBudget only limits evictions of the pods its selector matches; make the selector match the pod template labels of the workload it protects",
-            );
-        }
+        report_unselected_of_kind(
+            catalog,
+            ctx,
+            "PodDisruptionBudget",
+            &["spec", "selector"],
+            "a PodDisruptionBudget only limits evictions of the pods its selector matches; make the selector match the pod template labels of the workload it protects",
+        );
     }
 }
 

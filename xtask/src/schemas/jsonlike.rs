@@ -7,8 +7,8 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value};
 
 use super::enums::{self, EnumSource, curated_enum};
-use super::ir::{Arena, Field, Gvk, NodeId, Shape, VersionIr, api_version, short_name};
-use super::notes::deprecation_note;
+use super::ir::{Arena, Gvk, NodeId, Shape, VersionIr, api_version, short_name};
+use super::notes::field;
 use super::served::{is_resource_path, is_top_level_kind, split_path};
 
 pub struct Options<'a> {
@@ -240,16 +240,7 @@ impl<'a> Converter<'a> {
                 let ty = self
                     .schema(prop, owner, pname)
                     .with_context(|| format!("property {pname}"))?;
-                let deprecated = prop
-                    .get("description")
-                    .and_then(Value::as_str)
-                    .and_then(|d| deprecation_note(pname, d));
-                fields.push(Field {
-                    name: pname.clone(),
-                    ty,
-                    required: required.contains(pname.as_str()),
-                    deprecated,
-                });
+                fields.push(field(pname, prop, ty, required.contains(pname.as_str())));
             }
         }
         fields.sort_by(|a, b| a.name.cmp(&b.name));

@@ -152,6 +152,21 @@ fn shorten(s: &str) -> String {
     cut
 }
 
+/// A field of a source model: its type, whether the model requires it, and
+/// the deprecation note its description carries (same in every format).
+pub fn field(name: &str, property: &serde_json::Value, ty: super::ir::NodeId, required: bool) -> super::ir::Field {
+    let deprecated = property
+        .get("description")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|d| deprecation_note(name, d));
+    super::ir::Field {
+        name: name.to_string(),
+        ty,
+        required,
+        deprecated,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::deprecation_note;

@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 
 use super::crossref::{CrossRef, Hint, ValueKind};
 use super::input;
-use super::ir::{Arena, Field, Gvk, NodeId, Shape, VersionIr, short_name};
-use super::notes::deprecation_note;
+use super::ir::{Arena, Gvk, NodeId, Shape, VersionIr, short_name};
+use super::notes::field;
 use super::served::{is_resource_path, is_top_level_kind, split_path};
 
 /// Files that only hold discovery or listing documents.
@@ -233,16 +233,7 @@ impl Converter<'_> {
                 let ty = self
                     .property(fi, id, pname, prop)
                     .with_context(|| format!("{}: {id}.{pname}", self.version))?;
-                let deprecated = prop
-                    .get("description")
-                    .and_then(Value::as_str)
-                    .and_then(|d| deprecation_note(pname, d));
-                fields.push(Field {
-                    name: pname.clone(),
-                    ty,
-                    required: required.contains(pname.as_str()),
-                    deprecated,
-                });
+                fields.push(field(pname, prop, ty, required.contains(pname.as_str())));
             }
         }
         fields.sort_by(|a, b| a.name.cmp(&b.name));
