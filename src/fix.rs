@@ -9,9 +9,75 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::source::{FileId, SourceFile};
 use crate::yaml::{Entry, Node, ScalarStyle, Span, Value};
 
-/// The file's line ending (`\r\n` when it uses them, else `\n`).
+mod verify;
+mod write;
+pub use verify::{Refusal, verify};
+pub use write::{WriteError, write_fixed};
+
+/// The file's line ending: `\r\n` when it uses them, `\r` for a file
+/// whose only line breaks are lone carriage returns (YAML reads those as
+/// line breaks too), else `\n`.
 pub fn newline_of(text: &str) -> &'static str {
-    if text.contains("\r\n") { "\r\n" } else { "\n" }
+    if text.contains("\r\n") {
+        "\r\n"
+    } else if text.contains('\r') && !text.contains('\n') {
+        "\r"
+    } else {
+        "\n"
+    }
+}
+
+fn is_break(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
+}
+
+/// The start of the line holding `offset`. Line breaks are `\n`, `\r\n`
+/// and a lone `\r`, as YAML reads them, so edits work on LF, CRLF and
+/// CR-only text alike (scans only the line itself).
+pub fn line_start_at(text: &str, offset: u32) -> u32 {
+    let bytes = text.as_bytes();
+    let at = (offset as usize).min(bytes.len());
+    bytes[..at]
+        .iter()
+        .rposition(|&b| is_break(b))
+        .map_or(0, |i| i as u32 + 1)
+}
+
+/// The end of the line holding `offset`, before its line break.
+pub fn line_end_at(text: &str, offset: u32) -> u32 {
+    let bytes = text.as_bytes();
+    let at = (offset as usize).min(bytes.len());
+    bytes[at..]
+        .iter()
+        .position(|&b| is_break(b))
+        .map_or(bytes.len(), |i| at + i) as u32
+}
+
+/// The start of the line after the one holding `offset` (the end of the
+/// text on the last line); `\r\n` is one break.
+pub fn next_line_start(text: &str, offset: u32) -> u32 {
+    let bytes = text.as_bytes();
+    let end = line_end_at(text, offset) as usize;
+    match bytes.get(end) {
+        Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end as u32 + 2,
+        Some(_) => end as u32 + 1,
+        None => end as u32,
+    }
+}
+
+/// The offset just after the last byte of `start..end` that is not
+/// whitespace or a line break: where a node's text really ends (a block
+/// scalar's span runs on over the blank and indentation bytes after it).
+pub fn content_end(text: &str, start: u32, end: u32) -> u32 {
+    let bytes = text.as_bytes();
+    let (s, e) = ((start as usize).min(bytes.len()), (end as usize).min(bytes.len()));
+    if s >= e {
+        return start.min(bytes.len() as u32);
+    }
+    bytes[s..e]
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |i| (s + i + 1) as u32)
 }
 
 /// Replaces a node's text (a scalar value, usually).
@@ -63,7 +129,7 @@ pub fn rename_key(fid: FileId, entry: &Entry, new_key: &str) -> Edit {
 
 /// The column (in bytes from the line start) where a node starts.
 fn column(file: &SourceFile, offset: u32) -> u32 {
-    offset - file.line_index.line_start(file.line_index.line_of(offset))
+    offset - line_start_at(&file.text, offset)
 }
 
 fn is_flow(file: &SourceFile, node: &Node) -> bool {
@@ -125,11 +191,11 @@ pub fn insert_entry(file: &SourceFile, fid: FileId, map: &Node, key: &str, value
     }
     let first = entries.first()?;
     let indent = column(file, first.key_span.start) as usize;
-    let last_end = entries.iter().map(|e| e.value.span.end.max(e.key_span.end)).max()?;
-    let line = file
-        .line_index
-        .line_of(last_end.saturating_sub(1).max(first.key_span.start));
-    let (_, line_end) = file.line_index.line_range(&file.text, line);
+    let last_end = entries
+        .iter()
+        .map(|e| content_end(&file.text, e.key_span.start, e.value.span.end.max(e.key_span.end)))
+        .max()?;
+    let line_end = line_end_at(&file.text, last_end.saturating_sub(1).max(first.key_span.start));
     let pad = " ".repeat(indent);
     let body = if value.contains('\n') {
         let nested = value
@@ -186,14 +252,15 @@ pub fn remove_entry_at(file: &SourceFile, fid: FileId, map: &Node, i: usize) -> 
 /// (a trailing comment goes with them). `None` when the key does not start
 /// its line (`- name: x` entries, flow style).
 pub fn remove_lines(file: &SourceFile, fid: FileId, key: Span, end: u32) -> Option<Edit> {
-    let idx = &file.line_index;
-    let start_line = idx.line_of(key.start);
-    let last_line = idx.line_of(end.saturating_sub(1).max(key.start));
-    let line_start = idx.line_start(start_line);
+    let text = &file.text;
+    let line_start = line_start_at(text, key.start);
     if !file.slice(line_start, key.start).trim().is_empty() {
         return None;
     }
-    let stop = idx.line_start(last_line + 1).min(file.text.len() as u32);
+    // The last line with the entry's own text: a block scalar's span runs
+    // on to the next key's indentation, which must stay.
+    let last = content_end(text, key.start, end.max(key.end));
+    let stop = next_line_start(text, last.saturating_sub(1).max(key.start));
     Some(Edit {
         file: fid,
         span: Span::new(line_start, stop),
@@ -301,8 +368,7 @@ pub fn suppress_line(file: &SourceFile, fid: FileId, offset: u32, rule: &str) ->
     if file.looks_like_json() {
         return None;
     }
-    let line = file.line_index.line_of(offset);
-    let (start, end) = file.line_index.line_range(&file.text, line);
+    let (start, end) = (line_start_at(&file.text, offset), line_end_at(&file.text, offset));
     let text = file.slice(start, end);
     if let Some(k) = text.find("kvet: ignore") {
         let after = &text[k + "kvet: ignore".len()..];
@@ -380,39 +446,6 @@ pub fn apply_edits(text: &str, edits: &[&Edit]) -> String {
     }
     out.push_str(&text[at..]);
     out
-}
-
-/// Writes `new_text` over `path` atomically (a temporary file in the same
-/// folder, then a rename), and only if the file still holds `expected`:
-/// a file changed since kvet read it is left alone.
-pub fn write_atomically(path: &std::path::Path, expected: &str, new_text: &str) -> Result<(), String> {
-    let current = std::fs::read(path).map_err(|e| crate::source::io_message(&e))?;
-    if current != expected.as_bytes() {
-        return Err("the file changed since kvet read it; not written".into());
-    }
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.kvet-{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        use std::io::Write as _;
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        f.write_all(new_text.as_bytes())?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        crate::source::io_message(&e)
-    })
 }
 
 #[cfg(test)]

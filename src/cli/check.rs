@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use kvet::config::{Config, find_config, load_config};
 use kvet::diagnostic::{Diagnostic, Severity, Summary};
-use kvet::fix::{apply_edits, select_fixes, write_atomically};
+use kvet::fix::{apply_edits, select_fixes, verify, write_fixed};
 use kvet::lint::{LintOutput, lint_with_progress};
 use kvet::report::{self, HumanOptions};
 use kvet::rules::Registry;
@@ -17,19 +17,6 @@ use kvet::source::{DiscoverOptions, Input, LoadError, SourceFile, discover, io_m
 
 use super::progress::Progress;
 use super::{CheckArgs, ColorChoice, FailOn, Format, validate_selectors};
-
-/// Whether fixing `before` into `after` introduced a syntax error: the
-/// last line of defence for an edit that does not fit the file's format.
-fn breaks_syntax(before: &SourceFile, after: &SourceFile) -> bool {
-    let syntax = |f: &SourceFile| {
-        kvet::yaml::parse_source(&f.text, f.looks_like_json(), kvet::yaml::Limits::default())
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule == "yaml-syntax")
-            .count()
-    };
-    syntax(after) > syntax(before)
-}
 
 fn read_stdin(name: String) -> SourceFile {
     let mut bytes = Vec::new();
@@ -183,81 +170,117 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
     } else {
         Vec::new()
     };
-    let mut fixed = 0usize;
+    // Fixes applied to each file, and files whose fixes were refused.
+    let mut fixed_in: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut refused: BTreeMap<u32, String> = BTreeMap::new();
     if args.fix || args.diff {
-        // Files whose fixes would have made them unreadable: left alone.
-        let mut refused: std::collections::BTreeSet<u32> = std::collections::BTreeSet::new();
         for _ in 0..8 {
             let mut selected = select_fixes(&output.diagnostics, args.unsafe_fixes);
-            selected.edits.retain(|fid, _| !refused.contains(fid));
+            selected.edits.retain(|fid, _| !refused.contains_key(fid));
             if selected.edits.is_empty() {
                 break;
             }
             for (fid, edits) in &selected.edits {
                 let f = &sources[*fid as usize];
                 let text = apply_edits(&f.text, edits);
-                let fresh = SourceFile::from_text(f.name.clone(), f.path.clone(), text);
-                if breaks_syntax(f, &fresh) {
-                    eprintln!(
-                        "kvet: {}: not fixed: the fixes would leave the file unreadable (please report this)",
-                        f.name
-                    );
-                    refused.insert(*fid);
+                if let Err(why) = verify(&f.text, &text, f.looks_like_json(), edits) {
+                    refused.insert(*fid, why.to_string());
                     continue;
                 }
-                sources[*fid as usize] = fresh;
+                sources[*fid as usize] = SourceFile::from_text(f.name.clone(), f.path.clone(), text);
             }
-            fixed += selected
-                .fixed
-                .iter()
-                .filter(|d| {
-                    d.fix
-                        .as_ref()
-                        .is_some_and(|f| f.edits.iter().all(|e| !refused.contains(&e.file)))
-                })
-                .count();
+            for d in &selected.fixed {
+                let Some(fix) = &d.fix else { continue };
+                if fix.edits.iter().all(|e| !refused.contains_key(&e.file)) {
+                    *fixed_in.entry(d.file).or_default() += 1;
+                }
+            }
             output = lint_plan(&plan, &sources, &Progress::new(0, true));
         }
+    }
+    // A file whose fixes were refused keeps the text it had (an earlier
+    // round may have changed it): none of its fixes is applied.
+    for (&fid, why) in &refused {
+        let i = fid as usize;
+        eprintln!("kvet: {}: not fixed: {why} (please report this)", sources[i].name);
+        fixed_in.remove(&fid);
+        sources[i] = SourceFile::from_text(sources[i].name.clone(), sources[i].path.clone(), originals[i].clone());
     }
     let changed: Vec<usize> = (0..originals.len())
         .filter(|&i| originals[i] != sources[i].text)
         .collect();
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     if args.diff {
         let mut out = io::stdout().lock();
         for &i in &changed {
             let _ = out.write_all(report::diff::unified(&sources[i].name, &originals[i], &sources[i].text).as_bytes());
         }
+        let fixed: usize = fixed_in.values().sum();
         eprintln!(
-            "kvet: {fixed} fix{} would change {} file{}",
-            if fixed == 1 { "" } else { "es" },
-            changed.len(),
-            if changed.len() == 1 { "" } else { "s" }
+            "kvet: {} would change {}",
+            plural(fixed, "fix", "fixes"),
+            plural(changed.len(), "file", "files")
         );
-        return Ok(u8::from(!changed.is_empty()));
+        return Ok(if refused.is_empty() {
+            u8::from(!changed.is_empty())
+        } else {
+            2
+        });
     }
+    // Files kvet could not write: reported with their original findings.
+    let mut not_written: Vec<(usize, String)> = Vec::new();
     if args.fix {
-        let mut written = 0;
-        for &i in &changed {
-            let s = &sources[i];
+        let mut out = io::stdout().lock();
+        for (i, s) in sources.iter().enumerate() {
             match &s.path {
-                Some(path) => match write_atomically(path, &originals[i], &s.text) {
-                    Ok(()) => written += 1,
-                    Err(e) => eprintln!("kvet: {}: {e}", s.name),
-                },
-                // stdin: the fixed document goes to stdout, findings to stderr.
+                Some(path) if changed.contains(&i) => {
+                    if let Err(e) = write_fixed(path, &originals[i], &s.text) {
+                        not_written.push((i, e.to_string()));
+                    }
+                }
+                Some(_) => {}
+                // stdin: the document goes to stdout, fixed or not, and the
+                // findings to stderr.
                 None => {
-                    print!("{}", s.text);
+                    let _ = out.write_all(s.text.as_bytes());
                 }
             }
         }
-        if fixed > 0 {
+        let _ = out.flush();
+        for (i, _) in &not_written {
+            fixed_in.remove(&(*i as u32));
+            sources[*i] = SourceFile::from_text(
+                sources[*i].name.clone(),
+                sources[*i].path.clone(),
+                originals[*i].clone(),
+            );
+        }
+        if !refused.is_empty() || !not_written.is_empty() {
+            output = lint_plan(&plan, &sources, &Progress::new(0, true));
+        }
+        for (i, why) in &not_written {
+            let d = Diagnostic::new("io-error", Severity::Error, *i as u32, Default::default(), format!("fixes not written: {why}"))
+                .with_help("the findings of this file are still present; make the file writable (or stop editing it) and run `kvet check --fix` again");
+            output.summary.errors += 1;
+            output.diagnostics.push(d);
+        }
+        output.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let fixed: usize = fixed_in.values().sum();
+        let files = fixed_in.len();
+        if fixed > 0 || !not_written.is_empty() {
             eprintln!(
-                "kvet: fixed {fixed} finding{} in {written} file{}",
-                if fixed == 1 { "" } else { "s" },
-                if written == 1 { "" } else { "s" }
+                "kvet: fixed {} in {}{}",
+                plural(fixed, "finding", "findings"),
+                plural(files, "file", "files"),
+                if not_written.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} not written", plural(not_written.len(), "file", "files"))
+                }
             );
         }
     }
+    let fix_failed = !refused.is_empty() || !not_written.is_empty();
 
     let threshold = match args.fail_on {
         Some(FailOn::Error) => Some(Severity::Error),
@@ -324,6 +347,10 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         for (path, why) in &found.missing {
             eprintln!("kvet: error: {path}: {why}");
         }
+        return Ok(2);
+    }
+    if fix_failed {
+        // A fix kvet could not write or refused to apply: never a success.
         return Ok(2);
     }
     let failed = threshold.is_some_and(|t| output.diagnostics.iter().any(|d| d.severity >= t));
