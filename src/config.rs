@@ -30,6 +30,8 @@ pub struct Config {
     /// Rule ids or categories to run (`all` for every rule). Empty: the
     /// rules enabled by default.
     pub select: Vec<String>,
+    /// Rule ids or categories run on top of `select` (or the defaults).
+    pub extend_select: Vec<String>,
     /// Rule ids or categories never to run.
     pub ignore: Vec<String>,
     /// Per-rule severity overrides.
@@ -77,14 +79,14 @@ impl Config {
         if self.ignore.contains(&doc.id) {
             return false;
         }
-        if self.select.contains(&doc.id) {
+        if self.select.contains(&doc.id) || self.extend_select.contains(&doc.id) {
             return true;
         }
         let selected = if self.select.is_empty() {
             doc.enabled_by_default
         } else {
             Self::matches(&self.select, doc)
-        };
+        } || Self::matches(&self.extend_select, doc);
         selected && !Self::matches(&self.ignore, doc)
     }
 

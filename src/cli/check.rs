@@ -71,6 +71,7 @@ fn effective_config(path: Option<&Path>, args: &CheckArgs) -> Result<Config, Str
         config.select = args.select.clone();
     }
     config.ignore.extend(args.ignore.iter().cloned());
+    config.extend_select.extend(args.extend_select.iter().cloned());
     if let Some(v) = &args.kubernetes_version {
         config.kubernetes_version = Some(v.clone());
     }
@@ -98,11 +99,28 @@ fn shift(d: &mut Diagnostic, by: u32) {
 pub fn check(args: CheckArgs) -> Result<u8, String> {
     validate_selectors(&args.select, "--select", Registry::builtin())?;
     validate_selectors(&args.ignore, "--ignore", Registry::builtin())?;
+    validate_selectors(&args.extend_select, "--extend-select", Registry::builtin())?;
+    let outputs = parse_outputs(&args.output_file)?;
+    let exclude = Exclude::new(&args.exclude)?;
     let opts = DiscoverOptions {
         respect_ignore_files: !args.no_ignore,
         ..DiscoverOptions::default()
     };
-    let found = discover(&args.paths, &opts);
+    let mut found = discover(&args.paths, &opts);
+    found
+        .inputs
+        .retain(|i| !matches!(i, Input::File { name, .. } if exclude.excludes(name)));
+    if found.inputs.is_empty() && found.missing.is_empty() {
+        eprintln!(
+            "kvet: warning: no manifest found in {} (kvet reads .yaml, .yml and .json files)",
+            if args.paths.is_empty() {
+                ".".to_string()
+            } else {
+                args.paths.join(", ")
+            }
+        );
+        return Ok(0);
+    }
     let stdin_name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
     let mut stdin = None;
     let files: Vec<(PathBuf, String)> = found
@@ -165,7 +183,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
 
     // --fix / --diff: apply fixes in rounds (a fix can enable another)
     // until none is left, then write the files or print the diffs.
-    let originals: Vec<String> = if args.fix || args.diff {
+    let originals: Vec<String> = if args.fix || args.fix_only || args.diff {
         sources.iter().map(|s| s.text.clone()).collect()
     } else {
         Vec::new()
@@ -173,7 +191,10 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
     // Fixes applied to each file, and files whose fixes were refused.
     let mut fixed_in: BTreeMap<u32, usize> = BTreeMap::new();
     let mut refused: BTreeMap<u32, String> = BTreeMap::new();
-    if args.fix || args.diff {
+    // What each applied fix did (`--show-fixes`): positions as found.
+    let mut applied: Vec<(u32, String)> = Vec::new();
+    let fixing = args.fix || args.fix_only;
+    if fixing || args.diff {
         for _ in 0..8 {
             let mut selected = select_fixes(&output.diagnostics, args.unsafe_fixes);
             selected.edits.retain(|fid, _| !refused.contains_key(fid));
@@ -193,6 +214,12 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
                 let Some(fix) = &d.fix else { continue };
                 if fix.edits.iter().all(|e| !refused.contains_key(&e.file)) {
                     *fixed_in.entry(d.file).or_default() += 1;
+                    let f = &sources[d.file as usize];
+                    let at = f.line_col(d.span.start);
+                    applied.push((
+                        d.file,
+                        format!("{}:{}:{}: [{}] {}", f.name, at.line, at.column, d.rule, fix.title),
+                    ));
                 }
             }
             output = lint_plan(&plan, &sources, &Progress::new(0, true));
@@ -229,7 +256,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
     }
     // Files kvet could not write: reported with their original findings.
     let mut not_written: Vec<(usize, String)> = Vec::new();
-    if args.fix {
+    if fixing {
         let mut out = io::stdout().lock();
         for (i, s) in sources.iter().enumerate() {
             match &s.path {
@@ -265,6 +292,13 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
             output.diagnostics.push(d);
         }
         output.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        if args.show_fixes {
+            for (fid, line) in &applied {
+                if fixed_in.contains_key(fid) {
+                    eprintln!("kvet: fixed {line}");
+                }
+            }
+        }
         let fixed: usize = fixed_in.values().sum();
         let files = fixed_in.len();
         if fixed > 0 || !not_written.is_empty() {
@@ -297,48 +331,49 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         &report_registry
     };
 
-    let to_stderr = args.fix && sources.iter().any(|s| s.path.is_none());
-    let mut out: Box<dyn Write> = if to_stderr {
-        Box::new(io::BufWriter::new(io::stderr().lock()))
-    } else {
-        Box::new(io::BufWriter::new(io::stdout().lock()))
-    };
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let suppressed: &[Diagnostic] = if args.show_suppressed { &output.suppressed } else { &[] };
-    let written = match args.format {
-        Format::Human => report::human::render(
-            &mut out,
-            &output.diagnostics,
-            &sources,
-            &output.summary,
-            HumanOptions {
-                color,
-                snippets: !args.quiet,
-            },
-        )
-        .and_then(|_| report::human::render_suppressed(&mut out, suppressed, &sources, color)),
-        Format::Json => report::json::render_with(
-            &mut out,
-            &output.diagnostics,
-            args.show_suppressed.then_some(suppressed),
-            &sources,
-            &output.summary,
-        ),
-        Format::Sarif => report::sarif::render(&mut out, &output.diagnostics, &sources, registry),
-        Format::Junit => report::junit::render(&mut out, &output.diagnostics, &output.objects, &sources, threshold),
-        Format::Github => report::github::render(&mut out, &output.diagnostics, &sources, &output.summary),
+    let report = Report {
+        output: &output,
+        sources: &sources,
+        suppressed,
+        show_suppressed: args.show_suppressed,
+        registry,
+        threshold,
+        quiet: args.quiet,
+        statistics: args.statistics,
     };
-    match written.and_then(|_| out.flush()) {
-        Ok(()) => {}
-        // A closed pipe (`kvet check | head`) is not an error.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(format!("cannot write the report: {e}")),
+    if !args.fix_only {
+        // The main report goes to stdout (stderr when stdout carries the
+        // fixed stdin document), or to the `-o PATH` file.
+        let main_file = outputs.iter().find(|o| o.format.is_none()).map(|o| &o.path);
+        match main_file {
+            Some(path) => report.write_file(path, args.format)?,
+            None => {
+                let to_stderr = fixing && sources.iter().any(|s| s.path.is_none());
+                let mut out: Box<dyn Write> = if to_stderr {
+                    Box::new(io::BufWriter::new(io::stderr().lock()))
+                } else {
+                    Box::new(io::BufWriter::new(io::stdout().lock()))
+                };
+                match report.write(&mut out, args.format, color).and_then(|_| out.flush()) {
+                    Ok(()) => {}
+                    // A closed pipe (`kvet check | head`) is not an error.
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+                    Err(e) => return Err(format!("cannot write the report: {e}")),
+                }
+            }
+        }
+        for o in &outputs {
+            if let Some(format) = o.format {
+                report.write_file(&o.path, format)?;
+            }
+        }
     }
-    drop(out);
 
     for (path, why) in &found.walk_errors {
         eprintln!("kvet: warning: {path}: {why}");
@@ -353,8 +388,146 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         // A fix kvet could not write or refused to apply: never a success.
         return Ok(2);
     }
+    if args.exit_non_zero_on_fix && !fixed_in.is_empty() {
+        return Ok(1);
+    }
+    if args.fix_only || args.exit_zero {
+        return Ok(0);
+    }
     let failed = threshold.is_some_and(|t| output.diagnostics.iter().any(|d| d.severity >= t));
     Ok(u8::from(failed))
+}
+
+/// One report to write: `-o PATH` (the `--format` report) or `-o FORMAT:PATH`.
+struct OutputFile {
+    format: Option<Format>,
+    path: PathBuf,
+}
+
+fn parse_outputs(specs: &[String]) -> Result<Vec<OutputFile>, String> {
+    let mut out = Vec::new();
+    for spec in specs {
+        let (format, path) = match spec.split_once(':') {
+            Some((f, p)) if !p.is_empty() => match <Format as clap::ValueEnum>::from_str(f, true) {
+                Ok(format) => (Some(format), p),
+                Err(_) => (None, spec.as_str()),
+            },
+            _ => (None, spec.as_str()),
+        };
+        if path.is_empty() {
+            return Err(format!("--output-file {spec}: no path"));
+        }
+        out.push(OutputFile {
+            format,
+            path: PathBuf::from(path),
+        });
+    }
+    if out.iter().filter(|o| o.format.is_none()).count() > 1 {
+        return Err("--output-file: only one PATH without a FORMAT: prefix (the --format report)".into());
+    }
+    Ok(out)
+}
+
+/// `--exclude` globs.
+struct Exclude {
+    names: globset::GlobSet,
+    paths: globset::GlobSet,
+}
+
+impl Exclude {
+    fn new(patterns: &[String]) -> Result<Self, String> {
+        let mut names = globset::GlobSetBuilder::new();
+        let mut paths = globset::GlobSetBuilder::new();
+        for p in patterns {
+            let p = p.trim_end_matches('/');
+            let glob = globset::GlobBuilder::new(p.trim_start_matches("./"))
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("--exclude {p}: {e}"))?;
+            if p.contains('/') {
+                paths.add(glob);
+            } else {
+                names.add(glob);
+            }
+        }
+        Ok(Exclude {
+            names: names.build().map_err(|e| e.to_string())?,
+            paths: paths.build().map_err(|e| e.to_string())?,
+        })
+    }
+
+    /// Whether a walked file (its name as shown) is excluded: a name
+    /// pattern matching any of its components, or a path pattern matching
+    /// it or a folder above it.
+    fn excludes(&self, name: &str) -> bool {
+        let path = Path::new(name.trim_start_matches("./"));
+        if !self.names.is_empty() && path.components().any(|c| self.names.is_match(c.as_os_str())) {
+            return true;
+        }
+        !self.paths.is_empty()
+            && path
+                .ancestors()
+                .any(|a| !a.as_os_str().is_empty() && self.paths.is_match(a))
+    }
+}
+
+/// What the reports of a run are made of.
+struct Report<'a> {
+    output: &'a LintOutput,
+    sources: &'a [SourceFile],
+    suppressed: &'a [Diagnostic],
+    show_suppressed: bool,
+    registry: &'a Registry,
+    threshold: Option<Severity>,
+    quiet: bool,
+    statistics: bool,
+}
+
+impl Report<'_> {
+    fn write(&self, out: &mut dyn Write, format: Format, color: bool) -> io::Result<()> {
+        let o = self.output;
+        if self.statistics {
+            return match format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &report::human::by_rule(&o.diagnostics))?;
+                    writeln!(out)
+                }
+                _ => report::human::render_statistics(out, &o.diagnostics, color),
+            };
+        }
+        match format {
+            Format::Human => report::human::render(
+                out,
+                &o.diagnostics,
+                self.sources,
+                &o.summary,
+                HumanOptions {
+                    color,
+                    snippets: !self.quiet,
+                },
+            )
+            .and_then(|_| report::human::render_suppressed(out, self.suppressed, self.sources, color)),
+            Format::Json => report::json::render_with(
+                out,
+                &o.diagnostics,
+                self.show_suppressed.then_some(self.suppressed),
+                self.sources,
+                &o.summary,
+            ),
+            Format::Sarif => report::sarif::render(out, &o.diagnostics, self.sources, self.registry),
+            Format::Junit => report::junit::render(out, &o.diagnostics, &o.objects, self.sources, self.threshold),
+            Format::Github => report::github::render(out, &o.diagnostics, self.sources, &o.summary),
+        }
+    }
+
+    fn write_file(&self, path: &Path, format: Format) -> Result<(), String> {
+        let file =
+            std::fs::File::create(path).map_err(|e| format!("--output-file {}: {}", path.display(), io_message(&e)))?;
+        let mut out = io::BufWriter::new(file);
+        self.write(&mut out, format, false)
+            .and_then(|_| out.flush())
+            .map_err(|e| format!("--output-file {}: {e}", path.display()))
+    }
 }
 
 /// A set of files linted with one configuration.

@@ -2,18 +2,24 @@
 
 use std::io::{self, Write};
 
+use kvet::config::edit_distance;
 use kvet::config::{CONFIG_NAMES, STARTER};
-use kvet::rules::Registry;
+use kvet::rules::{CATEGORIES, Registry};
 
 use super::{ListFormat, suggest};
 
-pub fn rules(format: ListFormat) -> Result<u8, String> {
+pub fn rules(format: ListFormat, category: Option<&str>) -> Result<u8, String> {
     let registry = Registry::builtin();
+    if let Some(c) = category {
+        check_category(c)?;
+    }
+    let in_category = |doc: &kvet::rules::RuleDoc| category.is_none_or(|c| doc.category == c);
     let mut out = io::stdout().lock();
     let res = match format {
         ListFormat::Json => {
             let list: Vec<serde_json::Value> = registry
                 .entries()
+                .filter(|e| in_category(&e.doc))
                 .map(|e| {
                     serde_json::json!({
                         "id": e.doc.id,
@@ -33,7 +39,7 @@ pub fn rules(format: ListFormat) -> Result<u8, String> {
         ListFormat::Human => {
             let w = registry.entries().map(|e| e.doc.id.len()).max().unwrap_or(10);
             let mut r = Ok(());
-            for e in registry.entries() {
+            for e in registry.entries().filter(|e| in_category(&e.doc)) {
                 let d = &e.doc;
                 let off = if d.enabled_by_default { "" } else { " (opt-in)" };
                 r = writeln!(
@@ -57,13 +63,38 @@ pub fn rules(format: ListFormat) -> Result<u8, String> {
     }
 }
 
+/// A category name, or an error with the closest one.
+fn check_category(c: &str) -> Result<(), String> {
+    if CATEGORIES.contains(&c) {
+        return Ok(());
+    }
+    let hint = CATEGORIES
+        .iter()
+        .map(|k| (edit_distance(c, k), *k))
+        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default();
+    Err(format!(
+        "unknown category `{c}`{hint}; categories: {}",
+        CATEGORIES.join(", ")
+    ))
+}
+
 pub fn explain(rule: &str) -> Result<u8, String> {
     let registry = Registry::builtin();
+    if CATEGORIES.contains(&rule) {
+        // A category: its rules, one line each.
+        println!("Rules of the `{rule}` category (`kvet explain RULE` for one):\n");
+        return rules(ListFormat::Human, Some(rule));
+    }
     let Some(doc) = registry.doc(rule) else {
         let hint = suggest(rule, registry)
             .map(|h| format!(" (did you mean `{h}`?)"))
             .unwrap_or_default();
-        return Err(format!("unknown rule `{rule}`{hint}; `kvet rules` lists them"));
+        return Err(format!(
+            "unknown rule or category `{rule}`{hint}; `kvet rules` lists them"
+        ));
     };
     let mut out = io::stdout().lock();
     let _ = out.write_all(doc.explain_text().as_bytes());
@@ -131,6 +162,22 @@ pub fn diff(from: &str, to: &str, kind: Option<&str>, format: ListFormat) -> Res
         kvet::schema::schema(v).ok_or_else(|| format!("unknown Kubernetes version `{v}`; `kvet versions` lists them"))
     };
     let (a, b) = (pick(from)?, pick(to)?);
+    if let Some(k) = kind {
+        // A kind neither version has is a typo, not an empty delta.
+        let mut known: Vec<&str> = a.kinds().chain(b.kinds()).map(|(_, x, _)| x).collect();
+        known.sort_unstable();
+        known.dedup();
+        if !known.contains(&k) {
+            let hint = known
+                .iter()
+                .map(|x| (edit_distance(&k.to_lowercase(), &x.to_lowercase()), x))
+                .filter(|(d, x)| *d <= (x.len() / 3).max(2))
+                .min_by_key(|(d, _)| *d)
+                .map(|(_, x)| format!(" (did you mean `{x}`?)"))
+                .unwrap_or_default();
+            return Err(format!("unknown kind `{k}` in {from} and {to}{hint}"));
+        }
+    }
     let delta = kvet::schema::diff(a, b, kind);
     let mut out = io::stdout().lock();
     let res = match format {

@@ -25,15 +25,18 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Lint files, folders, glob patterns or stdin (`-`); default: the current folder.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: id, category, default severity, summary.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
+        /// Only the rules of this category (e.g. `security`).
+        #[arg(long)]
+        category: Option<String>,
     },
-    /// Show a rule's documentation: what, why, how to fix, examples, source.
+    /// Show a rule's documentation (what, why, how to fix, examples), or list a category's rules.
     Explain {
-        /// The rule id, e.g. `probes-identical`.
+        /// A rule id (e.g. `probes-identical`) or a category (e.g. `probes`).
         rule: String,
     },
     /// Run the language server on stdin/stdout (for editors).
@@ -68,7 +71,7 @@ enum Command {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 enum Format {
     Human,
     Json,
@@ -115,9 +118,36 @@ struct CheckArgs {
     /// Only run these rules or categories (comma-separated; `all` for every rule).
     #[arg(long, value_delimiter = ',', value_name = "ID|CATEGORY")]
     select: Vec<String>,
-    /// Never run these rules or categories (comma-separated; adds to the config's list).
+    /// Also run these rules or categories, on top of `--select` or the config's selection.
     #[arg(long, value_delimiter = ',', value_name = "ID|CATEGORY")]
+    extend_select: Vec<String>,
+    /// Never run these rules or categories (comma-separated; adds to the config's list).
+    #[arg(long, alias = "extend-ignore", value_delimiter = ',', value_name = "ID|CATEGORY")]
     ignore: Vec<String>,
+    /// Skip files and folders matching these globs while walking (a pattern without `/`
+    /// matches any file or folder name, e.g. `vendor`, `*.tmpl.yaml`; with `/` the path
+    /// as walked, e.g. `charts/**`). kvet has no built-in list, so `--extend-exclude` is the same.
+    #[arg(long, alias = "extend-exclude", value_delimiter = ',', value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Print only the number of findings per rule (count, severity, fixable).
+    #[arg(long)]
+    statistics: bool,
+    /// Write a report to a file: `PATH` (the `--format` report, instead of stdout) or
+    /// `FORMAT:PATH` (another report, e.g. `sarif:kvet.sarif`); repeatable.
+    #[arg(long, short = 'o', value_name = "[FORMAT:]PATH")]
+    output_file: Vec<String>,
+    /// Exit 0 even when findings are reported (usage errors and failed fixes still exit 2).
+    #[arg(long)]
+    exit_zero: bool,
+    /// With `--fix`: list the fixes applied.
+    #[arg(long)]
+    show_fixes: bool,
+    /// Apply the fixes, report nothing else, and exit 0 unless a fix failed.
+    #[arg(long)]
+    fix_only: bool,
+    /// With `--fix`: exit 1 when a fix was applied, even if nothing is left to report.
+    #[arg(long)]
+    exit_non_zero_on_fix: bool,
     /// The cluster's Kubernetes version, 1.0 to 1.37 [default: the config's, else the newest].
     #[arg(long, value_name = "X.Y")]
     kubernetes_version: Option<String>,
@@ -166,8 +196,8 @@ pub fn run() -> Result<u8, String> {
         }
     };
     match cli.command {
-        Command::Check(args) => check::check(args),
-        Command::Rules { format } => docs::rules(format),
+        Command::Check(args) => check::check(*args),
+        Command::Rules { format, category } => docs::rules(format, category.as_deref()),
         Command::Explain { rule } => docs::explain(&rule),
         Command::Init { force } => docs::init(force),
         Command::Versions { format } => docs::versions(format),

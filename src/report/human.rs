@@ -10,7 +10,7 @@ use miette::{
     SpanContents,
 };
 
-use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::diagnostic::{Applicability, Diagnostic, Severity, Summary};
 use crate::source::SourceFile;
 
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +24,18 @@ pub struct HumanOptions {
 /// binary search instead of a scan from the start of the file.
 struct IndexedSource<'a> {
     file: &'a SourceFile,
+    /// The text with control characters shown as `?`, made on the first
+    /// snippet that has one (once per file and report).
+    clean: std::sync::OnceLock<Vec<u8>>,
+}
+
+impl<'a> IndexedSource<'a> {
+    fn new(file: &'a SourceFile) -> Self {
+        IndexedSource {
+            file,
+            clean: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 impl SourceCode for IndexedSource<'_> {
@@ -46,9 +58,18 @@ impl SourceCode for IndexedSource<'_> {
         let s = idx.line_start(first) as usize;
         let e = (idx.line_start(last + 1) as usize).min(text.len());
         let e = e.max(s);
+        let raw = &text.as_bytes()[s..e];
+        let bytes: &'a [u8] = if has_controls(raw) {
+            &self
+                .clean
+                .get_or_init(|| sanitize(text.as_bytes()).into_owned())
+                .as_slice()[s..e]
+        } else {
+            raw
+        };
         Ok(Box::new(MietteSpanContents::new_named(
-            self.file.name.clone(),
-            &text.as_bytes()[s..e],
+            escape_controls(&self.file.name).into_owned(),
+            bytes,
             SourceSpan::new(s.into(), e - s),
             first,
             0,
@@ -58,7 +79,7 @@ impl SourceCode for IndexedSource<'_> {
 }
 
 struct Snippet<'a> {
-    source: IndexedSource<'a>,
+    source: &'a IndexedSource<'a>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
     severity: miette::Severity,
@@ -88,7 +109,7 @@ impl miette::Diagnostic for Snippet<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        Some(self.source)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -112,18 +133,163 @@ fn severity_style(s: Severity) -> &'static str {
     }
 }
 
+/// Text from a manifest made safe for a terminal: control characters
+/// (C0, DEL, C1) and bidirectional overrides are written as escapes
+/// (`\u{1b}`), so a manifest can never send escape sequences to it.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| hidden(c) || c == '\r';
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn hidden(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn has_controls(bytes: &[u8]) -> bool {
+    String::from_utf8_lossy(bytes).chars().any(hidden)
+}
+
+/// Text with every control character replaced by `?` byte for byte
+/// (offsets stay valid for the underlines).
+fn sanitize(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return std::borrow::Cow::Borrowed(bytes);
+    };
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    for c in text.chars() {
+        if hidden(c) {
+            out.extend(std::iter::repeat_n(b'?', c.len_utf8()));
+        } else {
+            let mut b = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// How a finding's fix is shown: `[fix]` (applied by `--fix`) or
+/// `[unsafe fix]` (applied with `--unsafe-fixes`).
+fn fix_mark(d: &Diagnostic) -> &'static str {
+    match d.fix.as_ref().map(|f| f.applicability) {
+        Some(Applicability::Safe) => " [fix]",
+        Some(Applicability::Unsafe) => " [unsafe fix]",
+        None => "",
+    }
+}
+
 /// The one-line header of a finding.
 pub fn header(d: &Diagnostic, file: &SourceFile, color: bool) -> String {
     let pos = file.line_col(d.span.start);
     format!(
-        "{}:{}:{}: {}{} {}",
-        paint(color, "1", &file.name),
+        "{}:{}:{}: {}{} {}{}",
+        paint(color, "1", &escape_controls(&file.name)),
         pos.line,
         pos.column,
         paint(color, severity_style(d.severity), d.severity.as_str()),
         paint(color, "1", &format!("[{}]", d.rule)),
-        d.message
+        escape_controls(&d.message),
+        paint(color, "2", fix_mark(d))
     )
+}
+
+/// Findings counted by rule, for the summary table and `--statistics`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuleCount {
+    pub rule: String,
+    pub severity: Severity,
+    pub count: usize,
+    /// Findings with a safe fix (`--fix`).
+    pub fixable: usize,
+    /// Findings with a fix applied only with `--unsafe-fixes`.
+    pub unsafe_fixable: usize,
+}
+
+/// Counts by rule and severity: errors first, then by count.
+pub fn by_rule(diags: &[Diagnostic]) -> Vec<RuleCount> {
+    let mut map: std::collections::BTreeMap<(Severity, &str), RuleCount> = std::collections::BTreeMap::new();
+    for d in diags {
+        let c = map.entry((d.severity, &d.rule)).or_insert_with(|| RuleCount {
+            rule: d.rule.to_string(),
+            severity: d.severity,
+            count: 0,
+            fixable: 0,
+            unsafe_fixable: 0,
+        });
+        c.count += 1;
+        match d.fix.as_ref().map(|f| f.applicability) {
+            Some(Applicability::Safe) => c.fixable += 1,
+            Some(Applicability::Unsafe) => c.unsafe_fixable += 1,
+            None => {}
+        }
+    }
+    let mut v: Vec<RuleCount> = map.into_values().collect();
+    v.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(b.count.cmp(&a.count))
+            .then(a.rule.cmp(&b.rule))
+    });
+    v
+}
+
+/// The table of findings by rule (`--statistics`, and the end of the
+/// human report).
+pub fn render_statistics(out: &mut dyn Write, diags: &[Diagnostic], color: bool) -> io::Result<()> {
+    let rows = by_rule(diags);
+    let width = rows.iter().map(|r| r.rule.len()).max().unwrap_or(0);
+    let count_width = rows.iter().map(|r| r.count.to_string().len()).max().unwrap_or(1);
+    for r in &rows {
+        let fixes = match (r.fixable, r.unsafe_fixable) {
+            (0, 0) => String::new(),
+            (n, 0) => format!("{n} fixable"),
+            (0, m) => format!("{m} unsafe-fixable"),
+            (n, m) => format!("{n} fixable, {m} unsafe-fixable"),
+        };
+        let line = format!(
+            "{:>count_width$}  {:<7}  {:<width$}  {}",
+            r.count,
+            r.severity.as_str(),
+            r.rule,
+            fixes
+        );
+        writeln!(out, "{}", paint(color, severity_style(r.severity), line.trim_end()))?;
+    }
+    Ok(())
+}
+
+/// "N fixable with `--fix` (M more with `--unsafe-fixes`)", or nothing.
+pub fn fixable_line(diags: &[Diagnostic]) -> Option<String> {
+    let safe = diags
+        .iter()
+        .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Safe))
+        .count();
+    let unsafe_ = diags
+        .iter()
+        .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == Applicability::Unsafe))
+        .count();
+    match (safe, unsafe_) {
+        (0, 0) => None,
+        (n, 0) => Some(format!("{n} fixable with `kvet check --fix`")),
+        (0, m) => Some(format!("{m} fixable with `kvet check --fix --unsafe-fixes`")),
+        (n, m) => Some(format!(
+            "{n} fixable with `kvet check --fix` ({m} more with `--unsafe-fixes`)"
+        )),
+    }
 }
 
 pub fn render(
@@ -144,27 +310,55 @@ pub fn render(
         .with_wrap_lines(false)
         .with_links(false);
     let mut buf = String::new();
-    for d in diags {
+    let indexed: Vec<IndexedSource> = sources.iter().map(IndexedSource::new).collect();
+    let mut rest = diags;
+    while let Some(d) = rest.first() {
+        // Findings at the same place share one snippet.
+        let n = rest
+            .iter()
+            .take_while(|o| o.file == d.file && o.span == d.span)
+            .count()
+            .max(1);
+        let (group, tail) = rest.split_at(n);
+        rest = tail;
         let Some(file) = sources.get(d.file as usize) else {
             continue;
         };
-        writeln!(out, "{}", header(d, file, opts.color))?;
-        if opts.snippets && !file.text.is_empty() {
+        for g in group {
+            writeln!(out, "{}", header(g, file, opts.color))?;
+        }
+        if !opts.snippets {
+            // Quiet: the finding lines only.
+            continue;
+        }
+        let mut helps: Vec<&str> = Vec::new();
+        for h in group.iter().filter_map(|g| g.help.as_deref()) {
+            if !helps.contains(&h) {
+                helps.push(h);
+            }
+        }
+        let help = (!helps.is_empty()).then(|| escape_controls(&helps.join("\n")).into_owned());
+        if !file.text.is_empty() {
             let mut labels = vec![LabeledSpan::new_primary_with_span(
                 None,
                 SourceSpan::new((d.span.start as usize).into(), d.span.len() as usize),
             )];
-            for l in d.labels.iter().filter(|l| l.file == d.file) {
+            let mut seen: Vec<(crate::yaml::Span, &str)> = Vec::new();
+            for l in group.iter().flat_map(|g| &g.labels).filter(|l| l.file == d.file) {
+                if seen.contains(&(l.span, l.message.as_str())) {
+                    continue;
+                }
+                seen.push((l.span, &l.message));
                 labels.push(LabeledSpan::new_with_span(
-                    Some(l.message.clone()),
+                    Some(escape_controls(&l.message).into_owned()),
                     SourceSpan::new((l.span.start as usize).into(), l.span.len() as usize),
                 ));
             }
             let snippet = Snippet {
-                source: IndexedSource { file },
+                source: &indexed[d.file as usize],
                 labels,
-                help: d.help.clone(),
-                severity: match d.severity {
+                help,
+                severity: match group.iter().map(|g| g.severity).max().unwrap_or(d.severity) {
                     Severity::Error => miette::Severity::Error,
                     Severity::Warning => miette::Severity::Warning,
                     Severity::Info => miette::Severity::Advice,
@@ -176,27 +370,39 @@ pub fn render(
                 let body = buf.trim_start_matches(|c: char| c != '\n').trim_start_matches('\n');
                 out.write_all(body.as_bytes())?;
             }
-        } else if !opts.snippets {
-            // Quiet: the finding line only.
-            continue;
-        } else if let Some(h) = &d.help {
+        } else if let Some(h) = &help {
             writeln!(out, "  help: {h}")?;
         }
-        for l in d.labels.iter().filter(|l| l.file != d.file) {
+        for l in group.iter().flat_map(|g| &g.labels).filter(|l| l.file != d.file) {
             if let Some(f) = sources.get(l.file as usize) {
                 let p = f.line_col(l.span.start);
-                writeln!(out, "  note: {}:{}:{}: {}", f.name, p.line, p.column, l.message)?;
+                writeln!(
+                    out,
+                    "  note: {}:{}:{}: {}",
+                    escape_controls(&f.name),
+                    p.line,
+                    p.column,
+                    escape_controls(&l.message)
+                )?;
             }
         }
+        let mut rules: Vec<&str> = group.iter().map(|g| &*g.rule).collect();
+        rules.dedup();
+        let docs: Vec<String> = rules.iter().map(|r| format!("kvet explain {r}")).collect();
         writeln!(
             out,
             "  {}",
-            paint(opts.color, "2", &format!("docs: kvet explain {}", d.rule))
+            paint(opts.color, "2", &format!("docs: {}", docs.join(" · ")))
         )?;
         writeln!(out)?;
     }
     if !opts.snippets {
         return Ok(());
+    }
+    if !diags.is_empty() {
+        writeln!(out, "{}", paint(opts.color, "1", "Findings by rule:"))?;
+        render_statistics(out, diags, opts.color)?;
+        writeln!(out)?;
     }
     let line = summary.to_string();
     let style = if summary.errors > 0 {
@@ -206,7 +412,11 @@ pub fn render(
     } else {
         "1;32"
     };
-    writeln!(out, "{}", paint(opts.color, style, &line))
+    writeln!(out, "{}", paint(opts.color, style, &line))?;
+    if let Some(f) = fixable_line(diags) {
+        writeln!(out, "{}", paint(opts.color, "2", &f))?;
+    }
+    Ok(())
 }
 
 /// `--show-suppressed`: one line per silenced finding.

@@ -1,0 +1,285 @@
+//! The command line on larger runs: shared snippets, the summary by rule,
+//! fix marks, `--statistics`, several reports in one run, `--exclude`,
+//! exit-code switches, no manifests, terminal-safe output, category help.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn kvet(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("kvet")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A Deployment with several findings on the same container key, a
+/// duplicate key (safe fix) and a paused rollout (unsafe fix).
+const APP: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  paused: true
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+";
+
+fn app_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("app.yaml"), APP).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+#[test]
+fn findings_at_one_place_share_a_snippet_and_the_report_ends_with_rules_and_fixes() {
+    let dir = app_dir();
+    let out = kvet(dir.path(), &["check", "app.yaml"]);
+    let report = text(&out.stdout);
+    let headers = report.lines().filter(|l| l.starts_with("app.yaml:")).count();
+    let at_container: Vec<&str> = report.lines().filter(|l| l.starts_with("app.yaml:15:")).collect();
+    assert!(at_container.len() >= 5, "{report}");
+    // One snippet for all the findings at 15:
+    let snippets = report.matches("╭─[app.yaml:15:").count();
+    assert_eq!(snippets, 1, "{report}");
+    assert!(headers > at_container.len());
+    // Fix marks: the duplicate key (safe) and the paused rollout (unsafe).
+    assert!(
+        report.contains("error[yaml-duplicate-key] duplicate key `labels` [fix]"),
+        "{report}"
+    );
+    assert!(
+        report.contains("[deployment-paused]") && report.contains("[unsafe fix]"),
+        "{report}"
+    );
+    // The summary by rule, errors first, and the fixable line last.
+    let table = report
+        .split("Findings by rule:\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no table: {report}"));
+    let first = table.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("error") && first.contains("yaml-duplicate-key") && first.contains("1 fixable"),
+        "{table}"
+    );
+    assert!(
+        table.contains("deployment-paused") && table.contains("1 unsafe-fixable"),
+        "{table}"
+    );
+    assert_eq!(
+        report.lines().last(),
+        Some("1 fixable with `kvet check --fix` (1 more with `--unsafe-fixes`)")
+    );
+}
+
+#[test]
+fn statistics_print_only_the_table() {
+    let dir = app_dir();
+    let out = kvet(dir.path(), &["check", "app.yaml", "--statistics"]);
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!report.contains("╭─") && !report.contains("app.yaml:"), "{report}");
+    assert!(
+        report.lines().next().is_some_and(|l| l.contains("yaml-duplicate-key")),
+        "{report}"
+    );
+    let out = kvet(dir.path(), &["check", "app.yaml", "--statistics", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let rows = v.as_array().unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(rows[0]["rule"], "yaml-duplicate-key");
+    assert_eq!(rows[0]["severity"], "error");
+    assert_eq!(rows[0]["count"], 1);
+    assert_eq!(rows[0]["fixable"], 1);
+    let total: u64 = rows.iter().map(|r| r["count"].as_u64().unwrap_or(0)).sum();
+    let full = kvet(dir.path(), &["check", "app.yaml", "--format", "json"]);
+    let all: serde_json::Value = serde_json::from_slice(&full.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(total as usize, all["diagnostics"].as_array().map_or(0, Vec::len));
+}
+
+#[test]
+fn one_run_writes_several_reports() {
+    let dir = app_dir();
+    let out = kvet(
+        dir.path(),
+        &[
+            "check",
+            "app.yaml",
+            "--format",
+            "github",
+            "-o",
+            "sarif:k.sarif",
+            "-o",
+            "json:k.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).starts_with("::warning file=app.yaml,line=6"),
+        "{}",
+        text(&out.stdout)
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("k.sarif")).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(sarif["version"], "2.1.0");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("k.json")).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(json["version"], 1);
+    // `-o PATH` moves the main report to the file.
+    let out = kvet(dir.path(), &["check", "app.yaml", "-o", "report.txt"]);
+    assert!(out.stdout.is_empty());
+    let report = std::fs::read_to_string(dir.path().join("report.txt")).unwrap_or_default();
+    assert!(report.contains("Findings by rule:"), "{report}");
+    // Two main reports are a usage error.
+    let out = kvet(dir.path(), &["check", "app.yaml", "-o", "a.txt", "-o", "b.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn exit_code_switches_and_fix_reporting() {
+    let dir = app_dir();
+    assert_eq!(
+        kvet(dir.path(), &["check", "app.yaml", "--exit-zero"]).status.code(),
+        Some(0)
+    );
+    let out = kvet(dir.path(), &["check", "app.yaml", "--fix-only", "--show-fixes"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("kvet: fixed app.yaml:12:7: [yaml-duplicate-key] remove the earlier, ignored entry"),
+        "{stderr}"
+    );
+    // Nothing left to fix: --exit-non-zero-on-fix is 0 only now.
+    let dir = app_dir();
+    let out = kvet(
+        dir.path(),
+        &[
+            "check",
+            "app.yaml",
+            "--fix",
+            "--exit-non-zero-on-fix",
+            "--select",
+            "yaml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let out = kvet(
+        dir.path(),
+        &[
+            "check",
+            "app.yaml",
+            "--fix",
+            "--exit-non-zero-on-fix",
+            "--select",
+            "yaml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn exclude_and_extend_select() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for sub in ["app", "vendor/lib", "charts/x"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join(sub).join("d.yaml"), APP).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let files = |args: &[&str]| {
+        let out = kvet(dir.path(), &[&["check", "--format", "json"], args].concat());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        v["summary"]["files"].as_u64().unwrap_or(0)
+    };
+    assert_eq!(files(&[]), 3);
+    assert_eq!(files(&["--exclude", "vendor"]), 2);
+    assert_eq!(files(&["--exclude", "vendor,charts/**"]), 1);
+    assert_eq!(files(&["--extend-exclude", "*.yaml"]), 0);
+    // Opt-in rules join the selection without replacing it.
+    let rules = |args: &[&str]| {
+        let out = kvet(dir.path(), &[&["check", "app", "--format", "json"], args].concat());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let mut r: Vec<String> = v["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["rule"].as_str().map(String::from))
+            .collect();
+        r.sort();
+        r.dedup();
+        r
+    };
+    let base = rules(&[]);
+    let extended = rules(&["--extend-select", "liveness-probe-missing"]);
+    assert!(!base.contains(&"liveness-probe-missing".to_string()));
+    assert!(extended.contains(&"liveness-probe-missing".to_string()));
+    assert!(base.iter().all(|r| extended.contains(r)));
+    let out = kvet(
+        dir.path(),
+        &["check", "app", "--extend-select", "livenes-probe-missing"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("did you mean `liveness-probe-missing`"));
+}
+
+#[test]
+fn no_manifest_is_a_warning_not_a_silent_pass() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("README.md"), "# nothing here\n").unwrap_or_else(|e| panic!("{e}"));
+    let out = kvet(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("kvet: warning: no manifest found in ."),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let evil = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  \x1b[31mevil\x1b[0m: x\n";
+    std::fs::write(dir.path().join("e.yaml"), evil).unwrap_or_else(|e| panic!("{e}"));
+    let out = kvet(dir.path(), &["check", "e.yaml", "--color", "never"]);
+    let report = text(&out.stdout);
+    assert!(report.contains("schema-unknown-field"), "{report}");
+    assert!(!report.contains('\x1b'), "{report:?}");
+    assert!(report.contains("\\u{1b}[31mevil"), "{report}");
+}
+
+#[test]
+fn categories_are_listed_and_typos_suggested() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = kvet(dir.path(), &["rules", "--category", "probes"]);
+    let list = text(&out.stdout);
+    assert!(
+        !list.is_empty() && list.lines().all(|l| l.contains(" probes ")),
+        "{list}"
+    );
+    let explained = text(&kvet(dir.path(), &["explain", "probes"]).stdout);
+    assert!(explained.contains("probes-identical"), "{explained}");
+    let out = kvet(dir.path(), &["rules", "--category", "securty"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("did you mean `security`"));
+    let out = kvet(dir.path(), &["diff", "1.1", "1.2", "--kind", "Deploymnt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean `Deployment`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
