@@ -123,6 +123,39 @@ pub fn collect_objects<'a>(
                         objects.push(Object::new(objects.len(), fid, doc.index, item, node));
                     }
                 }
+                DocObjects::NotAnObject { span, .. } if is_chart_metadata(doc.root.as_ref()) => {
+                    let name = doc
+                        .root
+                        .as_ref()
+                        .and_then(|r| r.get("name"))
+                        .and_then(|n| n.scalar_text())
+                        .unwrap_or_default();
+                    let at = doc
+                        .root
+                        .as_ref()
+                        .and_then(|r| r.entry("apiVersion"))
+                        .map_or(span, |e| e.key_span);
+                    let dir = source
+                        .path
+                        .as_deref()
+                        .and_then(std::path::Path::parent)
+                        .map(|p| p.display().to_string())
+                        .filter(|p| !p.is_empty())
+                        .unwrap_or_else(|| ".".into());
+                    if let Some(mut d) = engine_diagnostic(
+                        registry,
+                        config,
+                        "helm-chart",
+                        fid,
+                        at,
+                        format!("Helm chart `{name}`: its templates become manifests only when rendered"),
+                    ) {
+                        d.help(format!(
+                            "lint what the chart renders: `helm template {dir} | kvet check -` (its values files and templates/ are not linted as manifests)"
+                        ));
+                        out.push(d);
+                    }
+                }
                 DocObjects::NotAnObject { span, reason, rename } => {
                     if let Some(mut d) = engine_diagnostic(registry, config, "type-meta-missing", fid, span, reason) {
                         d.help("every Kubernetes manifest needs `apiVersion` (e.g. `apps/v1`) and `kind` (e.g. `Deployment`)");
@@ -147,6 +180,17 @@ pub fn collect_objects<'a>(
     objects
 }
 
+/// A Helm chart's `Chart.yaml`: apiVersion `v1` or `v2`, a `name` and a
+/// `version`, no `kind`.
+fn is_chart_metadata(root: Option<&crate::yaml::Node>) -> bool {
+    let Some(root) = root else { return false };
+    let api = root.get("apiVersion").and_then(|n| n.scalar_text());
+    matches!(api.as_deref(), Some("v1" | "v2"))
+        && root.get("kind").is_none()
+        && root.get("name").is_some()
+        && root.get("version").is_some()
+}
+
 /// Lints a set of sources with a registry and configuration.
 pub fn lint_with(sources: &[SourceFile], config: &Config, registry: &Registry) -> LintOutput {
     lint_with_progress(sources, config, registry, &|| {}, false)
@@ -169,6 +213,10 @@ pub fn lint_with_progress(
     let catalog = Catalog::new(objects);
     diagnostics.extend(rules::run(registry, &catalog, sources, config));
     diagnostics.extend(crate::schema::check::check(&catalog, sources, config, registry));
+    let placeholders = crate::placeholder::find(sources, &loaded.streams);
+    crate::placeholder::apply(&mut diagnostics, sources, &placeholders, &|file, span, message| {
+        engine_diagnostic(registry, config, "placeholder-unrendered", file, span, message)
+    });
 
     // `ignore-paths` from the configuration.
     let (mut diagnostics, mut suppressed) = filter_paths(diagnostics, sources, config, registry);

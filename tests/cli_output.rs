@@ -283,3 +283,53 @@ fn categories_are_listed_and_typos_suggested() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_helm_chart_is_recognised_not_linted_as_manifests() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let chart = dir.path().join("chart");
+    for sub in ["templates", "crds", "ci", "charts/dep/templates"] {
+        std::fs::create_dir_all(chart.join(sub)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let write = |p: &str, t: &str| std::fs::write(chart.join(p), t).unwrap_or_else(|e| panic!("{e}"));
+    write("Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\n");
+    write("values.yaml", "replicaCount: 1\nimage:\n  tag: \"\"\n");
+    write("values-prod.yaml", "replicaCount: 3\n");
+    write("ci/ci-values.yaml", "replicaCount: 2\n");
+    write(
+        "templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"web.fullname\" . }}\nspec:\n  {{- if .Values.x }}\n  replicas: {{ .Values.replicaCount }}\n  {{- end }}\n",
+    );
+    write("charts/dep/Chart.yaml", "apiVersion: v2\nname: dep\nversion: 1.0.0\n");
+    write("charts/dep/templates/x.yaml", "{{ .Values.x }}\n");
+    write(
+        "crds/crd.yaml",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinitio\nmetadata:\n  name: x\n",
+    );
+    let out = kvet(dir.path(), &["check", "--quiet", "--fail-on", "info"]);
+    let report = text(&out.stdout);
+    let lines: Vec<&str> = report.lines().collect();
+    assert!(
+        lines.contains(&"chart/Chart.yaml:1:1: info[helm-chart] Helm chart `web`: its templates become manifests only when rendered"),
+        "{report}"
+    );
+    // The chart's plain manifests are still linted; nothing else is.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("chart/crds/crd.yaml:2:7: error[unknown-kind]")),
+        "{report}"
+    );
+    for l in &lines {
+        assert!(
+            l.starts_with("chart/Chart.yaml")
+                || l.starts_with("chart/crds/")
+                || l.starts_with("chart/charts/dep/Chart.yaml"),
+            "{l}"
+        );
+    }
+    assert!(
+        !report.contains("yaml-syntax") && !report.contains("type-meta-missing"),
+        "{report}"
+    );
+}

@@ -107,9 +107,11 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         ..DiscoverOptions::default()
     };
     let mut found = discover(&args.paths, &opts);
-    found
-        .inputs
-        .retain(|i| !matches!(i, Input::File { name, .. } if exclude.excludes(name)));
+    let mut charts = HelmCharts::default();
+    found.inputs.retain(|i| match i {
+        Input::File { name, path } => !exclude.excludes(name) && !charts.is_chart_source(path),
+        Input::Stdin => true,
+    });
     if found.inputs.is_empty() && found.missing.is_empty() {
         eprintln!(
             "kvet: warning: no manifest found in {} (kvet reads .yaml, .yml and .json files)",
@@ -426,6 +428,56 @@ fn parse_outputs(specs: &[String]) -> Result<Vec<OutputFile>, String> {
         return Err("--output-file: only one PATH without a FORMAT: prefix (the --format report)".into());
     }
     Ok(out)
+}
+
+/// Helm charts met while walking: a folder with a `Chart.yaml`. Its
+/// values files, `values.schema.json`, `templates/`, packaged `charts/`,
+/// chart-testing `ci/` values and helm-unittest `tests/` are not manifests; `Chart.yaml` itself is kept (it gets the
+/// `helm-chart` note) and so are the chart's plain manifests (`crds/`).
+#[derive(Default)]
+struct HelmCharts {
+    /// Whether a folder holds a `Chart.yaml` (looked up once per folder).
+    is_root: HashMap<PathBuf, bool>,
+}
+
+impl HelmCharts {
+    fn is_root(&mut self, dir: &Path) -> bool {
+        if let Some(&known) = self.is_root.get(dir) {
+            return known;
+        }
+        let yes = dir.join("Chart.yaml").is_file();
+        self.is_root.insert(dir.to_path_buf(), yes);
+        yes
+    }
+
+    fn is_chart_source(&mut self, path: &Path) -> bool {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            return false;
+        };
+        let mut dir = path.parent();
+        let mut below: Vec<&std::ffi::OsStr> = Vec::new();
+        while let Some(d) = dir {
+            if self.is_root(if d.as_os_str().is_empty() { Path::new(".") } else { d }) {
+                return match below.last().and_then(|c| c.to_str()) {
+                    // Directly in the chart folder.
+                    None => {
+                        (name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml")))
+                            || name == "values.schema.json"
+                    }
+                    // Templates, packaged subcharts, chart-testing values
+                    // (`ci/`) and helm-unittest suites (`tests/`).
+                    Some("templates" | "charts" | "ci" | "tests") => true,
+                    Some(_) => false,
+                };
+            }
+            if d.as_os_str().is_empty() {
+                break;
+            }
+            below.push(d.file_name().unwrap_or_default());
+            dir = d.parent();
+        }
+        false
+    }
 }
 
 /// `--exclude` globs.

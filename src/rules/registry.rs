@@ -21,6 +21,8 @@ pub const ENGINE_RULES: &[&str] = &[
     "yaml-limits",
     "type-meta-missing",
     "unused-suppression",
+    "helm-chart",
+    "placeholder-unrendered",
 ];
 
 /// Whether a rule's findings come from an engine stage (loading, the
