@@ -4,6 +4,7 @@
 //! → catalog → checks (in parallel) → findings → renderers. The CLI and the
 //! language server share [`lint()`].
 
+pub mod baseline;
 pub mod config;
 pub mod diagnostic;
 pub mod fix;

@@ -333,3 +333,75 @@ fn a_helm_chart_is_recognised_not_linted_as_manifests() {
         "{report}"
     );
 }
+
+#[test]
+fn a_baseline_reports_only_new_findings_across_line_shifts() {
+    let dir = app_dir();
+    let out = kvet(
+        dir.path(),
+        &["check", "app.yaml", "--write-baseline", "kvet-baseline.json"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let written = text(&out.stderr);
+    assert!(written.contains("findings to kvet-baseline.json"), "{written}");
+    // Lines added above every finding: nothing is new.
+    let shifted = format!("# a comment\n# another\n{APP}");
+    std::fs::write(dir.path().join("app.yaml"), &shifted).unwrap_or_else(|e| panic!("{e}"));
+    let out = kvet(
+        dir.path(),
+        &["check", "app.yaml", "--baseline", "kvet-baseline.json", "--quiet"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    // A new problem is reported, alone.
+    let worse = shifted.replace("image: nginx:1.27", "image: nginx:latest");
+    std::fs::write(dir.path().join("app.yaml"), worse).unwrap_or_else(|e| panic!("{e}"));
+    let out = kvet(
+        dir.path(),
+        &["check", "app.yaml", "--baseline", "kvet-baseline.json", "--quiet"],
+    );
+    let report = text(&out.stdout);
+    let rules: Vec<&str> = report.lines().collect();
+    assert!(
+        !rules.is_empty() && rules.iter().all(|l| l.contains("image-")),
+        "{report}"
+    );
+    // A broken baseline is a located usage error.
+    std::fs::write(dir.path().join("bad.json"), "{\"version\": 1,\n \"findings\": 3}")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = kvet(dir.path(), &["check", "app.yaml", "--baseline", "bad.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--baseline bad.json:2:"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn add_suppressions_silences_every_current_finding() {
+    let dir = app_dir();
+    let script = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s\ndata:\n  run: |\n    echo hi\n";
+    std::fs::write(dir.path().join("cm.yaml"), script).unwrap_or_else(|e| panic!("{e}"));
+    let out = kvet(dir.path(), &["check", ".", "--add-suppressions"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("added suppressions for"),
+        "{}",
+        text(&out.stderr)
+    );
+    let after = std::fs::read_to_string(dir.path().join("app.yaml")).unwrap_or_default();
+    assert!(after.contains("# kvet: ignore["), "{after}");
+    // The file reads the same, and the next run is clean.
+    let out = kvet(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("0 errors, 0 warnings, 0 infos"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("cm.yaml")).unwrap_or_default(),
+        script
+    );
+}

@@ -101,6 +101,11 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
     validate_selectors(&args.ignore, "--ignore", Registry::builtin())?;
     validate_selectors(&args.extend_select, "--extend-select", Registry::builtin())?;
     let outputs = parse_outputs(&args.output_file)?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(kvet::baseline::Baseline::read)
+        .transpose()?;
     let exclude = Exclude::new(&args.exclude)?;
     let opts = DiscoverOptions {
         respect_ignore_files: !args.no_ignore,
@@ -333,6 +338,47 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         &report_registry
     };
 
+    if let Some(path) = &args.write_baseline {
+        let n = kvet::baseline::write(path, &output.diagnostics, &sources)?;
+        eprintln!(
+            "kvet: wrote {n} finding{} to {}",
+            if n == 1 { "" } else { "s" },
+            path.display()
+        );
+        return Ok(0);
+    }
+    if args.add_suppressions {
+        let added = super::adopt::add_suppressions(&output.diagnostics, &sources);
+        for e in &added.errors {
+            eprintln!("kvet: {e}");
+        }
+        eprintln!(
+            "kvet: added suppressions for {} finding{} in {} file{}{}",
+            added.comments,
+            if added.comments == 1 { "" } else { "s" },
+            added.files,
+            if added.files == 1 { "" } else { "s" },
+            if added.skipped > 0 {
+                format!(
+                    "; {} could not carry a comment (JSON files, block scalars, stdin): use --write-baseline for them",
+                    added.skipped
+                )
+            } else {
+                String::new()
+            }
+        );
+        return Ok(if added.errors.is_empty() { 0 } else { 2 });
+    }
+    if let Some(b) = &baseline {
+        let (new, known) = b.split(std::mem::take(&mut output.diagnostics), &sources);
+        output.diagnostics = new;
+        let summary = &mut output.summary;
+        (summary.errors, summary.warnings, summary.infos) = (0, 0, 0);
+        summary.count(&output.diagnostics);
+        summary.suppressed += known.len();
+        output.suppressed.extend(known);
+        output.suppressed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -1,5 +1,6 @@
 //! Argument parsing and subcommands.
 
+mod adopt;
 mod check;
 mod docs;
 mod progress;
@@ -148,6 +149,15 @@ struct CheckArgs {
     /// With `--fix`: exit 1 when a fix was applied, even if nothing is left to report.
     #[arg(long)]
     exit_non_zero_on_fix: bool,
+    /// Report only findings that are not in this baseline (see `--write-baseline`).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<std::path::PathBuf>,
+    /// Record every current finding in a baseline file and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff", "add_suppressions"])]
+    write_baseline: Option<std::path::PathBuf>,
+    /// Add a `# kvet: ignore[rule]` comment on the line of every current finding and exit 0.
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    add_suppressions: bool,
     /// The cluster's Kubernetes version, 1.0 to 1.37 [default: the config's, else the newest].
     #[arg(long, value_name = "X.Y")]
     kubernetes_version: Option<String>,
