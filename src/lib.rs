@@ -7,6 +7,7 @@
 pub mod config;
 pub mod diagnostic;
 pub mod fix;
+pub mod kustomize_lint;
 pub mod lint;
 pub mod lsp;
 pub mod model;
