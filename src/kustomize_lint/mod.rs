@@ -69,3 +69,54 @@ pub fn is_kustomization(object: &Object, path: Option<&Path>) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::lint::lint;
+    use crate::source::SourceFile;
+
+    fn objects_and_rules(name: &str, text: &str) -> (Vec<String>, Vec<String>) {
+        let sources = vec![SourceFile::from_text(
+            name,
+            Some(std::path::PathBuf::from(name)),
+            text.to_string(),
+        )];
+        let out = lint(&sources, &Config::default());
+        (
+            out.objects
+                .iter()
+                .map(|o| format!("{} {}", o.meta.api_version, o.meta.kind))
+                .collect(),
+            // `a.yaml` is not on disk: `kustomization-file-missing` is not
+            // what these cases are about.
+            out.diagnostics
+                .iter()
+                .filter(|d| d.rule != "kustomization-file-missing")
+                .map(|d| d.rule.to_string())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_kustomization_without_type_meta_is_read_as_kustomize_reads_it() {
+        // It used to be an object without apiVersion and kind
+        // (`type-meta-missing`) when it had `metadata`.
+        let (objects, rules) =
+            objects_and_rules("kustomization.yaml", "metadata:\n  name: app\nresources:\n- a.yaml\n");
+        assert_eq!(objects, vec!["kustomize.config.k8s.io/v1beta1 Kustomization"]);
+        assert_eq!(rules, Vec::<String>::new());
+        // Its keys are checked in a file Kustomize reads, not elsewhere.
+        let typo = "resources:\n- a.yaml\nnamePrefx: x-\n";
+        assert_eq!(
+            objects_and_rules("kustomization.yaml", typo).1,
+            vec!["kustomization-unknown-field"]
+        );
+        assert_eq!(objects_and_rules("values.yaml", typo).1, Vec::<String>::new());
+        // Other YAML without apiVersion and kind is as before.
+        let (objects, rules) = objects_and_rules("values.yaml", "replicas: 2\nresources: {}\n");
+        assert!(objects.is_empty() && rules.is_empty());
+        let (_, rules) = objects_and_rules("x.yaml", "metadata: {name: a}\nspec: {}\n");
+        assert_eq!(rules, vec!["type-meta-missing"]);
+    }
+}

@@ -89,6 +89,7 @@ pub fn file_refs(root: &Node) -> Vec<FileRef<'_>> {
             if let Some(node) = item.get("path")
                 && let Some(s) = node.as_str()
                 && !s.is_empty()
+                && !is_remote(s)
             {
                 out.push(FileRef {
                     node,
@@ -104,7 +105,7 @@ pub fn file_refs(root: &Node) -> Vec<FileRef<'_>> {
             for (j, node, s) in strings(item.get("files")) {
                 // `key=path` names the data key; the path follows `=`.
                 let path = s.split_once('=').map_or(s, |(_, p)| p);
-                if !path.is_empty() {
+                if !path.is_empty() && !is_remote(path) {
                     out.push(FileRef {
                         node,
                         path,
@@ -341,7 +342,7 @@ mod tests {
     #[test]
     fn references_of_every_kind_skipping_urls_and_inline_yaml() {
         let st = root(
-            "resources: [a.yaml, ../base, https://github.com/x/y, github.com/x/y//z?ref=v1]\ncomponents: [c]\npatchesStrategicMerge:\n- p.yaml\n- |\n  apiVersion: v1\n  kind: X\npatches:\n- {path: q.yaml, target: {kind: Deployment}}\n- {patch: '[]'}\nconfigMapGenerator:\n- {name: c, files: [k=f.txt, g.txt], envs: [e.env], env: old.env}\nreplacements: [{path: r.yaml}]\nopenapi: {path: s.json}\n",
+            "resources: [a.yaml, ../base, https://github.com/x/y, github.com/x/y//z?ref=v1]\ncomponents: [c]\npatchesStrategicMerge:\n- p.yaml\n- |\n  apiVersion: v1\n  kind: X\npatches:\n- {path: q.yaml, target: {kind: Deployment}}\n- {patch: '[]'}\n- {path: 'https://example.com/p.yaml'}\nconfigMapGenerator:\n- {name: c, files: [k=f.txt, g.txt], envs: [e.env], env: old.env}\nreplacements: [{path: r.yaml}]\nopenapi: {path: s.json}\n",
         );
         let r = st.documents[0].root.as_ref().expect("doc");
         let got: Vec<(&str, String)> = file_refs(r).iter().map(|f| (f.path, f.field.clone())).collect();

@@ -282,7 +282,13 @@ fn walk(node: &Node, shape: &Shape, path: &str, out: &mut Vec<Problem>) {
         }
         (Obj(fields), Value::Map(entries)) => {
             for e in entries {
-                match fields.iter().find(|(k, _)| *k == &*e.key) {
+                // Go's JSON decoder matches keys case-insensitively: Kustomize
+                // reads `fieldPath` as `fieldpath`, `Resources` as `resources`.
+                let known = fields
+                    .iter()
+                    .find(|(k, _)| *k == &*e.key)
+                    .or_else(|| fields.iter().find(|(k, _)| k.eq_ignore_ascii_case(&e.key)));
+                match known {
                     Some((_, s)) => walk(&e.value, s, &join(path, &e.key), out),
                     None => out.push(Problem {
                         kind: ProblemKind::UnknownField {
@@ -341,7 +347,7 @@ mod tests {
 
     #[test]
     fn unknown_keys_at_every_level_with_suggestions() {
-        let p = problems("resourcez: [a]\nimages:\n- {name: a, newtag: '1'}\nmetadata: {foo: x}\n");
+        let p = problems("resourcez: [a]\nimages:\n- {name: a, newTags: '1'}\nmetadata: {foo: x}\n");
         let got: Vec<(String, Option<&str>)> = p
             .iter()
             .map(|p| match &p.kind {
@@ -353,10 +359,20 @@ mod tests {
             got,
             vec![
                 ("resourcez".into(), Some("resources")),
-                ("images[0].newtag".into(), Some("newTag")),
+                ("images[0].newTags".into(), Some("newTag")),
                 ("metadata.foo".into(), None),
             ]
         );
+    }
+
+    #[test]
+    fn keys_match_case_insensitively_as_go_decodes_them() {
+        assert_eq!(
+            problems("Resources: [a]\nvars:\n- name: X\n  fieldref: {fieldPath: spec.x}\n"),
+            vec![]
+        );
+        let p = problems("NamePrefix: 3\n");
+        assert!(matches!(p[0].kind, ProblemKind::InvalidType { .. }), "{p:?}");
     }
 
     #[test]

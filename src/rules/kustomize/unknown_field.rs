@@ -60,7 +60,7 @@ mod tests {
 
     #[test]
     fn unknown_keys_with_suggestions_and_a_rename() {
-        let text = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresourcez:\n- a.yaml\nimages:\n- name: nginx\n  newtag: '1.2'\n  registry: x\n";
+        let text = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresourcez:\n- a.yaml\nimages:\n- name: nginx\n  newTagg: '1.2'\n  registry: x\n";
         let d = assert_fires("kustomization-unknown-field", text);
         assert_eq!(d.len(), 3);
         assert_eq!(spanned(text, &d[0]), "resourcez");
@@ -68,7 +68,7 @@ mod tests {
         assert!(fixed(text, &d[0]).contains("\nresources:\n"));
         assert_eq!(
             d[1].message,
-            "unknown field `newtag` in `images[0]` of the kustomization"
+            "unknown field `newTagg` in `images[0]` of the kustomization"
         );
         assert!(d[2].fix.is_none());
     }
