@@ -79,7 +79,9 @@ fn item_text(file: &SourceFile, node: &Node) -> Option<String> {
     let mut lines = text.lines();
     let mut out = vec![lines.next()?.to_string()];
     for l in lines {
+        // A blank line may belong to a block scalar: keep it.
         if l.trim().is_empty() {
+            out.push(String::new());
             continue;
         }
         let indent = l.len() - l.trim_start_matches(' ').len();
@@ -140,7 +142,11 @@ fn rewrite(
         let mut lines = item.lines();
         block.push_str(&format!("- {}{nl}", lines.next().unwrap_or_default()));
         for l in lines {
-            block.push_str(&format!("  {l}{nl}"));
+            if l.is_empty() {
+                block.push_str(nl);
+            } else {
+                block.push_str(&format!("  {l}{nl}"));
+            }
         }
     }
     // The last line of a file may have no newline.
@@ -167,9 +173,29 @@ fn existing(file: &SourceFile, root: &Node, key: &str) -> Option<Vec<String>> {
     }
 }
 
+/// A `patches` entry (as [`item_text`] gives items) holding an inline
+/// patch: `patch:` with the text as a literal block scalar. `None` when a
+/// literal block cannot hold it exactly (leading spaces on the first line,
+/// several trailing line breaks).
+fn inline_patch(text: &str) -> Option<String> {
+    if text.starts_with([' ', '\t']) || text.ends_with("\n\n") || text.contains('\r') {
+        return None;
+    }
+    let header = if text.ends_with('\n') { "|" } else { "|-" };
+    let mut out = format!("patch: {header}");
+    for line in text.lines() {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str("  ");
+            out.push_str(line);
+        }
+    }
+    Some(out)
+}
+
 /// The edits replacing the deprecated `key` of a kustomization's root, or
 /// `None` when no safe rewrite exists (comments in the entries, an
-/// unusual layout, inline patches, `vars`).
+/// unusual layout, an inline patch a literal block cannot hold, `vars`).
 pub fn fix(file: &SourceFile, fid: FileId, root: &Node, key: &str) -> Option<Vec<Edit>> {
     let value = root.get(key)?;
     match key {
@@ -208,11 +234,12 @@ pub fn fix(file: &SourceFile, fid: FileId, root: &Node, key: &str) -> Option<Vec
             let mut remove = vec![key];
             if let Some(psm) = root.get("patchesStrategicMerge") {
                 for n in psm.items() {
-                    let path = n.as_str()?;
-                    if path.contains('\n') || path.contains(": ") {
-                        return None;
+                    let text = n.as_str()?;
+                    if text.contains('\n') || text.contains(": ") {
+                        list.push(inline_patch(text)?);
+                    } else {
+                        list.push(format!("path: {}", text_of(file, n.span)?));
                     }
-                    list.push(format!("path: {}", text_of(file, n.span)?));
                 }
                 remove.push("patchesStrategicMerge");
             }

@@ -32,7 +32,7 @@ impl Rule for KustomizationFieldDeprecated {
                     dep.note
                 ),
                 (None, true) => format!(
-                    "{}; no automatic rewrite here (comments or inline patches in the entries, or an unusual layout): move it by hand",
+                    "{}; no automatic rewrite here (comments in the entries, or an unusual layout): move it by hand",
                     dep.note
                 ),
                 (None, false) => dep.note.to_string(),
@@ -120,11 +120,24 @@ mod tests {
     }
 
     #[test]
-    fn no_fix_for_vars_comments_or_inline_patches() {
+    fn inline_strategic_merge_patches_become_literal_blocks() {
+        let text = k(
+            "patchesStrategicMerge:\n  - |-\n    apiVersion: v1\n    kind: Service\n\n    metadata: {name: s}\npatches:\n- patch: |\n    a: b\n\n    c: d\n",
+        );
+        assert_eq!(
+            fixed(&text, &assert_fires(RULE, &text)[0]),
+            k(
+                "patches:\n- patch: |-\n    apiVersion: v1\n    kind: Service\n\n    metadata: {name: s}\n- patch: |\n    a: b\n\n    c: d\n"
+            )
+        );
+    }
+
+    #[test]
+    fn no_fix_for_vars_or_comments() {
         for text in [
             "vars:\n- name: X\n  objref: {kind: Service, name: s, apiVersion: v1}\n",
             "bases:\n- ../base # the shared base\n",
-            "patchesStrategicMerge:\n- |-\n  apiVersion: v1\n  kind: Service\n",
+            "patchesStrategicMerge:\n- |2-\n    indented: first line\n",
         ] {
             let d = assert_fires(RULE, &k(text));
             assert!(d[0].fix.is_none(), "{text}");
