@@ -197,6 +197,51 @@ fn inline_patch(text: &str) -> Option<String> {
 /// `None` when no safe rewrite exists (comments in the entries, an
 /// unusual layout, an inline patch a literal block cannot hold, `vars`).
 pub fn fix(file: &SourceFile, fid: FileId, root: &Node, key: &str) -> Option<Vec<Edit>> {
+    in_place(file, fid, root, key).or_else(|| merged(file, fid, root, key))
+}
+
+/// The rewrite as edits in place, when the replacement key is absent: the
+/// key renamed and, for strategic-merge patch files, each entry prefixed
+/// with `path: `. Comments and layout stay.
+fn in_place(file: &SourceFile, fid: FileId, root: &Node, key: &str) -> Option<Vec<Edit>> {
+    let entry = root.entry(key)?;
+    let absent = |keys: &[&str]| keys.iter().all(|k| root.get(k).is_none());
+    let rename = |to: &str| Edit {
+        file: fid,
+        span: entry.key_span,
+        replacement: to.to_string(),
+    };
+    match key {
+        "bases" if absent(&["resources"]) => Some(vec![rename("resources")]),
+        "imageTags" if absent(&["images"]) => Some(vec![rename("images")]),
+        "patchesJson6902" if absent(&["patches", "patchesStrategicMerge"]) => Some(vec![rename("patches")]),
+        "patchesStrategicMerge" if absent(&["patches", "patchesJson6902"]) => {
+            let seq = entry.value.as_seq()?;
+            let mut edits = vec![rename("patches")];
+            for n in seq {
+                let text = n.as_str()?;
+                // A block sequence item (`- a.yaml`): `- path: a.yaml`.
+                let block = file
+                    .text
+                    .get(..n.span.start as usize)
+                    .is_some_and(|t| t.trim_end_matches(' ').ends_with('-'));
+                if !block || text.contains('\n') || text.contains(": ") || !crate::fix::is_inline_scalar(n) {
+                    return None;
+                }
+                edits.push(Edit {
+                    file: fid,
+                    span: Span::new(n.span.start, n.span.start),
+                    replacement: "path: ".into(),
+                });
+            }
+            Some(edits)
+        }
+        _ => None,
+    }
+}
+
+/// The rewrite as one merged list that replaces the entries involved.
+fn merged(file: &SourceFile, fid: FileId, root: &Node, key: &str) -> Option<Vec<Edit>> {
     let value = root.get(key)?;
     match key {
         "bases" => {

@@ -77,7 +77,7 @@ mod tests {
         let alone = k("bases: [../base]\n");
         assert_eq!(
             fixed(&alone, &assert_fires(RULE, &alone)[0]),
-            k("resources:\n- ../base\n")
+            k("resources: [../base]\n")
         );
     }
 
@@ -115,7 +115,12 @@ mod tests {
         let text = k("imageTags:\n  - name: nginx\n    newTag: \"2\"\n");
         assert_eq!(
             fixed(&text, &assert_fires(RULE, &text)[0]),
-            k("images:\n- name: nginx\n  newTag: \"2\"\n")
+            k("images:\n  - name: nginx\n    newTag: \"2\"\n")
+        );
+        let text = k("images:\n- name: redis\nimageTags:\n  - name: nginx\n    newTag: \"2\"\n");
+        assert_eq!(
+            fixed(&text, &assert_fires(RULE, &text)[0]),
+            k("images:\n- name: redis\n- name: nginx\n  newTag: \"2\"\n")
         );
     }
 
@@ -133,10 +138,24 @@ mod tests {
     }
 
     #[test]
-    fn no_fix_for_vars_or_comments() {
+    fn alone_they_are_renamed_in_place_keeping_comments() {
+        let text = k("bases: # shared\n- ../base # the base\n");
+        assert_eq!(
+            fixed(&text, &assert_fires(RULE, &text)[0]),
+            k("resources: # shared\n- ../base # the base\n")
+        );
+        let text = k("patchesStrategicMerge:\n# first\n- a.yaml\n- \"b.yaml\" # second\n");
+        assert_eq!(
+            fixed(&text, &assert_fires(RULE, &text)[0]),
+            k("patches:\n# first\n- path: a.yaml\n- path: \"b.yaml\" # second\n")
+        );
+    }
+
+    #[test]
+    fn no_fix_for_vars_or_comments_in_merged_lists() {
         for text in [
             "vars:\n- name: X\n  objref: {kind: Service, name: s, apiVersion: v1}\n",
-            "bases:\n- ../base # the shared base\n",
+            "resources: [a.yaml]\nbases:\n- ../base # the shared base\n",
             "patchesStrategicMerge:\n- |2-\n    indented: first line\n",
         ] {
             let d = assert_fires(RULE, &k(text));
