@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod config;
 pub mod diagnostic;
 pub mod fix;
+pub mod kustomize_lint;
 pub mod lint;
 pub mod lsp;
 pub mod model;

@@ -6,6 +6,8 @@
 //! enables more rules for that fixture; `# fixture-options: {json}` sets
 //! the rule's options; `# fixture-kubernetes-version: X.Y` and
 //! `# fixture-target-version: X.Y` choose the versions checked against.
+//! A folder `bad*/` or `good*/` is a kustomization fixture: its
+//! `kustomization.yaml` is the file linted.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -37,8 +39,30 @@ fn files_with_prefix(dir: &Path, prefix: &str) -> Vec<PathBuf> {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
         name.starts_with(prefix) && !name.ends_with(".expect")
     });
+    // A folder fixture (`bad/`, `good-x/`) is a kustomization: its
+    // `kustomization.yaml` is linted, next to the files it names.
+    for p in &mut v {
+        if p.is_dir() {
+            *p = p.join("kustomization.yaml");
+        }
+    }
     v.sort();
     v
+}
+
+/// The snapshot name of a fixture: its file stem, or its folder's name.
+fn fixture_stem(path: &Path) -> String {
+    let file = path.file_name().and_then(|s| s.to_str()).unwrap_or("");
+    let named = if file == "kustomization.yaml" {
+        path.parent()
+    } else {
+        Some(path)
+    };
+    named
+        .and_then(|p| p.file_stem())
+        .and_then(|s| s.to_str())
+        .unwrap_or("bad")
+        .to_string()
 }
 
 /// (line, rule) pairs expected in a fixture.
@@ -166,7 +190,7 @@ fn bad_fixtures_fire_on_the_marked_lines() {
             let mut json = Vec::new();
             report::json::render(&mut json, &out.diagnostics, &sources, &out.summary)
                 .unwrap_or_else(|e| panic!("render: {e}"));
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("bad").to_string();
+            let stem = fixture_stem(&path);
             let mut settings = insta::Settings::clone_current();
             settings.set_snapshot_path("snapshots/fixtures");
             settings.set_prepend_module_to_snapshot(false);

@@ -47,8 +47,14 @@ pub struct Object<'a> {
 impl<'a> Object<'a> {
     pub fn new(id: usize, file: FileId, doc: usize, item: Option<usize>, root: &'a Node) -> Self {
         let s = |k: &str| root.get(k).and_then(Node::as_str);
-        let api_version = s("apiVersion").unwrap_or("");
-        let kind = s("kind").unwrap_or("");
+        let (api_version, kind) = if crate::kustomize_lint::looks_like_kustomization(root) {
+            (
+                crate::kustomize_lint::DEFAULT_API_VERSION,
+                crate::kustomize_lint::DEFAULT_KIND,
+            )
+        } else {
+            (s("apiVersion").unwrap_or(""), s("kind").unwrap_or(""))
+        };
         let name = root.path(&["metadata", "name"]).and_then(Node::as_str);
         let namespace = root.path(&["metadata", "namespace"]).and_then(Node::as_str);
         let meta = Arc::new(ObjectMeta {
@@ -164,6 +170,10 @@ pub fn doc_objects(doc: &Document) -> DocObjects<'_> {
     let kind = root.get("kind");
     let kind_str = kind.and_then(Node::as_str).unwrap_or("");
     if api.is_none() && kind.is_none() {
+        // Kustomize reads a kustomization without apiVersion and kind.
+        if crate::kustomize_lint::looks_like_kustomization(root) {
+            return DocObjects::Objects(vec![(None, root)]);
+        }
         if root.get("metadata").is_some() || root.get("spec").is_some() {
             let first_key = root.entries().first().map_or(root.span, |e| e.key_span);
             return DocObjects::NotAnObject {

@@ -9,6 +9,7 @@ pub mod availability;
 pub mod images;
 pub mod jobs;
 pub mod kubeadm;
+pub mod kustomize;
 pub mod metadata;
 pub mod networking;
 pub mod probes;

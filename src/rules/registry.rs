@@ -6,8 +6,8 @@ use std::sync::{Arc, OnceLock};
 use super::docs::RuleDoc;
 use super::template::TemplateRule;
 use super::{
-    Rule, availability, images, jobs, kubeadm, metadata, networking, probes, rbac, resources, scheduling, security,
-    selectors,
+    Rule, availability, images, jobs, kubeadm, kustomize, metadata, networking, probes, rbac, resources, scheduling,
+    security, selectors,
 };
 
 include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
@@ -38,6 +38,7 @@ fn builtin_checks() -> Vec<Box<dyn Rule>> {
         images::checks(),
         jobs::checks(),
         kubeadm::checks(),
+        kustomize::checks(),
         metadata::checks(),
         networking::checks(),
         probes::checks(),
