@@ -61,6 +61,14 @@ pub(crate) fn own<'a>(c: &Container<'a>, path: &[&str]) -> Option<&'a Node> {
     non_null(c.get(&["securityContext"]).and_then(|sc| sc.path(path)))
 }
 
+/// Whether the container runs `privileged: true`: it gets every capability
+/// and the runtimes start it unconfined (no seccomp, no AppArmor), so
+/// advice to drop capabilities or set a profile changes nothing for it;
+/// `privileged-container` reports the cause.
+pub(crate) fn is_privileged(c: &Container) -> bool {
+    own(c, &["privileged"]).and_then(Node::as_bool) == Some(true)
+}
+
 /// The effective `securityContext.<path>` of a container: its own value,
 /// else the pod's (`runAsUser`, `runAsNonRoot`, `seccompProfile`...).
 pub(crate) fn effective<'a>(w: &Workload<'a>, c: &Container<'a>, path: &[&str]) -> Option<Setting<'a>> {
