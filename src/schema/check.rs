@@ -243,6 +243,9 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
     let av_span = object.root.get("apiVersion").map_or(object.kind_span(), |n| n.span);
 
     // Kind-level: removed or deprecated apiVersions.
+    // Once `api-removed` is reported, the field problems that only
+    // restate the migration to the replacement are folded into it.
+    let mut removed_reported = false;
     let mut validate_as = target.lookup(object.api_version, object.kind);
     if let Some(dep) = dep {
         let removed = dep.is_removed_in(target.name());
@@ -257,8 +260,9 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
                 dep.removed_in.as_deref().unwrap_or("?"),
                 replacement_text(dep)
             );
-            let fix = api_fix(source, object.file, object, dep, target);
+            let fix = api_fix(source, object.file, object, dep, target, &[]);
             if let Some(d) = out.report("api-removed", object, av_span, msg) {
+                removed_reported = true;
                 d.help(format!(
                     "the API server of {} rejects this apiVersion{}",
                     version_label(target),
@@ -288,7 +292,7 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
                 dep.deprecated_in.as_deref().unwrap_or("?"),
                 replacement_text(dep)
             );
-            let fix = api_fix(source, object.file, object, dep, target);
+            let fix = api_fix(source, object.file, object, dep, target, &[]);
             if let Some(d) = out.report("api-deprecated", object, av_span, msg) {
                 d.help("move to the replacement before the version that removes this one; `kvet check --fix` does it when the object fits the new schema");
                 d.fix = fix;
@@ -320,6 +324,19 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
             problems.retain(|p| !before.iter().any(|b| same_problem(b, p)));
         }
     }
+
+    // The object was checked as the replacement of its removed apiVersion:
+    // what the old apiVersion also rejected (in the last version serving
+    // it) is an error of its own; the rest is what the migration involves,
+    // listed on the `api-removed` finding instead of reported again.
+    let mut migration: Option<Vec<(Span, String)>> = None;
+    let mut migration_edits: Vec<crate::diagnostic::Edit> = Vec::new();
+    let mut before: Vec<Problem> = Vec::new();
+    if removed_reported && as_replacement.is_some() {
+        before = last_served_problems(object, source);
+        migration = Some(Vec::new());
+    }
+    let restated = |p: &Problem| !before.iter().any(|b| same_problem(b, p));
 
     // Curated field changes explain some problems: report them as such.
     {
@@ -353,7 +370,21 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
                 continue;
             }
             let fix = field_fix(source, object.file, object.root, change);
+            // A change the old apiVersion did not reject yet is part of
+            // the migration.
+            let folded = explained.iter().any(|&i| problems.get(i).is_some_and(restated));
             for (_, entry) in hits {
+                if let Some(m) = migration.as_mut().filter(|_| folded) {
+                    if let Some(f) = &fix {
+                        migration_edits.extend(f.edits.iter().cloned());
+                    }
+                    let what = match &change.replacement {
+                        Some(r) => format!("`{}` becomes `{r}`", change.path),
+                        None => format!("`{}` is gone", change.path),
+                    };
+                    m.push((entry.key_span, what));
+                    continue;
+                }
                 let (rule, msg) = match change.change {
                     FieldChangeKind::TypeChanged => (
                         "field-type-changed",
@@ -388,9 +419,91 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
         }
     }
 
+    if let Some(mut m) = migration {
+        let (moved, independent): (Vec<Problem>, Vec<Problem>) = problems
+            .into_iter()
+            .partition(|p| !matches!(p.kind, ProblemKind::Deprecated { .. }) && restated(p));
+        m.extend(moved.iter().map(migration_step));
+        m.sort_by_key(|(span, _)| span.start);
+        migration_edits.sort_by_key(|e| (e.span.start, e.span.end));
+        migration_edits.dedup_by(|a, b| a.span == b.span);
+        let fix = match dep {
+            Some(dep) if !migration_edits.is_empty() => {
+                api_fix(source, object.file, object, dep, target, &migration_edits)
+            }
+            _ => None,
+        };
+        if let Some(d) = out.diags.iter_mut().rev().find(|d| d.rule == "api-removed") {
+            fold_migration(d, &m);
+            if fix.is_some() {
+                d.fix = fix;
+            }
+        }
+        problems = independent;
+    }
     for p in problems {
         report_problem(object, Source::Api(target), upgrade, as_replacement.as_deref(), p, out);
     }
+}
+
+/// The problems of an object against the schema of the last version that
+/// served its apiVersion.
+fn last_served_problems(object: &Object, source: &SourceFile) -> Vec<Problem> {
+    let last = super::versions_serving(object.api_version, object.kind).pop();
+    let Some(s) = last.and_then(|info| schema(info.name)) else {
+        return Vec::new();
+    };
+    match s.lookup(object.api_version, object.kind) {
+        Some(ty) => validate(s, ty, object.root, &source.text, object.kind_span()),
+        None => Vec::new(),
+    }
+}
+
+/// One change the move to the replacement apiVersion involves.
+fn migration_step(p: &Problem) -> (Span, String) {
+    let what = match &p.kind {
+        ProblemKind::UnknownField {
+            suggestion: Some(s), ..
+        } => format!("`{}` is spelled `{s}`", p.path),
+        ProblemKind::UnknownField { .. } => format!("`{}` has no place in it", p.path),
+        ProblemKind::MissingRequired { .. } => format!("`{}` is required", p.path),
+        ProblemKind::InvalidType { expected, .. } => format!("`{}` must be {expected}", p.path),
+        ProblemKind::InvalidValue { message, .. } => format!("`{}`: {message}", p.path),
+        ProblemKind::Deprecated { note } => format!("`{}` is deprecated: {}", p.path, strip_deprecated(note)),
+    };
+    (p.span, what)
+}
+
+/// Appends the migration's changes to an `api-removed` finding: the first
+/// few in the message, every one as a label at its place.
+fn fold_migration(d: &mut Diagnostic, steps: &[(Span, String)]) {
+    if steps.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 3;
+    let listed: Vec<&str> = steps.iter().take(SHOWN).map(|(_, w)| w.as_str()).collect();
+    let more = match steps.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" and {n} more (marked)"),
+    };
+    let changes = if steps.len() == 1 { "change" } else { "changes" };
+    d.message.push_str(&format!(
+        "; moving it involves {} field {changes}: {}{more}",
+        steps.len(),
+        listed.join("; ")
+    ));
+    for (span, what) in steps {
+        d.label(*span, what.clone());
+    }
+}
+
+/// A deprecation note without the API documentation's own leading
+/// "Deprecated:" (the message already says it).
+fn strip_deprecated(note: &str) -> &str {
+    let t = note.trim();
+    t.strip_prefix("Deprecated:")
+        .or_else(|| t.strip_prefix("DEPRECATED:"))
+        .map_or(t, str::trim_start)
 }
 
 /// The newest version before `target` whose schema for this kind has the
@@ -486,7 +599,7 @@ fn report_problem(
                 .map_or(String::new(), |(parent, _)| format!(" in `{parent}`"));
             let msg = match removed_after {
                 Some(last) => format!(
-                    "`{}` is not a field of {} {}{when} (it was in {last})",
+                    "`{}` was removed from {} {} after Kubernetes {last}",
                     p.path, object.api_version, object.kind
                 ),
                 None => format!("unknown field `{name}`{parent}{}", as_replacement.unwrap_or("")),
@@ -499,9 +612,11 @@ fn report_problem(
                     None => {
                         d.help(match source {
                             Source::Api(target) => format!(
-                                "{} {} in Kubernetes {} has no such field: the API server rejects it (strict field validation) or drops it",
-                                object.api_version,
-                                object.kind,
+                                "{} in Kubernetes {} has no such field: the API server rejects it (strict field validation) or drops it",
+                                as_replacement.and_then(|r| r.strip_prefix(" in ")).map_or_else(
+                                    || format!("{} {}", object.api_version, object.kind),
+                                    str::to_string
+                                ),
                                 version_label(target)
                             ),
                             Source::Crd => format!(
@@ -546,7 +661,7 @@ fn report_problem(
             }
         }
         ProblemKind::Deprecated { note } => {
-            let msg = format!("`{}` is deprecated{when}: {note}", p.path);
+            let msg = format!("`{}` is deprecated{when}: {}", p.path, strip_deprecated(note));
             out.report("field-deprecated", object, p.span, msg);
         }
     }
