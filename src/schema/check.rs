@@ -315,6 +315,7 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
         })
         .flatten();
     let mut problems = validate(target, ty, object.root, &source.text, object.kind_span());
+    problems.retain(|p| !server_filled(object, p));
 
     // Upgrade mode with a known current version: only what changes.
     let current_ty = v.current.lookup(object.api_version, object.kind);
@@ -444,6 +445,44 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
     for p in problems {
         report_problem(object, Source::Api(target), upgrade, as_replacement.as_deref(), p, out);
     }
+}
+
+/// Fields the API data marks required that the API server fills in or
+/// accepts absent, by apiVersion group, kind and path (`[]` for any list
+/// item). Curated: the OpenAPI `default` of a required field is the Go
+/// zero value (`""`, `0`, `{}`), not the server's defaulting, so it cannot
+/// be derived. The later versions' data confirm the last three: they no
+/// longer mark those fields required (NetworkPolicy from 1.34, StatefulSet
+/// from 1.33, the pod-condition pattern from 1.35).
+const SERVER_FILLED: &[(&str, &[&str], &str)] = &[
+    // SetDefaults_RoleBinding/ClusterRoleBinding: rbac.authorization.k8s.io.
+    (
+        "rbac.authorization.k8s.io",
+        &["RoleBinding", "ClusterRoleBinding"],
+        "roleRef.apiGroup",
+    ),
+    // An absent selector decodes as the empty one: every pod of the namespace.
+    ("networking.k8s.io", &["NetworkPolicy"], "spec.podSelector"),
+    // Never validated as required: the API server accepts it empty.
+    ("apps", &["StatefulSet"], "spec.serviceName"),
+    // Defaulted to `True`.
+    (
+        "batch",
+        &["Job", "CronJob"],
+        "podFailurePolicy.rules[].onPodConditions[].status",
+    ),
+];
+
+/// Whether a problem is a "missing" field the API server fills in.
+fn server_filled(object: &Object, p: &Problem) -> bool {
+    if !matches!(p.kind, ProblemKind::MissingRequired { .. }) {
+        return false;
+    }
+    let path = bracketless(&p.path);
+    let group = group_of(object.api_version);
+    SERVER_FILLED.iter().any(|(g, kinds, field)| {
+        *g == group && kinds.contains(&object.kind) && (path == *field || path.ends_with(&format!(".{field}")))
+    })
 }
 
 /// The problems of an object against the schema of the last version that
