@@ -536,6 +536,21 @@ fn fold_migration(d: &mut Diagnostic, steps: &[(Span, String)]) {
     }
 }
 
+/// A field the API marks deprecated whose value is the only one the
+/// version accepts: apiextensions.k8s.io/v1 requires
+/// `preserveUnknownFields` to be false (pruning is always on), so writing
+/// it out is not deprecated usage.
+fn deprecated_value_required(object: &Object, p: &Problem) -> bool {
+    object.api_version == "apiextensions.k8s.io/v1"
+        && object.kind == "CustomResourceDefinition"
+        && p.path == "spec.preserveUnknownFields"
+        && object
+            .root
+            .path(&["spec", "preserveUnknownFields"])
+            .and_then(crate::yaml::Node::as_bool)
+            == Some(false)
+}
+
 /// A deprecation note without the API documentation's own leading
 /// "Deprecated:" (the message already says it).
 fn strip_deprecated(note: &str) -> &str {
@@ -692,14 +707,27 @@ fn report_problem(
             }
         }
         ProblemKind::InvalidValue { message, replacement } => {
+            // Plain text belongs in `stringData` of a Secret; elsewhere
+            // (a webhook's `caBundle`, a ConfigMap's `binaryData`) the
+            // value must be encoded.
+            let secret_data = object.kind == "Secret" && object.api_version == "v1" && p.path.starts_with("data.");
+            let base64 = message.contains("base64");
             let msg = format!("`{}`: {message}", p.path);
-            if let Some(d) = out.report("schema-invalid-value", object, p.span, msg)
-                && let Some(text) = replacement
-            {
-                d.fix(rewrite_value(object, p.span, text));
+            if let Some(d) = out.report("schema-invalid-value", object, p.span, msg) {
+                if base64 && secret_data {
+                    d.help("put plain text under `stringData` instead, or base64-encode it");
+                } else if base64 {
+                    d.help("base64-encode the value (e.g. `base64 -w0 < file`)");
+                }
+                if let Some(text) = replacement {
+                    d.fix(rewrite_value(object, p.span, text));
+                }
             }
         }
         ProblemKind::Deprecated { note } => {
+            if deprecated_value_required(object, &p) {
+                return;
+            }
             let msg = format!("`{}` is deprecated{when}: {}", p.path, strip_deprecated(note));
             out.report("field-deprecated", object, p.span, msg);
         }
