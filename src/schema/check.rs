@@ -146,11 +146,35 @@ impl Out<'_> {
     }
 }
 
-fn replacement_text(dep: &Deprecation) -> String {
-    match (&dep.replacement, dep.replacement_kind()) {
-        (Some(r), Some(k)) if k != dep.kind => format!("; use {} {k}", r.api_version),
-        (Some(r), _) => format!("; use {}", r.api_version),
-        _ => String::new(),
+/// What to use instead, as served by `target`: a replacement that is
+/// itself removed there is followed to its own replacement; none left,
+/// none named (PodSecurityPolicy points to Pod Security Admission).
+fn replacement_text(dep: &Deprecation, target: &VersionSchema) -> String {
+    let mut current = dep.replacement.as_ref().map(|r| {
+        (
+            r.api_version.clone(),
+            dep.replacement_kind().unwrap_or(&dep.kind).to_string(),
+        )
+    });
+    for _ in 0..8 {
+        let Some((av, kind)) = &current else { break };
+        match deprecation(av, kind) {
+            Some(next) if next.is_removed_in(target.name()) => {
+                current = next.replacement.as_ref().map(|r| {
+                    (
+                        r.api_version.clone(),
+                        next.replacement_kind().unwrap_or(kind).to_string(),
+                    )
+                });
+            }
+            _ => break,
+        }
+    }
+    match current {
+        Some((av, kind)) if kind != dep.kind => format!("; use {av} {kind}"),
+        Some((av, _)) => format!("; use {av}"),
+        None if dep.kind == "PodSecurityPolicy" => "; enforce pod security with Pod Security Admission (the `pod-security.kubernetes.io/enforce` namespace label) or a policy engine instead".to_string(),
+        None => String::new(),
     }
 }
 
@@ -258,7 +282,7 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
                 object.api_version,
                 object.kind,
                 dep.removed_in.as_deref().unwrap_or("?"),
-                replacement_text(dep)
+                replacement_text(dep, target)
             );
             let fix = api_fix(source, object.file, object, dep, target, &[]);
             if let Some(d) = out.report("api-removed", object, av_span, msg) {
@@ -290,7 +314,7 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
                 object.api_version,
                 object.kind,
                 dep.deprecated_in.as_deref().unwrap_or("?"),
-                replacement_text(dep)
+                replacement_text(dep, target)
             );
             let fix = api_fix(source, object.file, object, dep, target, &[]);
             if let Some(d) = out.report("api-deprecated", object, av_span, msg) {
