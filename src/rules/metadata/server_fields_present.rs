@@ -35,7 +35,7 @@ impl Rule for ServerFieldsPresent {
         let status = object
             .root
             .entry("status")
-            .filter(|e| !e.value.is_null() && !(e.value.is_map() && e.value.entries().is_empty()));
+            .filter(|e| !(e.value.is_null() || (e.value.is_map() && e.value.entries().is_empty())));
         if in_meta.is_empty() && status.is_none() {
             return;
         }
