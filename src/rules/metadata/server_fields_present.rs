@@ -31,11 +31,10 @@ impl Rule for ServerFieldsPresent {
                 .filter(|k| m.entry(k).is_some_and(|e| !e.value.is_null()))
                 .collect()
         });
-        // An empty `status: {}` is what many generators write; it is harmless.
-        let status = object
-            .root
-            .entry("status")
-            .filter(|e| !(e.value.is_null() || (e.value.is_map() && e.value.entries().is_empty())));
+        // A status of empty values (`status: {}`, controller-gen's
+        // `acceptedNames: {kind: ""}`, `conditions: []`) is what generators
+        // write; it is harmless and says nothing of a live cluster.
+        let status = object.root.entry("status").filter(|e| !all_empty(&e.value));
         if in_meta.is_empty() && status.is_none() {
             return;
         }
@@ -98,6 +97,18 @@ impl Rule for ServerFieldsPresent {
     }
 }
 
+/// Whether a value holds nothing but nulls, empty strings and empty
+/// collections.
+fn all_empty(n: &crate::yaml::Node) -> bool {
+    if n.is_null() || n.as_str() == Some("") {
+        return true;
+    }
+    if n.is_map() {
+        return n.entries().iter().all(|e| all_empty(&e.value));
+    }
+    n.as_seq().is_some_and(|items| items.iter().all(all_empty))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::{assert_fires, assert_quiet, fixed, spanned};
@@ -126,6 +137,10 @@ mod tests {
         assert_quiet(
             RULE,
             "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports: [{port: 80}]\nstatus: {}\n",
+        );
+        assert_quiet(
+            RULE,
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports: [{port: 80}]\nstatus:\n  loadBalancer: {}\n  conditions: []\n  note: \"\"\n",
         );
     }
 }
