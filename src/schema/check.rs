@@ -340,6 +340,11 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
         .flatten();
     let mut problems = validate(target, ty, object.root, &source.text, object.kind_span());
     problems.retain(|p| !server_filled(object, p));
+    for p in pod_spec_required(object) {
+        if !problems.iter().any(|q| q.path == p.path) {
+            problems.push(p);
+        }
+    }
 
     // Upgrade mode with a known current version: only what changes.
     let current_ty = v.current.lookup(object.api_version, object.kind);
@@ -497,6 +502,43 @@ const SERVER_FILLED: &[(&str, &[&str], &str)] = &[
     ),
 ];
 
+/// A pod spec the schema leaves optional but the API server's validation
+/// requires: a Pod's `spec` (its containers are required) and the `spec`
+/// of a workload's pod template.
+fn pod_spec_required(object: &Object) -> Vec<Problem> {
+    let missing = |n: Option<&crate::yaml::Node>| n.is_none_or(|n| n.is_null());
+    let problem = |path: &str, span: Span| Problem {
+        kind: ProblemKind::MissingRequired { field: "spec" },
+        span,
+        path: path.to_string(),
+    };
+    let template_path: &[&str] = match object.kind {
+        "Pod" if object.api_version == "v1" => {
+            return if missing(object.root.get("spec")) {
+                vec![problem("spec", object.kind_span())]
+            } else {
+                Vec::new()
+            };
+        }
+        "Deployment" | "ReplicaSet" | "ReplicationController" | "StatefulSet" | "DaemonSet" | "Job" => {
+            &["spec", "template"]
+        }
+        "CronJob" => &["spec", "jobTemplate", "spec", "template"],
+        _ => return Vec::new(),
+    };
+    let Some(parent) = object.root.path(&template_path[..template_path.len() - 1]) else {
+        return Vec::new();
+    };
+    let Some(entry) = parent.entry("template").filter(|e| e.value.is_map()) else {
+        return Vec::new();
+    };
+    if missing(entry.value.get("spec")) {
+        vec![problem(&format!("{}.spec", template_path.join(".")), entry.key_span)]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Whether a problem is a "missing" field the API server fills in.
 fn server_filled(object: &Object, p: &Problem) -> bool {
     if !matches!(p.kind, ProblemKind::MissingRequired { .. }) {
@@ -516,10 +558,12 @@ fn last_served_problems(object: &Object, source: &SourceFile) -> Vec<Problem> {
     let Some(s) = last.and_then(|info| schema(info.name)) else {
         return Vec::new();
     };
-    match s.lookup(object.api_version, object.kind) {
+    let mut problems = match s.lookup(object.api_version, object.kind) {
         Some(ty) => validate(s, ty, object.root, &source.text, object.kind_span()),
         None => Vec::new(),
-    }
+    };
+    problems.extend(pod_spec_required(object));
+    problems
 }
 
 /// One change the move to the replacement apiVersion involves.
