@@ -880,6 +880,37 @@ fn unknown_kind(object: &Object, target: &VersionSchema, out: &mut Out) {
     let av = object.api_version;
     let kind = object.kind;
     let span = object.kind_span();
+    // A custom resource's group is a domain name: a group without a dot
+    // that Kubernetes does not serve, close to one it does, is a typo
+    // (`app/v1`).
+    let group = group_of(av);
+    if !builtin_group(av) && !group.contains('.') && !group.is_empty() {
+        let served: Vec<&str> = target
+            .kinds()
+            .filter(|(_, k, _)| *k == kind)
+            .map(|(a, _, _)| a)
+            .collect();
+        let groups: Vec<&str> = builtin_groups().iter().copied().filter(|g| !g.is_empty()).collect();
+        let close =
+            suggest(group, served.iter().map(|a| group_of(a))).or_else(|| suggest(group, groups.iter().copied()));
+        let version = av.rsplit_once('/').map_or(av, |(_, v)| v);
+        let guess = close.map(|g| {
+            served
+                .iter()
+                .find(|a| group_of(a) == g)
+                .map_or_else(|| format!("{g}/{version}"), |a| a.to_string())
+        });
+        // Without a close built-in group it may be another tool's file
+        // (`skaffold/v2beta29`): left to the info below.
+        if let Some(g) = guess {
+            let msg =
+                format!("{av} {kind}: Kubernetes has no API group `{group}` (a custom resource's group has a dot)");
+            if let Some(d) = out.report("unknown-kind", object, span, msg) {
+                d.help(format!("did you mean `{g}`?"));
+            }
+            return;
+        }
+    }
     if !builtin_group(av) {
         let msg = format!("{av} {kind} is not a Kubernetes API: no CustomResourceDefinition for it in this run");
         if let Some(d) = out.report("unknown-kind", object, span, msg) {
