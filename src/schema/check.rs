@@ -56,6 +56,16 @@ impl Versions {
             None => pick(super::newest())?,
         };
         let target = config.target_version.as_deref().map(pick).transpose()?;
+        if let Some(t) = target
+            && config.kubernetes_version.is_some()
+            && t.info().minor < current.info().minor
+        {
+            return Err(format!(
+                "--target-version {} is older than --kubernetes-version {}: an upgrade goes to a newer version",
+                t.name(),
+                current.name()
+            ));
+        }
         Ok(Versions {
             current,
             explicit_current: config.kubernetes_version.is_some(),
@@ -946,5 +956,28 @@ fn unknown_kind(object: &Object, target: &VersionSchema, out: &mut Out) {
     };
     if let Some(d) = out.report("unknown-kind", object, span, msg) {
         d.help(help);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Versions;
+    use crate::config::Config;
+
+    fn versions(current: Option<&str>, target: Option<&str>) -> Result<Versions, String> {
+        Versions::from_config(&Config {
+            kubernetes_version: current.map(str::to_string),
+            target_version: target.map(str::to_string),
+            ..Config::default()
+        })
+    }
+
+    #[test]
+    fn a_target_older_than_the_cluster_is_a_usage_error() {
+        let err = versions(Some("1.25"), Some("1.24")).err().unwrap_or_default();
+        assert!(err.contains("older than --kubernetes-version 1.25"), "{err}");
+        assert!(versions(Some("1.24"), Some("1.25")).is_ok());
+        assert!(versions(Some("1.25"), Some("1.25")).is_ok());
+        assert!(versions(None, Some("1.20")).is_ok());
     }
 }
