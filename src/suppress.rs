@@ -1,8 +1,9 @@
 //! Suppressions: comments and annotations that silence findings.
 //!
 //! - `# kvet: ignore[rule-a, rule-b] reason` silences those rules on its own
-//!   line (a trailing comment) or on the next line (a comment on a line of
-//!   its own); without `[...]` it silences every rule there.
+//!   line (a trailing comment), or, written on a line of its own, on the
+//!   next line and everything nested under the key or list item that line
+//!   opens; without `[...]` it silences every rule there.
 //! - `# kvet: ignore-object[...]` silences them in the next object.
 //! - `# kvet: ignore-file[...]` silences them in the whole file.
 //! - the annotation `kvet.dev/ignore: "rule-a,rule-b"` on an object, or on a
@@ -26,6 +27,9 @@ pub const ANNOTATION: &str = "kvet.dev/ignore";
 enum Region {
     /// Findings starting on this 1-based line.
     Line(u32),
+    /// Findings starting on this 1-based line or inside the range (what
+    /// the key or list item opened on that line holds).
+    Nested(u32, Span),
     /// Findings inside this byte range.
     Range(Span),
     /// The whole file.
@@ -58,6 +62,7 @@ impl Suppression {
         }
         let inside = match self.region {
             Region::Line(l) => line_of(d.span.start) == l,
+            Region::Nested(l, r) => line_of(d.span.start) == l || (r.start <= d.span.start && d.span.start < r.end),
             Region::Range(r) => r.start <= d.span.start && d.span.start <= r.end,
             Region::File => true,
         };
@@ -158,7 +163,16 @@ fn comments(fid: FileId, source: &SourceFile, catalog: &Catalog, out: &mut Vec<S
         match parse_directive(&line[k + 5..], rest_at) {
             Ok((d, rules)) => {
                 let region = match d {
-                    Directive::Line if own_line => Region::Line(line_no + 1),
+                    Directive::Line if own_line => {
+                        let next_end = text[line_start.min(text.len())..]
+                            .find('\n')
+                            .map_or(text.len(), |n| line_start + n);
+                        let next = Span::new(line_start as u32, next_end as u32);
+                        match opened_on(catalog, fid, next) {
+                            Some(r) => Region::Nested(line_no + 1, r),
+                            None => Region::Line(line_no + 1),
+                        }
+                    }
                     Directive::Line => Region::Line(line_no),
                     Directive::File => Region::File,
                     Directive::Object => match next_object(catalog, fid, span.end) {
@@ -189,6 +203,41 @@ fn comments(fid: FileId, source: &SourceFile, catalog: &Catalog, out: &mut Vec<S
             }),
         }
     }
+}
+
+/// What the key or list item that starts on `line` (its byte range) holds:
+/// the outermost one, from its key to the end of its value.
+fn opened_on(catalog: &Catalog, fid: FileId, line: Span) -> Option<Span> {
+    catalog
+        .objects
+        .iter()
+        .filter(|o| o.file == fid && o.root.span.start <= line.end && line.start <= o.root.span.end)
+        .find_map(|o| opened_in(o.root, line))
+}
+
+fn opened_in(node: &Node, line: Span) -> Option<Span> {
+    let on_line = |at: u32| line.start <= at && at < line.end.max(line.start + 1);
+    for e in node.entries() {
+        if on_line(e.key_span.start) {
+            return Some(Span::new(e.key_span.start, e.value.span.end.max(e.key_span.end)));
+        }
+        if e.value.span.start <= line.end && line.start <= e.value.span.end {
+            if let Some(r) = opened_in(&e.value, line) {
+                return Some(r);
+            }
+        }
+    }
+    for item in node.items() {
+        if on_line(item.span.start) {
+            return Some(item.span);
+        }
+        if item.span.start <= line.end && line.start <= item.span.end {
+            if let Some(r) = opened_in(item, line) {
+                return Some(r);
+            }
+        }
+    }
+    None
 }
 
 /// The span of the first object of the file that starts after `offset`.

@@ -56,6 +56,16 @@ impl Versions {
             None => pick(super::newest())?,
         };
         let target = config.target_version.as_deref().map(pick).transpose()?;
+        if let Some(t) = target
+            && config.kubernetes_version.is_some()
+            && t.info().minor < current.info().minor
+        {
+            return Err(format!(
+                "--target-version {} is older than --kubernetes-version {}: an upgrade goes to a newer version",
+                t.name(),
+                current.name()
+            ));
+        }
         Ok(Versions {
             current,
             explicit_current: config.kubernetes_version.is_some(),
@@ -146,11 +156,35 @@ impl Out<'_> {
     }
 }
 
-fn replacement_text(dep: &Deprecation) -> String {
-    match (&dep.replacement, dep.replacement_kind()) {
-        (Some(r), Some(k)) if k != dep.kind => format!("; use {} {k}", r.api_version),
-        (Some(r), _) => format!("; use {}", r.api_version),
-        _ => String::new(),
+/// What to use instead, as served by `target`: a replacement that is
+/// itself removed there is followed to its own replacement; none left,
+/// none named (PodSecurityPolicy points to Pod Security Admission).
+fn replacement_text(dep: &Deprecation, target: &VersionSchema) -> String {
+    let mut current = dep.replacement.as_ref().map(|r| {
+        (
+            r.api_version.clone(),
+            dep.replacement_kind().unwrap_or(&dep.kind).to_string(),
+        )
+    });
+    for _ in 0..8 {
+        let Some((av, kind)) = &current else { break };
+        match deprecation(av, kind) {
+            Some(next) if next.is_removed_in(target.name()) => {
+                current = next.replacement.as_ref().map(|r| {
+                    (
+                        r.api_version.clone(),
+                        next.replacement_kind().unwrap_or(kind).to_string(),
+                    )
+                });
+            }
+            _ => break,
+        }
+    }
+    match current {
+        Some((av, kind)) if kind != dep.kind => format!("; use {av} {kind}"),
+        Some((av, _)) => format!("; use {av}"),
+        None if dep.kind == "PodSecurityPolicy" => "; enforce pod security with Pod Security Admission (the `pod-security.kubernetes.io/enforce` namespace label) or a policy engine instead".to_string(),
+        None => String::new(),
     }
 }
 
@@ -243,6 +277,9 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
     let av_span = object.root.get("apiVersion").map_or(object.kind_span(), |n| n.span);
 
     // Kind-level: removed or deprecated apiVersions.
+    // Once `api-removed` is reported, the field problems that only
+    // restate the migration to the replacement are folded into it.
+    let mut removed_reported = false;
     let mut validate_as = target.lookup(object.api_version, object.kind);
     if let Some(dep) = dep {
         let removed = dep.is_removed_in(target.name());
@@ -255,10 +292,11 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
                 object.api_version,
                 object.kind,
                 dep.removed_in.as_deref().unwrap_or("?"),
-                replacement_text(dep)
+                replacement_text(dep, target)
             );
-            let fix = api_fix(source, object.file, object, dep, target);
+            let fix = api_fix(source, object.file, object, dep, target, &[]);
             if let Some(d) = out.report("api-removed", object, av_span, msg) {
+                removed_reported = true;
                 d.help(format!(
                     "the API server of {} rejects this apiVersion{}",
                     version_label(target),
@@ -286,9 +324,9 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
                 object.api_version,
                 object.kind,
                 dep.deprecated_in.as_deref().unwrap_or("?"),
-                replacement_text(dep)
+                replacement_text(dep, target)
             );
-            let fix = api_fix(source, object.file, object, dep, target);
+            let fix = api_fix(source, object.file, object, dep, target, &[]);
             if let Some(d) = out.report("api-deprecated", object, av_span, msg) {
                 d.help("move to the replacement before the version that removes this one; `kvet check --fix` does it when the object fits the new schema");
                 d.fix = fix;
@@ -311,6 +349,12 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
         })
         .flatten();
     let mut problems = validate(target, ty, object.root, &source.text, object.kind_span());
+    problems.retain(|p| !server_filled(object, p));
+    for p in pod_spec_required(object) {
+        if !problems.iter().any(|q| q.path == p.path) {
+            problems.push(p);
+        }
+    }
 
     // Upgrade mode with a known current version: only what changes.
     let current_ty = v.current.lookup(object.api_version, object.kind);
@@ -320,6 +364,19 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
             problems.retain(|p| !before.iter().any(|b| same_problem(b, p)));
         }
     }
+
+    // The object was checked as the replacement of its removed apiVersion:
+    // what the old apiVersion also rejected (in the last version serving
+    // it) is an error of its own; the rest is what the migration involves,
+    // listed on the `api-removed` finding instead of reported again.
+    let mut migration: Option<Vec<(Span, String)>> = None;
+    let mut migration_edits: Vec<crate::diagnostic::Edit> = Vec::new();
+    let mut before: Vec<Problem> = Vec::new();
+    if removed_reported && as_replacement.is_some() {
+        before = last_served_problems(object, source);
+        migration = Some(Vec::new());
+    }
+    let restated = |p: &Problem| !before.iter().any(|b| same_problem(b, p));
 
     // Curated field changes explain some problems: report them as such.
     {
@@ -353,7 +410,21 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
                 continue;
             }
             let fix = field_fix(source, object.file, object.root, change);
+            // A change the old apiVersion did not reject yet is part of
+            // the migration.
+            let folded = explained.iter().any(|&i| problems.get(i).is_some_and(restated));
             for (_, entry) in hits {
+                if let Some(m) = migration.as_mut().filter(|_| folded) {
+                    if let Some(f) = &fix {
+                        migration_edits.extend(f.edits.iter().cloned());
+                    }
+                    let what = match &change.replacement {
+                        Some(r) => format!("`{}` becomes `{r}`", change.path),
+                        None => format!("`{}` is gone", change.path),
+                    };
+                    m.push((entry.key_span, what));
+                    continue;
+                }
                 let (rule, msg) = match change.change {
                     FieldChangeKind::TypeChanged => (
                         "field-type-changed",
@@ -388,9 +459,183 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
         }
     }
 
+    if let Some(mut m) = migration {
+        let (moved, independent): (Vec<Problem>, Vec<Problem>) = problems
+            .into_iter()
+            .partition(|p| !matches!(p.kind, ProblemKind::Deprecated { .. }) && restated(p));
+        m.extend(moved.iter().map(migration_step));
+        m.sort_by_key(|(span, _)| span.start);
+        migration_edits.sort_by_key(|e| (e.span.start, e.span.end));
+        migration_edits.dedup_by(|a, b| a.span == b.span);
+        let fix = match dep {
+            Some(dep) if !migration_edits.is_empty() => {
+                api_fix(source, object.file, object, dep, target, &migration_edits)
+            }
+            _ => None,
+        };
+        if let Some(d) = out.diags.iter_mut().rev().find(|d| d.rule == "api-removed") {
+            fold_migration(d, &m);
+            if fix.is_some() {
+                d.fix = fix;
+            }
+        }
+        problems = independent;
+    }
     for p in problems {
         report_problem(object, Source::Api(target), upgrade, as_replacement.as_deref(), p, out);
     }
+}
+
+/// Fields the API data marks required that the API server fills in or
+/// accepts absent, by apiVersion group, kind and path (`[]` for any list
+/// item). Curated: the OpenAPI `default` of a required field is the Go
+/// zero value (`""`, `0`, `{}`), not the server's defaulting, so it cannot
+/// be derived. The later versions' data confirm the last three: they no
+/// longer mark those fields required (NetworkPolicy from 1.34, StatefulSet
+/// from 1.33, the pod-condition pattern from 1.35).
+const SERVER_FILLED: &[(&str, &[&str], &str)] = &[
+    // SetDefaults_RoleBinding/ClusterRoleBinding: rbac.authorization.k8s.io.
+    (
+        "rbac.authorization.k8s.io",
+        &["RoleBinding", "ClusterRoleBinding"],
+        "roleRef.apiGroup",
+    ),
+    // An absent selector decodes as the empty one: every pod of the namespace.
+    ("networking.k8s.io", &["NetworkPolicy"], "spec.podSelector"),
+    // Never validated as required: the API server accepts it empty.
+    ("apps", &["StatefulSet"], "spec.serviceName"),
+    // Defaulted to `True`.
+    (
+        "batch",
+        &["Job", "CronJob"],
+        "podFailurePolicy.rules[].onPodConditions[].status",
+    ),
+];
+
+/// A pod spec the schema leaves optional but the API server's validation
+/// requires: a Pod's `spec` (its containers are required) and the `spec`
+/// of a workload's pod template.
+fn pod_spec_required(object: &Object) -> Vec<Problem> {
+    let missing = |n: Option<&crate::yaml::Node>| n.is_none_or(|n| n.is_null());
+    let problem = |path: &str, span: Span| Problem {
+        kind: ProblemKind::MissingRequired { field: "spec" },
+        span,
+        path: path.to_string(),
+    };
+    let template_path: &[&str] = match object.kind {
+        "Pod" if object.api_version == "v1" => {
+            return if missing(object.root.get("spec")) {
+                vec![problem("spec", object.kind_span())]
+            } else {
+                Vec::new()
+            };
+        }
+        "Deployment" | "ReplicaSet" | "ReplicationController" | "StatefulSet" | "DaemonSet" | "Job" => {
+            &["spec", "template"]
+        }
+        "CronJob" => &["spec", "jobTemplate", "spec", "template"],
+        _ => return Vec::new(),
+    };
+    let Some(parent) = object.root.path(&template_path[..template_path.len() - 1]) else {
+        return Vec::new();
+    };
+    let Some(entry) = parent.entry("template").filter(|e| e.value.is_map()) else {
+        return Vec::new();
+    };
+    if missing(entry.value.get("spec")) {
+        vec![problem(&format!("{}.spec", template_path.join(".")), entry.key_span)]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Whether a problem is a "missing" field the API server fills in.
+fn server_filled(object: &Object, p: &Problem) -> bool {
+    if !matches!(p.kind, ProblemKind::MissingRequired { .. }) {
+        return false;
+    }
+    let path = bracketless(&p.path);
+    let group = group_of(object.api_version);
+    SERVER_FILLED.iter().any(|(g, kinds, field)| {
+        *g == group && kinds.contains(&object.kind) && (path == *field || path.ends_with(&format!(".{field}")))
+    })
+}
+
+/// The problems of an object against the schema of the last version that
+/// served its apiVersion.
+fn last_served_problems(object: &Object, source: &SourceFile) -> Vec<Problem> {
+    let last = super::versions_serving(object.api_version, object.kind).pop();
+    let Some(s) = last.and_then(|info| schema(info.name)) else {
+        return Vec::new();
+    };
+    let mut problems = match s.lookup(object.api_version, object.kind) {
+        Some(ty) => validate(s, ty, object.root, &source.text, object.kind_span()),
+        None => Vec::new(),
+    };
+    problems.extend(pod_spec_required(object));
+    problems
+}
+
+/// One change the move to the replacement apiVersion involves.
+fn migration_step(p: &Problem) -> (Span, String) {
+    let what = match &p.kind {
+        ProblemKind::UnknownField {
+            suggestion: Some(s), ..
+        } => format!("`{}` is spelled `{s}`", p.path),
+        ProblemKind::UnknownField { .. } => format!("`{}` has no place in it", p.path),
+        ProblemKind::MissingRequired { .. } => format!("`{}` is required", p.path),
+        ProblemKind::InvalidType { expected, .. } => format!("`{}` must be {expected}", p.path),
+        ProblemKind::InvalidValue { message, .. } => format!("`{}`: {message}", p.path),
+        ProblemKind::Deprecated { note } => format!("`{}` is deprecated: {}", p.path, strip_deprecated(note)),
+    };
+    (p.span, what)
+}
+
+/// Appends the migration's changes to an `api-removed` finding: the first
+/// few in the message, every one as a label at its place.
+fn fold_migration(d: &mut Diagnostic, steps: &[(Span, String)]) {
+    if steps.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 3;
+    let listed: Vec<&str> = steps.iter().take(SHOWN).map(|(_, w)| w.as_str()).collect();
+    let more = match steps.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" and {n} more (marked)"),
+    };
+    let changes = if steps.len() == 1 { "change" } else { "changes" };
+    d.message.push_str(&format!(
+        "; moving it involves {} field {changes}: {}{more}",
+        steps.len(),
+        listed.join("; ")
+    ));
+    for (span, what) in steps {
+        d.label(*span, what.clone());
+    }
+}
+
+/// A field the API marks deprecated whose value is the only one the
+/// version accepts: apiextensions.k8s.io/v1 requires
+/// `preserveUnknownFields` to be false (pruning is always on), so writing
+/// it out is not deprecated usage.
+fn deprecated_value_required(object: &Object, p: &Problem) -> bool {
+    object.api_version == "apiextensions.k8s.io/v1"
+        && object.kind == "CustomResourceDefinition"
+        && p.path == "spec.preserveUnknownFields"
+        && object
+            .root
+            .path(&["spec", "preserveUnknownFields"])
+            .and_then(crate::yaml::Node::as_bool)
+            == Some(false)
+}
+
+/// A deprecation note without the API documentation's own leading
+/// "Deprecated:" (the message already says it).
+fn strip_deprecated(note: &str) -> &str {
+    let t = note.trim();
+    t.strip_prefix("Deprecated:")
+        .or_else(|| t.strip_prefix("DEPRECATED:"))
+        .map_or(t, str::trim_start)
 }
 
 /// The newest version before `target` whose schema for this kind has the
@@ -486,7 +731,7 @@ fn report_problem(
                 .map_or(String::new(), |(parent, _)| format!(" in `{parent}`"));
             let msg = match removed_after {
                 Some(last) => format!(
-                    "`{}` is not a field of {} {}{when} (it was in {last})",
+                    "`{}` was removed from {} {} after Kubernetes {last}",
                     p.path, object.api_version, object.kind
                 ),
                 None => format!("unknown field `{name}`{parent}{}", as_replacement.unwrap_or("")),
@@ -499,9 +744,11 @@ fn report_problem(
                     None => {
                         d.help(match source {
                             Source::Api(target) => format!(
-                                "{} {} in Kubernetes {} has no such field: the API server rejects it (strict field validation) or drops it",
-                                object.api_version,
-                                object.kind,
+                                "{} in Kubernetes {} has no such field: the API server rejects it (strict field validation) or drops it",
+                                as_replacement.and_then(|r| r.strip_prefix(" in ")).map_or_else(
+                                    || format!("{} {}", object.api_version, object.kind),
+                                    str::to_string
+                                ),
                                 version_label(target)
                             ),
                             Source::Crd => format!(
@@ -538,15 +785,28 @@ fn report_problem(
             }
         }
         ProblemKind::InvalidValue { message, replacement } => {
+            // Plain text belongs in `stringData` of a Secret; elsewhere
+            // (a webhook's `caBundle`, a ConfigMap's `binaryData`) the
+            // value must be encoded.
+            let secret_data = object.kind == "Secret" && object.api_version == "v1" && p.path.starts_with("data.");
+            let base64 = message.contains("base64");
             let msg = format!("`{}`: {message}", p.path);
-            if let Some(d) = out.report("schema-invalid-value", object, p.span, msg)
-                && let Some(text) = replacement
-            {
-                d.fix(rewrite_value(object, p.span, text));
+            if let Some(d) = out.report("schema-invalid-value", object, p.span, msg) {
+                if base64 && secret_data {
+                    d.help("put plain text under `stringData` instead, or base64-encode it");
+                } else if base64 {
+                    d.help("base64-encode the value (e.g. `base64 -w0 < file`)");
+                }
+                if let Some(text) = replacement {
+                    d.fix(rewrite_value(object, p.span, text));
+                }
             }
         }
         ProblemKind::Deprecated { note } => {
-            let msg = format!("`{}` is deprecated{when}: {note}", p.path);
+            if deprecated_value_required(object, &p) {
+                return;
+            }
+            let msg = format!("`{}` is deprecated{when}: {}", p.path, strip_deprecated(note));
             out.report("field-deprecated", object, p.span, msg);
         }
     }
@@ -630,6 +890,37 @@ fn unknown_kind(object: &Object, target: &VersionSchema, out: &mut Out) {
     let av = object.api_version;
     let kind = object.kind;
     let span = object.kind_span();
+    // A custom resource's group is a domain name: a group without a dot
+    // that Kubernetes does not serve, close to one it does, is a typo
+    // (`app/v1`).
+    let group = group_of(av);
+    if !builtin_group(av) && !group.contains('.') && !group.is_empty() {
+        let served: Vec<&str> = target
+            .kinds()
+            .filter(|(_, k, _)| *k == kind)
+            .map(|(a, _, _)| a)
+            .collect();
+        let groups: Vec<&str> = builtin_groups().iter().copied().filter(|g| !g.is_empty()).collect();
+        let close =
+            suggest(group, served.iter().map(|a| group_of(a))).or_else(|| suggest(group, groups.iter().copied()));
+        let version = av.rsplit_once('/').map_or(av, |(_, v)| v);
+        let guess = close.map(|g| {
+            served
+                .iter()
+                .find(|a| group_of(a) == g)
+                .map_or_else(|| format!("{g}/{version}"), |a| a.to_string())
+        });
+        // Without a close built-in group it may be another tool's file
+        // (`skaffold/v2beta29`): left to the info below.
+        if let Some(g) = guess {
+            let msg =
+                format!("{av} {kind}: Kubernetes has no API group `{group}` (a custom resource's group has a dot)");
+            if let Some(d) = out.report("unknown-kind", object, span, msg) {
+                d.help(format!("did you mean `{g}`?"));
+            }
+            return;
+        }
+    }
     if !builtin_group(av) {
         let msg = format!("{av} {kind} is not a Kubernetes API: no CustomResourceDefinition for it in this run");
         if let Some(d) = out.report("unknown-kind", object, span, msg) {
@@ -665,5 +956,28 @@ fn unknown_kind(object: &Object, target: &VersionSchema, out: &mut Out) {
     };
     if let Some(d) = out.report("unknown-kind", object, span, msg) {
         d.help(help);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Versions;
+    use crate::config::Config;
+
+    fn versions(current: Option<&str>, target: Option<&str>) -> Result<Versions, String> {
+        Versions::from_config(&Config {
+            kubernetes_version: current.map(str::to_string),
+            target_version: target.map(str::to_string),
+            ..Config::default()
+        })
+    }
+
+    #[test]
+    fn a_target_older_than_the_cluster_is_a_usage_error() {
+        let err = versions(Some("1.25"), Some("1.24")).err().unwrap_or_default();
+        assert!(err.contains("older than --kubernetes-version 1.25"), "{err}");
+        assert!(versions(Some("1.24"), Some("1.25")).is_ok());
+        assert!(versions(Some("1.25"), Some("1.25")).is_ok());
+        assert!(versions(None, Some("1.20")).is_ok());
     }
 }

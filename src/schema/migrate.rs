@@ -163,8 +163,9 @@ fn wrap_map(file: &SourceFile, fid: FileId, map: &Node, key: &str) -> Option<Edi
     })
 }
 
-/// The fix moving an object off a removed or deprecated apiVersion. Safe
-/// only when the result validates against the target version; otherwise
+/// The fix moving an object off a removed or deprecated apiVersion, with
+/// `extra` edits the move involves (the curated field changes). Safe only
+/// when the result validates against the target version; otherwise
 /// offered as unsafe.
 pub fn api_fix(
     file: &SourceFile,
@@ -172,6 +173,7 @@ pub fn api_fix(
     object: &Object,
     dep: &Deprecation,
     target: &VersionSchema,
+    extra: &[Edit],
 ) -> Option<Fix> {
     let repl = dep.replacement.as_ref()?;
     let kind = dep.replacement_kind()?;
@@ -200,6 +202,7 @@ pub fn api_fix(
             &format!("matchLabels: {flow}\n"),
         )?);
     }
+    edits.extend(extra.iter().cloned());
     // Would the object validate as the replacement? Re-read only the
     // object's own text when it starts a line (a document), else the file.
     let span = object.root.span;

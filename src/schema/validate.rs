@@ -292,7 +292,7 @@ impl<'a> Walker<'a, '_> {
                 if *format == Some("byte") && !is_base64(s) {
                     self.push(
                         ProblemKind::InvalidValue {
-                            message: "the value is not valid base64 (use `stringData` for plain text)".into(),
+                            message: "the value is not valid base64".into(),
                             replacement: None,
                         },
                         node.span,

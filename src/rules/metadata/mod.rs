@@ -9,6 +9,7 @@ mod namespace_missing;
 mod object_duplicate;
 mod recommended_labels_missing;
 mod scope;
+mod server_fields_present;
 
 pub use env_duplicate::EnvDuplicate;
 pub use env_secret_plaintext::EnvSecretPlaintext;
@@ -17,6 +18,7 @@ pub use name_invalid::NameInvalid;
 pub use namespace_missing::NamespaceMissing;
 pub use object_duplicate::ObjectDuplicate;
 pub use recommended_labels_missing::RecommendedLabelsMissing;
+pub use server_fields_present::ServerFieldsPresent;
 
 /// The checks of this category.
 pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
@@ -28,5 +30,6 @@ pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
         Box::new(EnvSecretPlaintext),
         Box::new(ObjectDuplicate),
         Box::new(NameInvalid),
+        Box::new(ServerFieldsPresent),
     ]
 }

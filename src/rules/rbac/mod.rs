@@ -7,6 +7,7 @@ mod pod_create;
 mod pod_exec;
 pub(crate) mod policy;
 mod secrets_access;
+mod subject_namespace_missing;
 mod wildcard;
 
 pub use cluster_admin_binding::RbacClusterAdminBinding;
@@ -15,6 +16,7 @@ pub use escalation_verbs::RbacEscalationVerbs;
 pub use pod_create::RbacPodCreate;
 pub use pod_exec::RbacPodExec;
 pub use secrets_access::RbacSecretsAccess;
+pub use subject_namespace_missing::RbacSubjectNamespaceMissing;
 pub use wildcard::RbacWildcard;
 
 /// The checks of this category.
@@ -27,5 +29,6 @@ pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
         Box::new(RbacPodExec),
         Box::new(RbacEscalationVerbs),
         Box::new(RbacDefaultServiceAccountBinding),
+        Box::new(RbacSubjectNamespaceMissing),
     ]
 }

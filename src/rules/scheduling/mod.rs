@@ -2,9 +2,11 @@
 
 mod anti_affinity_ineffective;
 mod anti_affinity_missing;
+mod topology_spread_invalid;
 
 pub use anti_affinity_ineffective::AntiAffinityIneffective;
 pub use anti_affinity_missing::AntiAffinityMissing;
+pub use topology_spread_invalid::TopologySpreadInvalid;
 
 use crate::model::{Catalog, LabelSelector, Workload};
 use crate::rules::availability::hpa::{Autoscalers, Hpa};
@@ -103,5 +105,9 @@ pub(crate) fn autoscaled<'s>(catalog: &'s Catalog<'_>, sources: &'s [SourceFile]
 
 /// The checks of this category.
 pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
-    vec![Box::new(AntiAffinityMissing), Box::new(AntiAffinityIneffective)]
+    vec![
+        Box::new(AntiAffinityMissing),
+        Box::new(AntiAffinityIneffective),
+        Box::new(TopologySpreadInvalid),
+    ]
 }

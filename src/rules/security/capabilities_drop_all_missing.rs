@@ -1,7 +1,7 @@
 //! `capabilities-drop-all-missing`: a container keeps the runtime's default
 //! Linux capabilities.
 
-use super::{is_windows, missing_anchor};
+use super::{is_privileged, is_windows, missing_anchor};
 use crate::model::{Object, Workload};
 use crate::rules::{Ctx, Rule};
 use crate::yaml::Node;
@@ -21,6 +21,9 @@ impl Rule for CapabilitiesDropAllMissing {
             return;
         }
         for c in w.app_containers() {
+            if is_privileged(&c) {
+                continue;
+            }
             let drop = c.entry(&["securityContext", "capabilities", "drop"]);
             let items = drop.map(|e| e.value.items()).unwrap_or(&[]);
             if items.iter().any(|n| n.as_str() == Some("ALL")) {
@@ -105,5 +108,11 @@ mod tests {
             RULE,
             &pod("    securityContext: {capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}}\n"),
         );
+    }
+
+    #[test]
+    fn privileged_is_left_to_its_own_rule() {
+        assert_quiet(RULE, &pod("    securityContext: {privileged: true}\n"));
+        assert_fires(RULE, &pod("    securityContext: {privileged: false}\n"));
     }
 }

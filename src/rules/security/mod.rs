@@ -16,6 +16,7 @@ mod host_port;
 mod privilege_escalation_allowed;
 mod read_only_root_fs_missing;
 mod run_as_non_root_missing;
+mod run_as_root_group;
 mod run_as_root_user;
 mod seccomp_profile_missing;
 mod seccomp_unconfined;
@@ -33,6 +34,7 @@ pub use host_port::HostPort;
 pub use privilege_escalation_allowed::PrivilegeEscalationAllowed;
 pub use read_only_root_fs_missing::ReadOnlyRootFsMissing;
 pub use run_as_non_root_missing::RunAsNonRootMissing;
+pub use run_as_root_group::RunAsRootGroup;
 pub use run_as_root_user::RunAsRootUser;
 pub use seccomp_profile_missing::SeccompProfileMissing;
 pub use seccomp_unconfined::SeccompUnconfined;
@@ -59,6 +61,14 @@ fn non_null(n: Option<&Node>) -> Option<&Node> {
 /// default: `privileged`, `allowPrivilegeEscalation`, `capabilities`...).
 pub(crate) fn own<'a>(c: &Container<'a>, path: &[&str]) -> Option<&'a Node> {
     non_null(c.get(&["securityContext"]).and_then(|sc| sc.path(path)))
+}
+
+/// Whether the container runs `privileged: true`: it gets every capability
+/// and the runtimes start it unconfined (no seccomp, no AppArmor), so
+/// advice to drop capabilities or set a profile changes nothing for it;
+/// `privileged-container` reports the cause.
+pub(crate) fn is_privileged(c: &Container) -> bool {
+    own(c, &["privileged"]).and_then(Node::as_bool) == Some(true)
 }
 
 /// The effective `securityContext.<path>` of a container: its own value,
@@ -319,6 +329,7 @@ pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
         Box::new(PrivilegeEscalationAllowed),
         Box::new(RunAsNonRootMissing),
         Box::new(RunAsRootUser),
+        Box::new(RunAsRootGroup),
         Box::new(ReadOnlyRootFsMissing),
         Box::new(CapabilitiesDropAllMissing),
         Box::new(CapabilitiesDangerous),

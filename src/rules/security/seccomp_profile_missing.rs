@@ -1,7 +1,7 @@
 //! `seccomp-profile-missing`: a container runs with no seccomp profile, so
 //! every system call is allowed.
 
-use super::{is_windows, missing_anchor, seccomp};
+use super::{is_privileged, is_windows, missing_anchor, seccomp};
 use crate::model::{Object, Workload};
 use crate::rules::{Ctx, Rule};
 
@@ -18,6 +18,9 @@ impl Rule for SeccompProfileMissing {
             return;
         }
         for c in w.app_containers() {
+            if is_privileged(&c) {
+                continue;
+            }
             // Any profile, even `Unconfined` (`seccomp-unconfined`'s to
             // report) or one this rule does not know, is a decision.
             if seccomp(&w, &c).is_some() {
@@ -101,5 +104,11 @@ mod tests {
                 "",
             ),
         );
+    }
+
+    #[test]
+    fn privileged_is_left_to_its_own_rule() {
+        assert_quiet(RULE, &deploy("", "", "        securityContext: {privileged: true}\n"));
+        assert_fires(RULE, &deploy("", "", "        securityContext: {privileged: false}\n"));
     }
 }

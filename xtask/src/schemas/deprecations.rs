@@ -394,6 +394,16 @@ pub fn build(source: &Path, versions: &[VersionIr]) -> Result<Table> {
                     hi + 1
                 ));
             }
+            // Every published schema through the newest still has it: the
+            // tables' removal is a forecast the schemas do not show yet.
+            Some(r) if r <= hi && hi >= NEWEST => {
+                e.removed_in = None;
+                e.sources.insert("schemas");
+                fixes.push(format!(
+                    "{} {}: removed in 1.{r} per the tables, but every published schema through 1.{hi} still has it; not removed.",
+                    key.0, key.1
+                ));
+            }
             Some(r) if r <= hi => findings.push(format!(
                 "{} {}: removed in 1.{r} per the table, but the published schema still lists it up to 1.{hi} (the removal table wins: not served from 1.{r})",
                 key.0, key.1
@@ -418,6 +428,28 @@ pub fn build(source: &Path, versions: &[VersionIr]) -> Result<Table> {
                 "{} {}: deprecated in 1.{d} per the table, before it first appears in the schemas (1.{lo})",
                 key.0, key.1
             ));
+        }
+        // The replacement to advise is the most stable version of the
+        // group serving the kind where this one stops (or in the newest):
+        // a GA version over another beta.
+        if let Some(repl) = e.replacement_api_version.clone() {
+            let kind = e.replacement_kind.clone().unwrap_or_else(|| key.1.clone());
+            let group = |av: &str| av.rsplit_once('/').map_or("", |(g, _)| g).to_string();
+            let at = e.removed_in.map_or(NEWEST, |r| r.min(NEWEST));
+            let best = present
+                .iter()
+                .filter(|(k, s)| k.1 == kind && group(&k.0) == group(&repl) && k.0 != key.0 && s.contains(&at))
+                .map(|(k, _)| k.0.clone())
+                .min_by_key(|av| stability_rank(av));
+            if let Some(best) = best
+                && stability_rank(&best).0 < stability_rank(&repl).0
+            {
+                fixes.push(format!(
+                    "{} {}: replacement {repl} → {best}: {best} is served in 1.{at} and more stable.",
+                    key.0, key.1
+                ));
+                e.replacement_api_version = Some(best);
+            }
         }
         if let Some(repl) = &e.replacement_api_version {
             let rk = (
