@@ -229,14 +229,59 @@ struct KindDef {
     group: String,
     kind: String,
     versions: Vec<VersionDef>,
+    origin: Origin,
+}
+
+/// Where the schema of a custom resource kind comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A CustomResourceDefinition among the linted files (its file name).
+    Run(String),
+    /// A CRD file given with `--crd` or `crds:`.
+    CrdFile(String),
+    /// A JSON schema of a catalog folder (`{group}/{kind}_{version}.json`).
+    Folder(String),
+    /// kvet's embedded catalog.
+    Embedded {
+        project: &'static str,
+        version: &'static str,
+        /// Gateway API's channel, for its kinds.
+        channel: Option<&'static str>,
+    },
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Run(file) => write!(f, "CustomResourceDefinition in {file}"),
+            Origin::CrdFile(file) => write!(f, "CustomResourceDefinition in {file} (--crd/crds:)"),
+            Origin::Folder(file) => write!(f, "JSON schema {file} (catalog folder)"),
+            Origin::Embedded {
+                project,
+                version,
+                channel,
+            } => {
+                write!(f, "embedded catalog: {project} {version}")?;
+                match channel {
+                    Some(c) => write!(f, ", {c} channel"),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
 }
 
 /// The custom resource kinds defined by the CRDs of a run, with their
-/// compiled schemas.
+/// compiled schemas; kinds the run does not define come from the catalog
+/// folders of `--crd`/`crds:` and then from the embedded catalog.
 #[derive(Debug, Default)]
 pub struct CrdIndex {
     /// Sorted by (group, kind).
     kinds: Vec<KindDef>,
+    /// Catalog folders, in the order given.
+    folders: Vec<catalog::SchemaFolder>,
+    /// Which kinds of the embedded catalog may be used (`None`: none).
+    embedded: Option<catalog::Channel>,
 }
 
 impl CrdIndex {
@@ -256,10 +301,13 @@ impl CrdIndex {
                 "apiextensions.k8s.io/v1beta1" => false,
                 _ => continue,
             };
-            add_crd(o.root, v1, &mut by_name, &mut kinds);
+            add_crd(o.root, v1, &Origin::Run(String::new()), &mut by_name, &mut kinds);
         }
         kinds.sort_by(|a, b| (&a.group, &a.kind).cmp(&(&b.group, &b.kind)));
-        CrdIndex { kinds }
+        CrdIndex {
+            kinds,
+            ..CrdIndex::default()
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -297,11 +345,23 @@ impl CrdIndex {
     /// version part of `api_version`.
     fn kind_def<'v>(&self, api_version: &'v str, kind: &str) -> Option<(&KindDef, &'v str)> {
         let (group, version) = api_version.rsplit_once('/')?;
-        let i = self
+        if let Ok(i) = self
             .kinds
             .binary_search_by(|k| (k.group.as_str(), k.kind.as_str()).cmp(&(group, kind)))
-            .ok()?;
-        Some((&self.kinds[i], version))
+        {
+            return Some((&self.kinds[i], version));
+        }
+        if let Some(def) = self.folders.iter().find_map(|f| f.kind(group, kind)) {
+            return Some((def, version));
+        }
+        let channel = self.embedded?;
+        catalog::embedded_kind(group, kind, channel).map(|def| (def, version))
+    }
+
+    /// Where the schema of `api_version` `kind` comes from, if it is a
+    /// custom resource kvet knows.
+    pub fn origin(&self, api_version: &str, kind: &str) -> Option<&Origin> {
+        self.kind_def(api_version, kind).map(|(def, _)| &def.origin)
     }
 
     pub fn lookup(&self, api_version: &str, kind: &str) -> CrdLookup<'_> {
@@ -326,7 +386,13 @@ impl CrdIndex {
 }
 
 /// Reads one CRD into the index.
-fn add_crd(crd: &Node, v1: bool, by_name: &mut HashMap<(String, String), usize>, kinds: &mut Vec<KindDef>) {
+fn add_crd(
+    crd: &Node,
+    v1: bool,
+    origin: &Origin,
+    by_name: &mut HashMap<(String, String), usize>,
+    kinds: &mut Vec<KindDef>,
+) {
     let Some(spec) = crd.get("spec") else { return };
     let (Some(group), Some(kind)) = (
         spec.get("group").and_then(Node::as_str),
@@ -367,6 +433,7 @@ fn add_crd(crd: &Node, v1: bool, by_name: &mut HashMap<(String, String), usize>,
             group: group.to_string(),
             kind: kind.to_string(),
             versions: Vec::new(),
+            origin: origin.clone(),
         });
         kinds.len() - 1
     });
@@ -1349,5 +1416,7 @@ fn short(p: &Problem) -> String {
     }
 }
 
+pub mod catalog;
+mod codec;
 #[cfg(test)]
 mod tests;
