@@ -556,9 +556,7 @@ fn load_folder_kind(group: &str, kind: &str, files: &[(String, PathBuf)]) -> Opt
             let lc = source.line_col(d.span.start);
             warn(format!(
                 "{shown}:{}:{}: malformed JSON schema, skipped: {}",
-                lc.line + 1,
-                lc.column + 1,
-                d.message
+                lc.line, lc.column, d.message
             ));
             continue;
         }
@@ -653,4 +651,73 @@ pub fn index_for_run<'a>(
             Channel::Standard
         }),
     }
+}
+
+// ------------------------------------------------------------- explaining
+
+/// Where the schema of one kind of a run came from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SchemaSource {
+    pub api_version: String,
+    pub kind: String,
+    /// `built-in API, Kubernetes 1.37 (json schema, v1.37.0)`, `embedded
+    /// catalog: cert-manager v1.21.1`, `CustomResourceDefinition in
+    /// crds.yaml`, `JSON schema catalog/x.io/widget_v1.json (catalog
+    /// folder)`, or `none (...)`.
+    pub source: String,
+    /// Objects of the run with this apiVersion and kind.
+    pub objects: usize,
+}
+
+/// For every apiVersion and kind among `sources`' objects, where its schema
+/// comes from under `config` (as `kvet check` resolves it).
+pub fn explain_schemas(sources: &[SourceFile], config: &Config) -> Vec<SchemaSource> {
+    let loaded = crate::lint::load(sources, &|| {});
+    let mut objects = Vec::new();
+    for (fid, stream) in loaded.streams.iter().enumerate() {
+        for doc in &stream.documents {
+            if let DocObjects::Objects(items) = doc_objects(doc) {
+                for (item, node) in items {
+                    objects.push(Object::new(objects.len(), fid as u32, doc.index, item, node));
+                }
+            }
+        }
+    }
+    let index = index_for_run(objects.iter(), sources, config);
+    let version = config
+        .target_version
+        .as_deref()
+        .or(config.kubernetes_version.as_deref())
+        .and_then(crate::schema::schema)
+        .or_else(|| crate::schema::schema(crate::schema::newest()));
+    let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for o in objects
+        .iter()
+        .filter(|o| !o.api_version.is_empty() && !o.kind.is_empty())
+    {
+        *counts.entry((o.api_version, o.kind)).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|((av, kind), n)| {
+            let builtin = version.filter(|v| v.lookup(av, kind).is_some());
+            let source = match builtin {
+                Some(v) => format!("built-in API, Kubernetes {} ({})", v.name(), v.info().source),
+                None => match (index.origin(av, kind), index.lookup(av, kind)) {
+                    (Some(origin), super::CrdLookup::VersionNotServed { served }) => {
+                        format!("{origin} (this version is not served; served: {})", served.join(", "))
+                    }
+                    (Some(origin), super::CrdLookup::NoSchema) => format!("{origin} (no schema: not checked)"),
+                    (Some(origin), _) => origin.to_string(),
+                    (None, _) => "none: no built-in API or CustomResourceDefinition (not checked)".to_string(),
+                },
+            };
+            SchemaSource {
+                api_version: av.to_string(),
+                kind: kind.to_string(),
+                source,
+                objects: n,
+            }
+        })
+        .collect()
 }
