@@ -149,6 +149,23 @@ fn a_crd_of_the_run_or_crd_flag_overrides_the_catalog() {
         "{}",
         text(&out.stderr)
     );
+    // A CRD file that does not load: a located warning, the rest still used.
+    write(
+        dir.path(),
+        "crds/broken.yaml",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: [\n",
+    );
+    let out = kvet(dir.path(), &["check", "cert.yaml", "--crd", "crds", "-q"]);
+    assert!(
+        !text(&out.stdout).contains("schema-unknown-field"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains("kvet: warning: crds/broken.yaml:3:1:"),
+        "{}",
+        text(&out.stderr)
+    );
     write(dir.path(), "both.yaml", &format!("{OWN_CRD}---\n{CERT}"));
     let out = kvet(dir.path(), &["check", "both.yaml", "-q", "--explain-schemas"]);
     assert!(

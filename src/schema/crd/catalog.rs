@@ -298,10 +298,13 @@ pub fn compile_crd_file(name: &str, text: &str) -> (Vec<CompiledKind>, Vec<Strin
     let mut warnings: Vec<String> = stream
         .diagnostics
         .iter()
-        .filter(|d| d.rule == "yaml-syntax")
+        .filter(|d| d.rule != "yaml-duplicate-key")
         .map(|d| {
             let (l, c) = line_col(text, d.span.start);
-            format!("{name}:{l}:{c}: {}", d.message)
+            format!(
+                "{name}:{l}:{c}: {} ({}); a document that does not load is skipped",
+                d.message, d.rule
+            )
         })
         .collect();
     let mut by_name = HashMap::new();
@@ -629,6 +632,18 @@ pub fn index_for_run<'a>(
             .collect();
         let loaded = crate::lint::load(&extra, &|| {});
         for (fid, stream) in loaded.streams.iter().enumerate() {
+            let file = &extra[fid];
+            if let Some(e) = &file.load_error {
+                warn(format!("{}: cannot read the CRD file: {}", file.name, e.message));
+            }
+            // What a CRD file does not load is not used (it is not linted).
+            for d in stream.diagnostics.iter().filter(|d| d.rule != "yaml-duplicate-key") {
+                let lc = file.line_col(d.span.start);
+                warn(format!(
+                    "{}:{}:{}: {}; the document is not used as a CRD",
+                    file.name, lc.line, lc.column, d.message
+                ));
+            }
             for doc in &stream.documents {
                 if let DocObjects::Objects(items) = doc_objects(doc) {
                     for (item, node) in items {

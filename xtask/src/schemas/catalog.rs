@@ -259,3 +259,102 @@ fn notice(projects: &[ProjectRow]) -> String {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readme_table_is_read() {
+        let readme = "intro\n\n| project (folder) | API groups | upstream repository | commit | commit date | release tag | path(s) in repo | license (file) | files | bytes |\n|---|---|---|---|---|---|---|---|---:|---:|\n| traefik | traefik.io | [traefik/traefik](https://github.com/traefik/traefik) | `0123456789ab` | 2026-01-01 | v3.7.9 | docs/ | MIT (LICENSE.md) | 2 | 10 |\n\nafter\n";
+        let rows = read_projects(readme).unwrap_or_else(|e| panic!("{e:#}"));
+        assert_eq!(rows.len(), 1);
+        let r = &rows[0];
+        assert_eq!(
+            (&*r.folder, &*r.repository, &*r.commit, &*r.tag, &*r.license, &*r.groups),
+            (
+                "traefik",
+                "traefik/traefik",
+                "0123456789ab",
+                "v3.7.9",
+                "MIT",
+                "traefik.io"
+            )
+        );
+        assert!(read_projects("no table").is_err());
+    }
+
+    /// The committed catalog, listing and NOTICE are what the generator
+    /// makes of `../shared/crds` (fails under `CI` when it is missing,
+    /// skips visibly otherwise).
+    #[test]
+    fn committed_catalog_matches_the_generator_needs_shared_crds() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let source = default_source(&root);
+        if !source.is_dir() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{} is missing: CI must have it",
+                source.display()
+            );
+            eprintln!(
+                "SKIPPED committed_catalog_matches_the_generator_needs_shared_crds: {} not found",
+                source.display()
+            );
+            return;
+        }
+        let c = generate(&source).unwrap_or_else(|e| panic!("{e:#}"));
+        let warnings: Vec<&String> = c.log.iter().filter(|l| l.starts_with("warning")).collect();
+        assert!(warnings.is_empty(), "{warnings:#?}");
+        let read = |p: PathBuf| std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let stale: Vec<&str> = [
+            ("schemas/crd-catalog.bin", c.blob.clone()),
+            ("schemas/crd-catalog.txt", c.listing.clone().into_bytes()),
+            ("NOTICE", c.notice.clone().into_bytes()),
+        ]
+        .into_iter()
+        .filter(|(name, fresh)| read(root.join(name)) != *fresh)
+        .map(|(name, _)| name)
+        .collect();
+        assert!(
+            stale.is_empty(),
+            "{stale:?} differ from the generator's output: run `cargo xtask schemas --only catalog` and commit them"
+        );
+    }
+
+    /// A document that is not a CRD, or one without group or kind, is skipped
+    /// with its position; a deep schema compiles (bounded) instead of failing.
+    #[test]
+    fn bad_documents_are_skipped_with_located_warnings() {
+        let nest = |levels: usize| {
+            let mut deep = String::from("{type: object}");
+            for _ in 0..levels {
+                deep = format!("{{type: object, properties: {{a: {deep}}}}}");
+            }
+            deep
+        };
+        let deep = nest(60);
+        let text = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: x}}\n---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec: {{names: {{kind: X}}}}\n---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  group: deep.io\n  names: {{kind: Deep}}\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema: {deep}\n"
+        );
+        let (kinds, warnings) = compile_crd_file("x.yaml", &text);
+        assert_eq!(kinds.len(), 1);
+        assert_eq!(kinds[0].kind, "Deep");
+        assert_eq!(
+            warnings,
+            vec![
+                "x.yaml:1:1: skipped: not a CustomResourceDefinition (v1 ConfigMap)".to_string(),
+                "x.yaml:5:1: skipped: the CRD has no spec.group or spec.names.kind".to_string(),
+            ]
+        );
+        // Deeper than the YAML loader's limit: the document is skipped, located.
+        let text = format!(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  group: deep.io\n  names: {{kind: Deeper}}\n  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema: {}\n",
+            nest(200)
+        );
+        let (kinds, warnings) = compile_crd_file("y.yaml", &text);
+        assert!(kinds.is_empty());
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("y.yaml:9:"), "{warnings:?}");
+    }
+}
