@@ -724,7 +724,18 @@ pub fn explain_schemas(sources: &[SourceFile], config: &Config) -> Vec<SchemaSou
                     }
                     (Some(origin), super::CrdLookup::NoSchema) => format!("{origin} (no schema: not checked)"),
                     (Some(origin), _) => origin.to_string(),
-                    (None, _) => "none: no built-in API or CustomResourceDefinition (not checked)".to_string(),
+                    (None, _) => {
+                        let served = crate::schema::versions_serving(av, kind);
+                        match (served.first(), served.last(), version) {
+                            (Some(first), Some(last), Some(v)) => format!(
+                                "built-in API served by Kubernetes {} to {}, not by {} (checked as its replacement where there is one)",
+                                first.name,
+                                last.name,
+                                v.name()
+                            ),
+                            _ => "none: no built-in API or CustomResourceDefinition (not checked)".to_string(),
+                        }
+                    }
                 },
             };
             SchemaSource {
