@@ -297,3 +297,20 @@ metadata: {name: z}
     assert!(stderr.contains("gizmo_v1.json: cannot read the schema"), "{stderr}");
     assert!(stderr.contains("example.com/v1 Gadget (1 object): none"), "{stderr}");
 }
+
+/// Only the kinds a run meets are decoded (the only in-process lint of this
+/// test binary: the other tests run `kvet` as a child process).
+#[test]
+fn only_the_kinds_a_run_uses_are_decoded() {
+    assert_eq!(kvet::schema::crd::catalog::decoded_kinds(), 0);
+    let text = format!("{CERT}---\n{}", CERT.replace("renewBefor", "renewBefore"));
+    let sources = vec![kvet::SourceFile::from_text("cert.yaml", None, text)];
+    let out = kvet::lint(&sources, &kvet::Config::default());
+    let unknown: Vec<_> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "schema-unknown-field")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert_eq!(kvet::schema::crd::catalog::decoded_kinds(), 1);
+}

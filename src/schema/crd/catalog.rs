@@ -234,6 +234,12 @@ pub(super) fn embedded_kind(group: &str, kind: &str, channel: Channel) -> Option
         .as_ref()
 }
 
+/// How many kinds of the embedded catalog this process has decoded so far
+/// (kinds are decoded on first use only).
+pub fn decoded_kinds() -> usize {
+    embedded().map_or(0, |e| e.decoded.iter().filter(|c| c.get().is_some()).count())
+}
+
 /// Every kind of the embedded catalog: `(project, group, kind, channel)`.
 pub fn embedded_kinds() -> impl Iterator<Item = (&'static str, &'static str, &'static str, Option<&'static str>)> {
     embedded().into_iter().flat_map(|e| {
