@@ -49,6 +49,10 @@ pub struct Config {
     pub custom_rules: Vec<RuleDoc>,
     /// Files or folders of CustomResourceDefinitions that provide schemas.
     pub crds: Vec<PathBuf>,
+    /// `gateway-api-channel: experimental`: Gateway API resources are
+    /// checked against the experimental channel's CRDs of the embedded
+    /// catalog (default: the standard channel).
+    pub gateway_api_experimental: bool,
     /// The configuration file this came from.
     pub path: Option<PathBuf>,
 }
@@ -159,6 +163,7 @@ const KEYS: &[&str] = &[
     "custom-rules",
     "crds",
     "fail-on",
+    "gateway-api-channel",
 ];
 
 /// Reads a configuration file. Every problem is reported with its position.
@@ -450,6 +455,11 @@ pub fn parse_config(file: &str, text: &str, base: &Path) -> Result<Config, Vec<C
             }
             "custom-rules" => {}
             "crds" => config.crds = r.strings(v).into_iter().map(|(s, _)| base.join(s)).collect(),
+            "gateway-api-channel" => match v.as_str() {
+                Some("standard") => config.gateway_api_experimental = false,
+                Some("experimental") => config.gateway_api_experimental = true,
+                _ => r.error(v.span.start, "`gateway-api-channel` is `standard` or `experimental`"),
+            },
             "fail-on" => match v.as_str() {
                 Some("never") => config.fail_on = Some(None),
                 Some(t) if Severity::parse(t).is_some() => config.fail_on = Some(Severity::parse(t)),

@@ -423,6 +423,12 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         }
     }
 
+    if args.explain_schemas {
+        explain_schemas(&plan, &sources);
+    }
+    for w in kvet::schema::crd::catalog::take_warnings() {
+        eprintln!("kvet: warning: {w}");
+    }
     for (path, why) in &found.walk_errors {
         eprintln!("kvet: warning: {path}: {why}");
     }
@@ -663,4 +669,25 @@ fn add_summary(total: &mut Summary, part: &Summary) {
     total.warnings += part.warnings;
     total.infos += part.infos;
     total.suppressed += part.suppressed;
+}
+
+/// `--explain-schemas`: where the schema of each kind of the run came from
+/// (on stderr, so that machine-readable reports stay intact).
+fn explain_schemas(plan: &[Group], sources: &[SourceFile]) {
+    let mut lines = Vec::new();
+    for g in plan {
+        for s in kvet::schema::crd::catalog::explain_schemas(&sources[g.range.clone()], &g.config) {
+            let n = if s.objects == 1 { "object" } else { "objects" };
+            lines.push(format!(
+                "  {} {} ({} {n}): {}",
+                s.api_version, s.kind, s.objects, s.source
+            ));
+        }
+    }
+    lines.sort();
+    lines.dedup();
+    eprintln!("kvet: schemas used:");
+    for l in lines {
+        eprintln!("{l}");
+    }
 }

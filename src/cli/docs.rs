@@ -114,7 +114,56 @@ pub fn init(force: bool) -> Result<u8, String> {
     Ok(0)
 }
 
-pub fn versions(format: ListFormat) -> Result<u8, String> {
+/// `kvet versions --catalog`, and the end of `kvet versions`.
+fn catalog(format: ListFormat, out: &mut impl Write) -> io::Result<()> {
+    let projects = kvet::schema::crd::catalog::projects();
+    match format {
+        ListFormat::Json => {
+            let v: Vec<serde_json::Value> = projects
+                .iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "project": p.name,
+                        "version": p.version,
+                        "license": p.license,
+                        "repository": p.repository,
+                        "kinds": p.kinds,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &v).map_err(io::Error::from)?;
+            writeln!(out)
+        }
+        ListFormat::Human => {
+            let kinds: usize = projects.iter().map(|p| p.kinds).sum();
+            writeln!(
+                out,
+                "embedded CRD catalog: {} projects, {kinds} custom resource kinds (a CRD of the run or --crd overrides it)",
+                projects.len()
+            )?;
+            for p in projects {
+                writeln!(
+                    out,
+                    "  {:<34} {:<10} {:>3} kinds  {} ({})",
+                    p.name, p.version, p.kinds, p.repository, p.license
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn versions(format: ListFormat, only_catalog: bool) -> Result<u8, String> {
+    if let Some(e) = kvet::schema::crd::catalog::load_error() {
+        return Err(format!("the embedded CRD catalog cannot be read: {e}"));
+    }
+    if only_catalog {
+        let mut out = io::stdout().lock();
+        return match catalog(format, &mut out) {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.to_string()),
+            _ => Ok(0),
+        };
+    }
     if let Some(e) = kvet::schema::load_error() {
         return Err(format!("the embedded schemas cannot be read: {e}"));
     }
@@ -149,6 +198,8 @@ pub fn versions(format: ListFormat) -> Result<u8, String> {
                 r = r.and_then(|_| writeln!(out, "{:<5} {:>3} kinds  {}{approx}", v.name, kinds, v.source));
             }
             r.and_then(|_| writeln!(out, "default: {} (--kubernetes-version)", kvet::schema::newest()))
+                .and_then(|_| writeln!(out))
+                .and_then(|_| catalog(format, &mut out))
         }
     };
     match res {

@@ -47,10 +47,13 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// List the embedded Kubernetes versions (approximate ones marked).
+    /// List the embedded Kubernetes versions (approximate ones marked) and the embedded CRD catalog.
     Versions {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
+        /// Only the embedded CRD catalog: its projects, releases, licenses and kind counts.
+        #[arg(long)]
+        catalog: bool,
     },
     /// Show the API delta between two Kubernetes versions.
     Diff {
@@ -194,6 +197,10 @@ struct CheckArgs {
     /// Do not respect .gitignore and .ignore files when walking folders.
     #[arg(long)]
     no_ignore: bool,
+    /// Say, per kind, where its schema came from (built-in API version, embedded CRD catalog
+    /// project and release, a CRD file, a catalog folder), on stderr.
+    #[arg(long)]
+    explain_schemas: bool,
 }
 
 pub fn run() -> Result<u8, String> {
@@ -210,7 +217,7 @@ pub fn run() -> Result<u8, String> {
         Command::Rules { format, category } => docs::rules(format, category.as_deref()),
         Command::Explain { rule } => docs::explain(&rule),
         Command::Init { force } => docs::init(force),
-        Command::Versions { format } => docs::versions(format),
+        Command::Versions { format, catalog } => docs::versions(format, catalog),
         Command::Diff { from, to, kind, format } => docs::diff(&from, &to, kind.as_deref(), format),
         Command::Lsp => kvet::lsp::run_stdio().map(|()| 0),
         Command::Completions { shell } => {

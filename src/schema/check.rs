@@ -16,7 +16,7 @@ use super::validate::{Problem, ProblemKind, suggest, validate};
 use super::{Deprecation, FieldChangeKind, VersionSchema, deprecation, field_changes, schema, versions};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Catalog, DocObjects, Object, doc_objects};
+use crate::model::{Catalog, Object};
 use crate::rules::Registry;
 use crate::source::SourceFile;
 use crate::yaml::Span;
@@ -201,7 +201,7 @@ pub fn check(catalog: &Catalog, sources: &[SourceFile], config: &Config, registr
         // server falls back to the newest.
         return Vec::new();
     };
-    let crds = crd_index(catalog, config);
+    let crds = super::crd::catalog::index_for_run(catalog.objects.iter(), sources, config);
     catalog
         .objects
         .par_iter()
@@ -217,45 +217,6 @@ pub fn check(catalog: &Catalog, sources: &[SourceFile], config: &Config, registr
             out.diags
         })
         .collect()
-}
-
-/// The CRDs of the run and of `--crd`/`crds:` files (those are read here
-/// and not linted).
-fn crd_index(catalog: &Catalog, config: &Config) -> CrdIndex {
-    let is_crd = |o: &&Object| o.kind == "CustomResourceDefinition" && o.group() == "apiextensions.k8s.io";
-    if config.crds.is_empty() {
-        return CrdIndex::build(catalog.objects.iter().filter(is_crd));
-    }
-    let found = crate::source::discover(
-        &config.crds.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
-        &crate::source::DiscoverOptions::default(),
-    );
-    let extra: Vec<SourceFile> = found
-        .inputs
-        .iter()
-        .filter_map(|i| match i {
-            crate::source::Input::File { path, name } => Some(SourceFile::read(path, name.clone())),
-            crate::source::Input::Stdin => None,
-        })
-        .collect();
-    let loaded = crate::lint::load(&extra, &|| {});
-    let mut objects = Vec::new();
-    for (fid, stream) in loaded.streams.iter().enumerate() {
-        for doc in &stream.documents {
-            if let DocObjects::Objects(items) = doc_objects(doc) {
-                for (item, node) in items {
-                    objects.push(Object::new(objects.len(), fid as u32, doc.index, item, node));
-                }
-            }
-        }
-    }
-    CrdIndex::build(
-        catalog
-            .objects
-            .iter()
-            .filter(is_crd)
-            .chain(objects.iter().filter(is_crd)),
-    )
 }
 
 fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdIndex, out: &mut Out) {

@@ -2,6 +2,7 @@
 //! (`../shared/k8s-api`) into the compact, versioned schemas embedded in kvet
 //! (`schemas/`). The output is deterministic: same input, same bytes.
 
+pub mod catalog;
 mod crossref;
 mod dedup;
 pub mod deprecations;
