@@ -119,3 +119,33 @@ fn damaged_manifests_never_panic() {
         }
     }
 }
+
+/// A one-line (minified) JSON manifest with findings past column 65,535:
+/// the human report once panicked there.
+#[test]
+fn human_report_past_column_65535() {
+    let pad = "x".repeat(70_000);
+    let text = format!(
+        "{{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{{\"name\":\"p\",\"annotations\":{{\"a\":\"{pad}\"}}}},\"spec\":{{\"containers\":[{{\"name\":\"c\",\"image\":\"nginx:latest\"}}]}}}}"
+    );
+    let sources = vec![SourceFile::from_text("p.json", None, text)];
+    let config = Config {
+        select: vec!["all".into()],
+        ..Config::default()
+    };
+    let out = lint(&sources, &config);
+    assert!(
+        out.diagnostics
+            .iter()
+            .any(|d| sources[0].line_col(d.span.start).column > 70_000)
+    );
+    let mut buf = Vec::new();
+    let opts = kvet::report::HumanOptions {
+        color: false,
+        snippets: true,
+    };
+    kvet::report::human::render(&mut buf, &out.diagnostics, &sources, &out.summary, opts)
+        .unwrap_or_else(|e| panic!("render: {e}"));
+    let shown = String::from_utf8_lossy(&buf);
+    assert!(shown.contains("p.json:1:700"), "{}", &shown[..shown.len().min(500)]);
+}

@@ -97,45 +97,54 @@ impl SourceFile {
         }
     }
 
-    /// Reads a file from disk; failures become a located finding.
+    /// Reads a file from disk; failures become a located finding. Only
+    /// regular files are read (`/dev/stdin` reads standard input): a FIFO, a
+    /// device or a socket is refused, since reading it may block forever or
+    /// never end. At most [`MAX_FILE_BYTES`] are read, counted as they are
+    /// read (a size the file system reports is not trusted).
     pub fn read(path: &Path, name: String) -> Self {
-        match std::fs::metadata(path) {
-            Ok(m) if m.len() > MAX_FILE_BYTES => {
-                return Self::failed(
-                    name,
-                    Some(path.to_path_buf()),
-                    String::new(),
-                    "io-error",
-                    format!(
-                        "file is {} MiB, over the {} MiB limit",
-                        m.len() / (1024 * 1024),
-                        MAX_FILE_BYTES / (1024 * 1024)
-                    ),
-                    0,
-                );
-            }
-            Ok(m) if m.is_dir() => {
-                return Self::failed(
-                    name,
-                    Some(path.to_path_buf()),
-                    String::new(),
-                    "io-error",
-                    "is a directory".into(),
-                    0,
-                );
-            }
-            _ => {}
-        }
-        match std::fs::read(path) {
-            Ok(bytes) => Self::from_bytes(name, Some(path.to_path_buf()), bytes),
-            Err(err) => Self::failed(
-                name,
+        let fail = |message: String| {
+            Self::failed(
+                name.clone(),
                 Some(path.to_path_buf()),
                 String::new(),
                 "io-error",
-                format!("cannot read file: {}", io_message(&err)),
+                message,
                 0,
-            ),
+            )
+        };
+        if path == Path::new("/dev/stdin") {
+            let mut f = Self::read_stdin(name.clone());
+            f.path = None;
+            return f;
+        }
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => return fail("is a directory".into()),
+            Ok(m) if !m.is_file() => {
+                return fail(format!(
+                    "{}: kvet reads regular files and standard input (`-`) only",
+                    special_kind(&m)
+                ));
+            }
+            Ok(m) if m.len() > MAX_FILE_BYTES => return fail(over_limit(m.len())),
+            Ok(_) => {}
+            Err(err) => return fail(format!("cannot read file: {}", io_message(&err))),
+        }
+        match std::fs::File::open(path).and_then(|f| read_capped(f)) {
+            Ok(Some(bytes)) => Self::from_bytes(name, Some(path.to_path_buf()), bytes),
+            Ok(None) => fail(over_limit(MAX_FILE_BYTES + 1)),
+            Err(err) => fail(format!("cannot read file: {}", io_message(&err))),
+        }
+    }
+
+    /// Reads standard input, at most [`MAX_FILE_BYTES`].
+    pub fn read_stdin(name: String) -> Self {
+        let stdin = std::io::stdin();
+        let failed = |message: String| Self::failed(name.clone(), None, String::new(), "io-error", message, 0);
+        match read_capped(stdin.lock()) {
+            Ok(Some(bytes)) => Self::from_bytes(name, None, bytes),
+            Ok(None) => failed(format!("standard input is {}", over_limit(MAX_FILE_BYTES + 1))),
+            Err(e) => failed(format!("cannot read standard input: {}", io_message(&e))),
         }
     }
 
@@ -170,6 +179,49 @@ impl SourceFile {
         let t = self.text.trim_start_matches('\u{feff}').trim_start();
         t.starts_with('{')
     }
+}
+
+/// All of `r`, or `None` past [`MAX_FILE_BYTES`] (reading stops there).
+fn read_capped(r: impl std::io::Read) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    r.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= MAX_FILE_BYTES).then_some(bytes))
+}
+
+fn over_limit(len: u64) -> String {
+    if len > MAX_FILE_BYTES && len <= MAX_FILE_BYTES + 1 {
+        format!(
+            "over the {} MiB limit: reading stopped there",
+            MAX_FILE_BYTES / (1024 * 1024)
+        )
+    } else {
+        format!(
+            "file is {} MiB, over the {} MiB limit",
+            len / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        )
+    }
+}
+
+/// What kind of special file `m` describes.
+fn special_kind(m: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = m;
+    "not a regular file"
 }
 
 /// An `io::Error` without the "(os error N)" suffix.
