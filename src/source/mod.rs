@@ -130,7 +130,7 @@ impl SourceFile {
             Ok(_) => {}
             Err(err) => return fail(format!("cannot read file: {}", io_message(&err))),
         }
-        match std::fs::File::open(path).and_then(|f| read_capped(f)) {
+        match std::fs::File::open(path).and_then(read_capped) {
             Ok(Some(bytes)) => Self::from_bytes(name, Some(path.to_path_buf()), bytes),
             Ok(None) => fail(over_limit(MAX_FILE_BYTES + 1)),
             Err(err) => fail(format!("cannot read file: {}", io_message(&err))),
