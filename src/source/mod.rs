@@ -52,16 +52,18 @@ impl SourceFile {
     }
 
     /// Decodes raw bytes: UTF-8 (with or without BOM) is accepted; UTF-16,
-    /// binary data and invalid UTF-8 are findings with a location.
+    /// UTF-32, binary data and invalid UTF-8 are findings with a location.
+    /// The text keeps one byte per byte of the file (invalid bytes become
+    /// `?`), so every offset is an offset into the file.
     pub fn from_bytes(name: impl Into<String>, path: Option<PathBuf>, bytes: Vec<u8>) -> Self {
         let name = name.into();
-        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        if let Some(encoding) = wide_encoding(&bytes) {
             return Self::failed(
                 name,
                 path,
                 String::new(),
                 "yaml-syntax",
-                "the file is UTF-16 encoded; Kubernetes tools expect UTF-8: re-save it as UTF-8".into(),
+                format!("the file is {encoding} encoded; Kubernetes tools expect UTF-8: re-save it as UTF-8"),
                 0,
             );
         }
@@ -83,8 +85,11 @@ impl SourceFile {
             Err(err) => {
                 let at = err.utf8_error().valid_up_to();
                 let bytes = err.into_bytes();
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                // The lossy text has the same bytes up to `at`.
+                let mut text = String::with_capacity(bytes.len());
+                for chunk in bytes.utf8_chunks() {
+                    text.push_str(chunk.valid());
+                    text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+                }
                 Self::failed(
                     name,
                     path,
@@ -181,6 +186,30 @@ impl SourceFile {
     }
 }
 
+/// The UTF-16 or UTF-32 encoding the bytes are in, from a byte-order mark
+/// or (without one) the NUL bytes of ASCII text in the first four bytes.
+fn wide_encoding(b: &[u8]) -> Option<&'static str> {
+    if b.starts_with(&[0xFF, 0xFE, 0, 0]) {
+        return Some("UTF-32 (little-endian)");
+    }
+    if b.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return Some("UTF-32 (big-endian)");
+    }
+    if b.starts_with(&[0xFF, 0xFE]) {
+        return Some("UTF-16 (little-endian)");
+    }
+    if b.starts_with(&[0xFE, 0xFF]) {
+        return Some("UTF-16 (big-endian)");
+    }
+    match b.get(..4)? {
+        [a, 0, 0, 0] if *a != 0 => Some("UTF-32 (little-endian)"),
+        [0, 0, 0, a] if *a != 0 => Some("UTF-32 (big-endian)"),
+        [a, 0, c, 0] if *a != 0 && *c != 0 => Some("UTF-16 (little-endian)"),
+        [0, a, 0, c] if *a != 0 && *c != 0 => Some("UTF-16 (big-endian)"),
+        _ => None,
+    }
+}
+
 /// All of `r`, or `None` past [`MAX_FILE_BYTES`] (reading stops there).
 fn read_capped(r: impl std::io::Read) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
@@ -258,6 +287,37 @@ mod tests {
         assert!(f.load_error.is_some_and(|e| e.message.contains("binary")));
         let f = SourceFile::from_bytes("x", None, vec![0xFF, 0xFE, b'a', 0]);
         assert!(f.load_error.is_some_and(|e| e.message.contains("UTF-16")));
+    }
+
+    #[test]
+    fn utf32_is_not_reported_as_utf16() {
+        let le: Vec<u8> = "a: 1\n".chars().flat_map(|c| (c as u32).to_le_bytes()).collect();
+        let with_bom = [vec![0xFF, 0xFE, 0, 0], le.clone()].concat();
+        for (bytes, want) in [
+            (with_bom, "UTF-32 (little-endian)"),
+            (le, "UTF-32 (little-endian)"),
+            (
+                [vec![0, 0, 0xFE, 0xFF], vec![0, 0, 0, b'a']].concat(),
+                "UTF-32 (big-endian)",
+            ),
+            (vec![0xFF, 0xFE, b'a', 0], "UTF-16 (little-endian)"),
+            (vec![b'a', 0, b':', 0], "UTF-16 (little-endian)"),
+            (vec![0, b'a', 0, b':'], "UTF-16 (big-endian)"),
+        ] {
+            let f = SourceFile::from_bytes("x", None, bytes);
+            let m = f.load_error.map(|e| e.message).unwrap_or_default();
+            assert!(m.contains(&format!("is {want} encoded")), "{want}: {m}");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_keeps_file_offsets() {
+        let bytes = b"a: \xff\xfe\nb: \xc3".to_vec();
+        let len = bytes.len();
+        let f = SourceFile::from_bytes("x.yaml", None, bytes);
+        assert_eq!(f.text.len(), len);
+        assert_eq!(f.text, "a: ??\nb: ?");
+        assert_eq!(f.load_error.map(|e| e.offset), Some(3));
     }
 
     #[test]
