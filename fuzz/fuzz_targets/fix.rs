@@ -46,10 +46,7 @@ fn covering_path(n: &Node, edit: Span, path: &mut String) {
             }
         }
         Value::Map(entries) => {
-            if let Some(e) = entries
-                .iter()
-                .find(|e| covers(e.value.span) && !e.key_span.cover(e.value.span).is_empty() && !covers(e.key_span))
-            {
+            if let Some(e) = entries.iter().find(|e| covers(e.value.span)) {
                 path.push('/');
                 path.push_str(&e.key.replace('~', "~0").replace('/', "~1"));
                 covering_path(&e.value, edit, path);
@@ -114,6 +111,11 @@ fuzz_target!(|data: &[u8]| {
                     .map(|e| {
                         let mut p = String::new();
                         covering_path(r0, e.span, &mut p);
+                        if e.span.is_empty() {
+                            // An insertion adds a sibling of the node it
+                            // touches: the parent changes.
+                            p.truncate(p.rfind('/').unwrap_or(0));
+                        }
                         p
                     })
                     .collect();
@@ -130,6 +132,10 @@ fuzz_target!(|data: &[u8]| {
                 leaves(r1, &mut String::new(), &mut l1);
                 l0.retain(outside);
                 l1.retain(outside);
+                // Mapping order does not matter (a duplicate key's fix moves
+                // the kept entry); sequence order is in the paths.
+                l0.sort();
+                l1.sort();
                 assert_eq!(l0, l1, "pass {pass}: fixes at {fixed:?} changed other values");
             }
         }

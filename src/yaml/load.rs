@@ -315,11 +315,16 @@ impl Builder<'_> {
         } else {
             return Ok(());
         };
+        let help = if message.contains("MiB of text") {
+            "Kubernetes expands every alias; alias fewer or smaller scalars"
+        } else {
+            "Kubernetes expands every alias; use fewer nested aliases"
+        };
         Err(Abort {
             at,
             rule: "yaml-limits",
             message,
-            help: Some("Kubernetes expands every alias; use fewer or smaller aliased nodes".into()),
+            help: Some(help.into()),
         })
     }
 
