@@ -266,8 +266,17 @@ fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> String 
         .unwrap_or_default()
 }
 
-/// Levenshtein distance, for "did you mean" hints.
+/// Longest word (in bytes) "did you mean" hints compare: the distance is
+/// quadratic in the lengths, and no rule, kind or field name is this long.
+pub const MAX_SUGGEST_LEN: usize = 256;
+
+/// Levenshtein distance, for "did you mean" hints. Words longer than
+/// [`MAX_SUGGEST_LEN`] are not compared: their distance is given as the
+/// longer length (an upper bound, too far for any hint).
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    if a.len() > MAX_SUGGEST_LEN || b.len() > MAX_SUGGEST_LEN {
+        return a.len().max(b.len());
+    }
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -119,3 +119,52 @@ fn damaged_manifests_never_panic() {
         }
     }
 }
+
+/// A one-line (minified) JSON manifest with findings past column 65,535:
+/// the human report once panicked there.
+#[test]
+fn human_report_past_column_65535() {
+    let pad = "x".repeat(70_000);
+    let text = format!(
+        "{{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{{\"name\":\"p\",\"annotations\":{{\"a\":\"{pad}\"}}}},\"spec\":{{\"containers\":[{{\"name\":\"c\",\"image\":\"nginx:latest\"}}]}}}}"
+    );
+    let sources = vec![SourceFile::from_text("p.json", None, text)];
+    let config = Config {
+        select: vec!["all".into()],
+        ..Config::default()
+    };
+    let out = lint(&sources, &config);
+    assert!(
+        out.diagnostics
+            .iter()
+            .any(|d| sources[0].line_col(d.span.start).column > 70_000)
+    );
+    let mut buf = Vec::new();
+    let opts = kvet::report::HumanOptions {
+        color: false,
+        snippets: true,
+    };
+    kvet::report::human::render(&mut buf, &out.diagnostics, &sources, &out.summary, opts)
+        .unwrap_or_else(|e| panic!("render: {e}"));
+    let shown = String::from_utf8_lossy(&buf);
+    assert!(shown.contains("p.json:1:700"), "{}", &shown[..shown.len().min(500)]);
+}
+
+/// A file with CR-only line endings (old Mac): findings are on their own
+/// lines, not all on line 1, and the human report shows those lines.
+#[test]
+fn cr_only_line_numbers() {
+    let text = "apiVersion: v1\rkind: Pod\rmetadata:\r  name: p\r  name: q\rspec:\r  containers:\r  - name: c\r    image: nginx\r";
+    let sources = vec![SourceFile::from_text("p.yaml", None, text.to_string())];
+    let config = Config {
+        select: vec!["all".into()],
+        ..Config::default()
+    };
+    let out = lint(&sources, &config);
+    let dup = out.diagnostics.iter().find(|d| d.rule == "yaml-duplicate-key");
+    let dup = dup.unwrap_or_else(|| panic!("no duplicate-key finding: {:?}", out.diagnostics));
+    let pos = sources[0].line_col(dup.span.start);
+    assert_eq!((pos.line, pos.column), (5, 3));
+    let header = kvet::report::human::header(dup, &sources[0], false);
+    assert!(header.starts_with("p.yaml:5:3:"), "{header}");
+}

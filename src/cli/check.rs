@@ -2,7 +2,7 @@
 //! and choose the exit code.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -13,25 +13,21 @@ use kvet::fix::{apply_edits, select_fixes, verify, write_fixed};
 use kvet::lint::{LintOutput, lint_with_progress};
 use kvet::report::{self, HumanOptions};
 use kvet::rules::Registry;
-use kvet::source::{DiscoverOptions, Input, LoadError, SourceFile, discover, io_message};
+use kvet::source::{DiscoverOptions, Input, SourceFile, discover, io_message};
 
 use super::progress::Progress;
 use super::{CheckArgs, ColorChoice, FailOn, Format, validate_selectors};
 
-fn read_stdin(name: String) -> SourceFile {
-    let mut bytes = Vec::new();
-    match io::stdin().lock().read_to_end(&mut bytes) {
-        Ok(_) => SourceFile::from_bytes(name, None, bytes),
-        Err(e) => {
-            let mut f = SourceFile::from_text(name, None, String::new());
-            f.load_error = Some(LoadError {
-                rule: "io-error",
-                message: format!("cannot read standard input: {}", io_message(&e)),
-                offset: 0,
-            });
-            f
+/// `--crd` paths must exist, and be folders or regular files.
+fn check_crd_paths(paths: &[PathBuf]) -> Result<(), String> {
+    for p in paths {
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() || m.is_file() => {}
+            Ok(_) => return Err(format!("--crd {}: not a regular file or folder", p.display())),
+            Err(e) => return Err(format!("--crd {}: {}", p.display(), io_message(&e))),
         }
     }
+    Ok(())
 }
 
 /// The configuration file for each source: `--config`, or the nearest
@@ -99,6 +95,7 @@ fn shift(d: &mut Diagnostic, by: u32) {
 pub fn check(args: CheckArgs) -> Result<u8, String> {
     validate_selectors(&args.select, "--select", Registry::builtin())?;
     validate_selectors(&args.ignore, "--ignore", Registry::builtin())?;
+    check_crd_paths(&args.crd)?;
     validate_selectors(&args.extend_select, "--extend-select", Registry::builtin())?;
     let outputs = parse_outputs(&args.output_file)?;
     let baseline = args
@@ -135,7 +132,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         .iter()
         .filter_map(|i| match i {
             Input::Stdin => {
-                stdin = Some(read_stdin(stdin_name.clone()));
+                stdin = Some(SourceFile::read_stdin(stdin_name.clone()));
                 None
             }
             Input::File { path, name } => Some((path.clone(), name.clone())),

@@ -11,6 +11,7 @@ mod actions;
 pub mod convert;
 
 use std::collections::{HashMap, HashSet};
+use std::io::{self, BufRead, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -483,8 +484,22 @@ fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
 
 /// Runs the server over a connection until `shutdown`/`exit`.
 pub fn serve(connection: &Connection) -> Result<(), String> {
-    let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
-    let params: lsp::InitializeParams = serde_json::from_value(params).map_err(|e| format!("initialize: {e}"))?;
+    // An `initialize` whose params do not parse gets an error response; the
+    // client may send a corrected one.
+    let (id, params) = loop {
+        let (id, raw) = connection.initialize_start().map_err(|e| e.to_string())?;
+        match serde_json::from_value::<lsp::InitializeParams>(raw) {
+            Ok(p) => break (id, p),
+            Err(e) => connection
+                .sender
+                .send(Message::Response(Response::new_err(
+                    id,
+                    ErrorCode::InvalidParams as i32,
+                    format!("invalid initialize params: {e}"),
+                )))
+                .map_err(|e| e.to_string())?,
+        }
+    };
     let mut server = Server::new(&params);
     let result = lsp::InitializeResult {
         capabilities: server.capabilities(),
@@ -573,11 +588,123 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     }
 }
 
-/// `kvet lsp`: serves on stdin/stdout.
+/// Largest message body the server reads (`Content-Length`); a larger one
+/// is skipped without being held in memory.
+pub const MAX_MESSAGE_BYTES: u64 = 64 * 1024 * 1024;
+/// Longest header line, and most header lines, of one message.
+const MAX_HEADER_LINE: u64 = 8 * 1024;
+const MAX_HEADER_LINES: usize = 32;
+
+/// What [`read_frame`] found in the stream.
+#[derive(Debug)]
+pub enum Frame {
+    Message(Message),
+    /// A message that was read past and dropped, with the reason (too large,
+    /// not JSON-RPC): the server goes on with the next one.
+    Skipped(String),
+}
+
+/// Reads one `Content-Length`-framed message with bounded memory: header
+/// lines of at most 8 KiB, a body of at most [`MAX_MESSAGE_BYTES`] (a larger
+/// body is read past and dropped). `Ok(None)` at the end of the stream
+/// (including one cut short); an error when the framing itself is broken.
+pub fn read_frame(r: &mut impl BufRead) -> io::Result<Option<Frame>> {
+    let invalid = |m: String| io::Error::new(io::ErrorKind::InvalidData, m);
+    let mut length: Option<u64> = None;
+    let mut lines = 0usize;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = r.by_ref().take(MAX_HEADER_LINE + 1).read_until(b'\n', &mut line)?;
+        if n == 0 || !line.ends_with(b"\n") {
+            if n as u64 > MAX_HEADER_LINE {
+                return Err(invalid(format!("header line longer than {MAX_HEADER_LINE} bytes")));
+            }
+            return Ok(None);
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\r', '\n']);
+        if text.is_empty() {
+            if lines == 0 {
+                // Blank lines between messages.
+                continue;
+            }
+            break;
+        }
+        lines += 1;
+        if lines > MAX_HEADER_LINES {
+            return Err(invalid(format!("more than {MAX_HEADER_LINES} header lines")));
+        }
+        if let Some((name, value)) = text.split_once(':')
+            && name.trim().eq_ignore_ascii_case("Content-Length")
+        {
+            let v = value.trim();
+            length = Some(
+                v.parse::<u64>()
+                    .map_err(|_| invalid(format!("bad Content-Length `{v}`")))?,
+            );
+        }
+    }
+    let length = length.ok_or_else(|| invalid("a message without Content-Length".into()))?;
+    if length > MAX_MESSAGE_BYTES {
+        let skipped = io::copy(&mut r.by_ref().take(length), &mut io::sink())?;
+        if skipped < length {
+            return Ok(None);
+        }
+        return Ok(Some(Frame::Skipped(format!(
+            "a message of {length} bytes is over the {MAX_MESSAGE_BYTES}-byte limit: skipped"
+        ))));
+    }
+    let mut body = Vec::with_capacity(length.min(1 << 20) as usize);
+    r.by_ref().take(length).read_to_end(&mut body)?;
+    if (body.len() as u64) < length {
+        return Ok(None);
+    }
+    Ok(Some(match serde_json::from_slice::<Message>(&body) {
+        Ok(m) => Frame::Message(m),
+        Err(e) => Frame::Skipped(format!("not a JSON-RPC message: {e}")),
+    }))
+}
+
+/// `kvet lsp`: serves on stdin/stdout. Messages are read with
+/// [`read_frame`] (bounded) rather than the transport's own reader, which
+/// allocates whatever `Content-Length` says.
 pub fn run_stdio() -> Result<(), String> {
-    let (connection, io_threads) = Connection::stdio();
+    let (connection, client) = Connection::memory();
+    let Connection {
+        sender: to_server,
+        receiver: from_server,
+    } = client;
+    std::thread::spawn(move || {
+        let stdin = io::stdin();
+        let mut input = stdin.lock();
+        loop {
+            match read_frame(&mut input) {
+                Ok(Some(Frame::Message(m))) => {
+                    if to_server.send(m).is_err() {
+                        break;
+                    }
+                }
+                Ok(Some(Frame::Skipped(why))) => eprintln!("kvet lsp: {why}"),
+                Ok(None) => break,
+                Err(e) => {
+                    eprintln!("kvet lsp: cannot read the client's messages: {e}");
+                    break;
+                }
+            }
+        }
+    });
+    let writer = std::thread::spawn(move || -> Result<(), String> {
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        for m in from_server {
+            m.write(&mut out).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    });
     let result = serve(&connection);
     drop(connection);
-    io_threads.join().map_err(|e| e.to_string())?;
+    // The reader may be blocked on stdin; the process ends without it.
+    writer.join().map_err(|_| "the writer thread panicked".to_string())??;
     result
 }

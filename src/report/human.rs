@@ -292,6 +292,26 @@ pub fn fixable_line(diags: &[Diagnostic]) -> Option<String> {
     }
 }
 
+/// Longest line shown in a snippet. A finding on a longer line (minified
+/// JSON) gets its header and help without a snippet: the snippet renderer
+/// cannot pad columns past 65,535, and such a line is unreadable anyway.
+pub const MAX_SNIPPET_LINE: u32 = 1000;
+
+/// Whether every line a snippet would show is short enough.
+fn lines_fit(d: &Diagnostic, file: &SourceFile) -> bool {
+    let idx = &file.line_index;
+    let spans = std::iter::once(d.span).chain(d.labels.iter().filter(|l| l.file == d.file).map(|l| l.span));
+    spans.into_iter().all(|span| {
+        let (first, last) = (idx.line_of(span.start), idx.line_of(span.end.max(span.start)));
+        // A span over many lines: its first and last lines are the ones
+        // shown at full width (with one line of context each side).
+        [first.saturating_sub(1), first, last, last + 1].iter().all(|&l| {
+            let (s, e) = idx.line_range(&file.text, l);
+            e.saturating_sub(s) <= MAX_SNIPPET_LINE
+        })
+    })
+}
+
 pub fn render(
     out: &mut dyn Write,
     diags: &[Diagnostic],
@@ -338,7 +358,7 @@ pub fn render(
             }
         }
         let help = (!helps.is_empty()).then(|| escape_controls(&helps.join("\n")).into_owned());
-        if !file.text.is_empty() {
+        if !file.text.is_empty() && group.iter().all(|g| lines_fit(g, file)) {
             let mut labels = vec![LabeledSpan::new_primary_with_span(
                 None,
                 SourceSpan::new((d.span.start as usize).into(), d.span.len() as usize),

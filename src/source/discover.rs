@@ -134,6 +134,21 @@ fn walk(
         .parents(opts.respect_ignore_files)
         .require_git(false)
         .follow_links(true);
+    // Symlinked files are read wherever they point. A symlinked folder is
+    // walked only when it leads inside the walked folder and not to the
+    // folder holding the link or one of its ancestors (`up -> ..` would lead
+    // out of the tree, `self -> .` round in a loop).
+    let root_real = std::fs::canonicalize(root).ok();
+    builder.filter_entry(move |e| {
+        if !e.path_is_symlink() || e.depth() == 0 || !std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir()) {
+            return true;
+        }
+        let (Some(root), Ok(target)) = (&root_real, std::fs::canonicalize(e.path())) else {
+            return false;
+        };
+        let holder = e.path().parent().and_then(|p| std::fs::canonicalize(p).ok());
+        target.starts_with(root) && !holder.is_some_and(|h| h.starts_with(&target))
+    });
     for entry in builder.build() {
         let entry = match entry {
             Ok(e) => e,
@@ -243,6 +258,34 @@ mod tests {
         );
         assert_eq!(d.missing.len(), 2);
         assert!(d.inputs.is_empty());
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_folders_stay_inside_the_tree() -> std::io::Result<()> {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir()?;
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("tree/real"))?;
+        std::fs::create_dir_all(root.join("outside"))?;
+        std::fs::write(root.join("outside.yaml"), "o: 1")?;
+        std::fs::write(root.join("outside/x.yaml"), "x: 1")?;
+        std::fs::write(root.join("tree/a.yaml"), "a: 1")?;
+        std::fs::write(root.join("tree/real/b.yaml"), "b: 1")?;
+        symlink("..", root.join("tree/up"))?;
+        symlink(".", root.join("tree/real/self"))?;
+        symlink("../outside", root.join("tree/out"))?;
+        symlink("real", root.join("tree/inside"))?;
+        symlink("../outside.yaml", root.join("tree/linked.yaml"))?;
+        let tree = root.join("tree").to_string_lossy().to_string();
+        let d = discover(&[tree], &DiscoverOptions::default());
+        let mut n: Vec<String> = names(&d)
+            .iter()
+            .map(|x| x.rsplit_once("/tree/").map_or(x.clone(), |(_, r)| r.to_string()))
+            .collect();
+        n.sort();
+        assert_eq!(n, vec!["a.yaml", "inside/b.yaml", "linked.yaml", "real/b.yaml"]);
         Ok(())
     }
 }

@@ -11,7 +11,10 @@ pub struct LineCol {
     pub column: u32,
 }
 
-/// Start offsets of every line of a text.
+/// Start offsets of every line of a text, and (for non-ASCII text) a
+/// checkpoint every [`BLOCK`] bytes with the characters and UTF-16 units
+/// before it, so every conversion scans at most one block: no conversion
+/// reads the text from its start or from the start of a (long) line.
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     /// Byte offset of the first byte of each line; `line_starts[0] == 0`.
@@ -23,6 +26,29 @@ pub struct LineIndex {
     /// The text starts with a UTF-8 byte-order mark, which editors do not
     /// show: columns on the first line do not count it.
     bom: bool,
+    /// Empty for ASCII text; else a checkpoint at the first char boundary at
+    /// or after every multiple of [`BLOCK`].
+    checkpoints: Vec<Checkpoint>,
+}
+
+/// Characters and UTF-16 code units before a byte offset.
+#[derive(Debug, Clone, Copy, Default)]
+struct Checkpoint {
+    byte: u32,
+    chars: u32,
+    utf16: u32,
+}
+
+/// Bytes between checkpoints: the most any conversion scans.
+const BLOCK: usize = 256;
+
+fn is_char_start(b: u8) -> bool {
+    b & 0xC0 != 0x80
+}
+
+/// UTF-16 units of the character a lead byte starts.
+fn utf16_units(lead: u8) -> u32 {
+    if lead >= 0xF0 { 2 } else { 1 }
 }
 
 impl LineIndex {
@@ -30,14 +56,45 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
         line_starts.push(0);
-        // A lone '\r' (old Mac) is not a line break for YAML 1.2 readers in
-        // practice; '\r\n' ends at '\n'.
-        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i as u32 + 1));
+        // Line breaks: `\n`, `\r\n` (ends at the `\n`) and a lone `\r` (old
+        // Mac files), as YAML 1.2 reads them.
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                continue;
+            }
+            line_starts.push(i as u32 + 1);
+        }
+        let ascii = text.is_ascii();
+        let mut checkpoints = Vec::new();
+        if !ascii {
+            checkpoints.reserve(bytes.len() / BLOCK + 1);
+            let (mut chars, mut utf16) = (0u32, 0u32);
+            let mut at = 0usize;
+            while at < bytes.len() {
+                checkpoints.push(Checkpoint {
+                    byte: at as u32,
+                    chars,
+                    utf16,
+                });
+                let mut end = (at + BLOCK).min(bytes.len());
+                while end < bytes.len() && !is_char_start(bytes[end]) {
+                    end += 1;
+                }
+                for &b in &bytes[at..end] {
+                    if is_char_start(b) {
+                        chars += 1;
+                        utf16 += utf16_units(b);
+                    }
+                }
+                at = end;
+            }
+        }
         LineIndex {
             line_starts,
             len: bytes.len() as u32,
-            ascii: text.is_ascii(),
+            ascii,
             bom: text.starts_with('\u{feff}'),
+            checkpoints,
         }
     }
 
@@ -62,7 +119,7 @@ impl LineIndex {
         let start = self.line_starts.get(line).copied().unwrap_or(self.len);
         let mut end = self.line_starts.get(line + 1).map(|s| s - 1).unwrap_or(self.len);
         let bytes = text.as_bytes();
-        if end > start && bytes.get(end as usize - 1) == Some(&b'\r') {
+        if end > start && bytes.get(end as usize) == Some(&b'\n') && bytes.get(end as usize - 1) == Some(&b'\r') {
             end -= 1;
         }
         (start, end)
@@ -73,28 +130,36 @@ impl LineIndex {
         self.line_starts.get(line).copied().unwrap_or(self.len)
     }
 
+    /// The last checkpoint at or before `offset`.
+    fn checkpoint_before(&self, offset: u32) -> Checkpoint {
+        let i = self.checkpoints.partition_point(|c| c.byte <= offset);
+        self.checkpoints.get(i.wrapping_sub(1)).copied().unwrap_or_default()
+    }
+
+    /// Characters and UTF-16 units that start before `offset` (a character
+    /// that `offset` falls inside counts).
+    fn units_before(&self, text: &str, offset: u32) -> (u32, u32) {
+        let offset = offset.min(self.len);
+        if self.ascii {
+            return (offset, offset);
+        }
+        let cp = self.checkpoint_before(offset);
+        let (mut chars, mut utf16) = (cp.chars, cp.utf16);
+        for &b in text.as_bytes().get(cp.byte as usize..offset as usize).unwrap_or(&[]) {
+            if is_char_start(b) {
+                chars += 1;
+                utf16 += utf16_units(b);
+            }
+        }
+        (chars, utf16)
+    }
+
     /// 1-based line and character column of a byte offset.
     pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
         let offset = offset.min(self.len);
         let line = self.line_of(offset);
         let start = self.line_starts[line];
-        let column = if self.ascii {
-            offset - start
-        } else {
-            let slice = text.get(start as usize..offset as usize);
-            match slice {
-                Some(s) => s.chars().count() as u32,
-                // Offset inside a multi-byte char: count up to the char boundary.
-                None => text
-                    .get(start as usize..)
-                    .map(|s| {
-                        s.char_indices()
-                            .take_while(|(i, _)| (*i as u32) < offset - start)
-                            .count() as u32
-                    })
-                    .unwrap_or(0),
-            }
-        };
+        let column = self.units_before(text, offset).0 - self.units_before(text, start).0;
         let column = if self.bom && line == 0 && offset >= 3 {
             column - 1
         } else {
@@ -111,18 +176,7 @@ impl LineIndex {
         let offset = offset.min(self.len);
         let line = self.line_of(offset);
         let start = self.line_starts[line];
-        let col = if self.ascii {
-            offset - start
-        } else {
-            text.get(start as usize..)
-                .map(|s| {
-                    s.char_indices()
-                        .take_while(|(i, _)| (*i as u32) < offset - start)
-                        .map(|(_, c)| c.len_utf16() as u32)
-                        .sum()
-                })
-                .unwrap_or(0)
-        };
+        let col = self.units_before(text, offset).1 - self.units_before(text, start).1;
         (line as u32, col)
     }
 
@@ -139,7 +193,7 @@ impl LineIndex {
             return self.len;
         }
         let (start, end) = self.line_range(text, line as usize);
-        let mut at = (start + col).min(end);
+        let mut at = start.saturating_add(col).min(end);
         while at > start && !text.is_char_boundary(at as usize) {
             at -= 1;
         }
@@ -147,23 +201,34 @@ impl LineIndex {
     }
 
     /// Byte offset of a 0-based line and UTF-16 column (LSP positions).
-    /// Positions past the end of a line clamp to the line's end.
+    /// Positions past the end of a line clamp to the line's end; a column
+    /// inside a surrogate pair moves past the character.
     pub fn offset_of_utf16(&self, text: &str, line: u32, col: u32) -> u32 {
-        let (start, end) = self.line_range(text, line as usize);
         if line as usize >= self.line_starts.len() {
             return self.len;
         }
-        let Some(s) = text.get(start as usize..end as usize) else {
-            return start;
-        };
-        let mut units = 0u32;
-        for (i, c) in s.char_indices() {
-            if units >= col {
-                return start + i as u32;
-            }
-            units += c.len_utf16() as u32;
+        let (start, end) = self.line_range(text, line as usize);
+        if self.ascii {
+            return start.saturating_add(col).min(end);
         }
-        end
+        let line_units = self.units_before(text, start).1;
+        let target = line_units.saturating_add(col);
+        // The last checkpoint inside the line whose count is at or below
+        // the target, else the line start.
+        let i = self.checkpoints.partition_point(|c| c.byte <= end && c.utf16 <= target);
+        let (mut at, mut units) = match self.checkpoints.get(i.wrapping_sub(1)) {
+            Some(c) if c.byte > start => (c.byte, c.utf16),
+            _ => (start, line_units),
+        };
+        let bytes = text.as_bytes();
+        while at < end && units < target {
+            units += utf16_units(bytes[at as usize]);
+            at += 1;
+            while at < end && !is_char_start(bytes[at as usize]) {
+                at += 1;
+            }
+        }
+        at
     }
 }
 
@@ -207,6 +272,21 @@ impl<'a> CharToByte<'a> {
             Some((i, _)) => base + i as u32,
             None => self.text.len() as u32,
         }
+    }
+
+    /// The character index of a byte offset (the character it falls in).
+    pub fn char_index(&self, byte: u32) -> usize {
+        let byte = (byte as usize).min(self.text.len());
+        if self.checkpoints.is_empty() {
+            return byte;
+        }
+        let k = self
+            .checkpoints
+            .partition_point(|&c| c as usize <= byte)
+            .saturating_sub(1);
+        let base = self.checkpoints.get(k).copied().unwrap_or(0) as usize;
+        let tail = self.text.as_bytes().get(base..byte).unwrap_or(&[]);
+        k * STEP + tail.iter().filter(|b| is_char_start(**b)).count()
     }
 }
 
@@ -255,5 +335,74 @@ mod tests {
         assert_eq!(m.byte(65), 130);
         let ascii = CharToByte::new("abc");
         assert_eq!(ascii.byte(2), 2);
+    }
+
+    #[test]
+    fn lone_cr_breaks_lines() {
+        let text = "a: 1\rb: 2\rc: 3";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 3);
+        assert_eq!(idx.line_col(text, 5), LineCol { line: 2, column: 1 });
+        assert_eq!(idx.line_col(text, 12), LineCol { line: 3, column: 3 });
+        assert_eq!(idx.line_range(text, 1), (5, 9));
+        assert_eq!(idx.offset_of_utf16(text, 2, 1), 11);
+    }
+
+    /// The conversions as defined, by scanning from the line start.
+    fn naive(text: &str, idx: &LineIndex, offset: u32) -> (u32, u32, u32) {
+        let line = idx.line_of(offset);
+        let start = idx.line_start(line) as usize;
+        let before = text.get(start..).unwrap_or("");
+        let chars: Vec<(usize, char)> = before
+            .char_indices()
+            .take_while(|(i, _)| start + i < offset as usize)
+            .collect();
+        let mut col = chars.len() as u32;
+        if idx.bom && line == 0 && offset >= 3 {
+            col -= 1;
+        }
+        let utf16 = chars.iter().map(|(_, c)| c.len_utf16() as u32).sum();
+        (line as u32, col + 1, utf16)
+    }
+
+    #[test]
+    fn conversions_agree_with_a_scan() {
+        let pieces = ["a", "é", "😀", "\n", "\r\n", "\r", "xyz", "\u{feff}", "中文"];
+        let mut seed = 0x1234_5678_9abc_def1u64;
+        for round in 0..200 {
+            let mut text = String::new();
+            let n = 1 + round * 7;
+            for _ in 0..n {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let idx = LineIndex::new(&text);
+            for offset in 0..=text.len() as u32 {
+                let (line, col, utf16) = naive(&text, &idx, offset);
+                let lc = idx.line_col(&text, offset);
+                assert_eq!((lc.line, lc.column), (line + 1, col), "{text:?} at {offset}");
+                assert_eq!(idx.utf16_position(&text, offset), (line, utf16), "{text:?} at {offset}");
+                if text.is_char_boundary(offset as usize) {
+                    let (start, end) = idx.line_range(&text, line as usize);
+                    if offset <= end {
+                        assert_eq!(idx.offset_of_utf16(&text, line, utf16), offset, "{text:?} at {offset}");
+                    } else {
+                        assert!(offset > start);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn char_index_inverts_byte() {
+        let text: String = "aé😀\n".repeat(100);
+        let m = CharToByte::new(&text);
+        for (n, (i, _)) in text.char_indices().enumerate() {
+            assert_eq!(m.byte(n), i as u32);
+            assert_eq!(m.char_index(i as u32), n);
+        }
     }
 }

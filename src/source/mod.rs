@@ -52,16 +52,18 @@ impl SourceFile {
     }
 
     /// Decodes raw bytes: UTF-8 (with or without BOM) is accepted; UTF-16,
-    /// binary data and invalid UTF-8 are findings with a location.
+    /// UTF-32, binary data and invalid UTF-8 are findings with a location.
+    /// The text keeps one byte per byte of the file (invalid bytes become
+    /// `?`), so every offset is an offset into the file.
     pub fn from_bytes(name: impl Into<String>, path: Option<PathBuf>, bytes: Vec<u8>) -> Self {
         let name = name.into();
-        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        if let Some(encoding) = wide_encoding(&bytes) {
             return Self::failed(
                 name,
                 path,
                 String::new(),
                 "yaml-syntax",
-                "the file is UTF-16 encoded; Kubernetes tools expect UTF-8: re-save it as UTF-8".into(),
+                format!("the file is {encoding} encoded; Kubernetes tools expect UTF-8: re-save it as UTF-8"),
                 0,
             );
         }
@@ -83,8 +85,11 @@ impl SourceFile {
             Err(err) => {
                 let at = err.utf8_error().valid_up_to();
                 let bytes = err.into_bytes();
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                // The lossy text has the same bytes up to `at`.
+                let mut text = String::with_capacity(bytes.len());
+                for chunk in bytes.utf8_chunks() {
+                    text.push_str(chunk.valid());
+                    text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+                }
                 Self::failed(
                     name,
                     path,
@@ -97,45 +102,54 @@ impl SourceFile {
         }
     }
 
-    /// Reads a file from disk; failures become a located finding.
+    /// Reads a file from disk; failures become a located finding. Only
+    /// regular files are read (`/dev/stdin` reads standard input): a FIFO, a
+    /// device or a socket is refused, since reading it may block forever or
+    /// never end. At most [`MAX_FILE_BYTES`] are read, counted as they are
+    /// read (a size the file system reports is not trusted).
     pub fn read(path: &Path, name: String) -> Self {
-        match std::fs::metadata(path) {
-            Ok(m) if m.len() > MAX_FILE_BYTES => {
-                return Self::failed(
-                    name,
-                    Some(path.to_path_buf()),
-                    String::new(),
-                    "io-error",
-                    format!(
-                        "file is {} MiB, over the {} MiB limit",
-                        m.len() / (1024 * 1024),
-                        MAX_FILE_BYTES / (1024 * 1024)
-                    ),
-                    0,
-                );
-            }
-            Ok(m) if m.is_dir() => {
-                return Self::failed(
-                    name,
-                    Some(path.to_path_buf()),
-                    String::new(),
-                    "io-error",
-                    "is a directory".into(),
-                    0,
-                );
-            }
-            _ => {}
-        }
-        match std::fs::read(path) {
-            Ok(bytes) => Self::from_bytes(name, Some(path.to_path_buf()), bytes),
-            Err(err) => Self::failed(
-                name,
+        let fail = |message: String| {
+            Self::failed(
+                name.clone(),
                 Some(path.to_path_buf()),
                 String::new(),
                 "io-error",
-                format!("cannot read file: {}", io_message(&err)),
+                message,
                 0,
-            ),
+            )
+        };
+        if path == Path::new("/dev/stdin") {
+            let mut f = Self::read_stdin(name.clone());
+            f.path = None;
+            return f;
+        }
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => return fail("is a directory".into()),
+            Ok(m) if !m.is_file() => {
+                return fail(format!(
+                    "{}: kvet reads regular files and standard input (`-`) only",
+                    special_kind(&m)
+                ));
+            }
+            Ok(m) if m.len() > MAX_FILE_BYTES => return fail(over_limit(m.len())),
+            Ok(_) => {}
+            Err(err) => return fail(format!("cannot read file: {}", io_message(&err))),
+        }
+        match std::fs::File::open(path).and_then(read_capped) {
+            Ok(Some(bytes)) => Self::from_bytes(name, Some(path.to_path_buf()), bytes),
+            Ok(None) => fail(over_limit(MAX_FILE_BYTES + 1)),
+            Err(err) => fail(format!("cannot read file: {}", io_message(&err))),
+        }
+    }
+
+    /// Reads standard input, at most [`MAX_FILE_BYTES`].
+    pub fn read_stdin(name: String) -> Self {
+        let stdin = std::io::stdin();
+        let failed = |message: String| Self::failed(name.clone(), None, String::new(), "io-error", message, 0);
+        match read_capped(stdin.lock()) {
+            Ok(Some(bytes)) => Self::from_bytes(name, None, bytes),
+            Ok(None) => failed(format!("standard input is {}", over_limit(MAX_FILE_BYTES + 1))),
+            Err(e) => failed(format!("cannot read standard input: {}", io_message(&e))),
         }
     }
 
@@ -172,6 +186,73 @@ impl SourceFile {
     }
 }
 
+/// The UTF-16 or UTF-32 encoding the bytes are in, from a byte-order mark
+/// or (without one) the NUL bytes of ASCII text in the first four bytes.
+fn wide_encoding(b: &[u8]) -> Option<&'static str> {
+    if b.starts_with(&[0xFF, 0xFE, 0, 0]) {
+        return Some("UTF-32 (little-endian)");
+    }
+    if b.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return Some("UTF-32 (big-endian)");
+    }
+    if b.starts_with(&[0xFF, 0xFE]) {
+        return Some("UTF-16 (little-endian)");
+    }
+    if b.starts_with(&[0xFE, 0xFF]) {
+        return Some("UTF-16 (big-endian)");
+    }
+    match b.get(..4)? {
+        [a, 0, 0, 0] if *a != 0 => Some("UTF-32 (little-endian)"),
+        [0, 0, 0, a] if *a != 0 => Some("UTF-32 (big-endian)"),
+        [a, 0, c, 0] if *a != 0 && *c != 0 => Some("UTF-16 (little-endian)"),
+        [0, a, 0, c] if *a != 0 && *c != 0 => Some("UTF-16 (big-endian)"),
+        _ => None,
+    }
+}
+
+/// All of `r`, or `None` past [`MAX_FILE_BYTES`] (reading stops there).
+fn read_capped(r: impl std::io::Read) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    r.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= MAX_FILE_BYTES).then_some(bytes))
+}
+
+fn over_limit(len: u64) -> String {
+    if len > MAX_FILE_BYTES && len <= MAX_FILE_BYTES + 1 {
+        format!(
+            "over the {} MiB limit: reading stopped there",
+            MAX_FILE_BYTES / (1024 * 1024)
+        )
+    } else {
+        format!(
+            "file is {} MiB, over the {} MiB limit",
+            len / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        )
+    }
+}
+
+/// What kind of special file `m` describes.
+fn special_kind(m: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = m;
+    "not a regular file"
+}
+
 /// An `io::Error` without the "(os error N)" suffix.
 pub fn io_message(err: &std::io::Error) -> String {
     use std::io::ErrorKind;
@@ -206,6 +287,37 @@ mod tests {
         assert!(f.load_error.is_some_and(|e| e.message.contains("binary")));
         let f = SourceFile::from_bytes("x", None, vec![0xFF, 0xFE, b'a', 0]);
         assert!(f.load_error.is_some_and(|e| e.message.contains("UTF-16")));
+    }
+
+    #[test]
+    fn utf32_is_not_reported_as_utf16() {
+        let le: Vec<u8> = "a: 1\n".chars().flat_map(|c| (c as u32).to_le_bytes()).collect();
+        let with_bom = [vec![0xFF, 0xFE, 0, 0], le.clone()].concat();
+        for (bytes, want) in [
+            (with_bom, "UTF-32 (little-endian)"),
+            (le, "UTF-32 (little-endian)"),
+            (
+                [vec![0, 0, 0xFE, 0xFF], vec![0, 0, 0, b'a']].concat(),
+                "UTF-32 (big-endian)",
+            ),
+            (vec![0xFF, 0xFE, b'a', 0], "UTF-16 (little-endian)"),
+            (vec![b'a', 0, b':', 0], "UTF-16 (little-endian)"),
+            (vec![0, b'a', 0, b':'], "UTF-16 (big-endian)"),
+        ] {
+            let f = SourceFile::from_bytes("x", None, bytes);
+            let m = f.load_error.map(|e| e.message).unwrap_or_default();
+            assert!(m.contains(&format!("is {want} encoded")), "{want}: {m}");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_keeps_file_offsets() {
+        let bytes = b"a: \xff\xfe\nb: \xc3".to_vec();
+        let len = bytes.len();
+        let f = SourceFile::from_bytes("x.yaml", None, bytes);
+        assert_eq!(f.text.len(), len);
+        assert_eq!(f.text, "a: ??\nb: ?");
+        assert_eq!(f.load_error.map(|e| e.offset), Some(3));
     }
 
     #[test]

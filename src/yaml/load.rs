@@ -16,17 +16,28 @@ use crate::source::CharToByte;
 pub fn parse_yaml(text: &str, limits: Limits) -> Stream {
     let mut stream = Stream::default();
     let mut base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    // One character map for the whole file: a restart after a broken
+    // document does not scan the rest of the file again.
+    let whole = CharToByte::new(text);
+    let mut budget = Budget::default();
     while base < text.len() {
         let input = Input {
             parsed: &text[base..],
             base: base as u32,
             shift: None,
         };
-        let Some(fail) = parse_from(text, input, limits, &mut stream) else {
+        let Some(fail) = parse_from(
+            text,
+            input,
+            Chars::whole(&whole, base as u32),
+            limits,
+            &mut budget,
+            &mut stream,
+        ) else {
             break;
         };
         let next = next_document_start(text, fail.diag.span.start as usize);
-        if !(fail.indentation && retry_relaxed(text, &fail, next, limits, &mut stream)) {
+        if !(fail.indentation && retry_relaxed(text, &fail, next, limits, &mut budget, &mut stream)) {
             stream.diagnostics.push(fail.diag);
             push_failed_doc(&mut stream, fail.doc_start, fail.at);
         }
@@ -40,7 +51,14 @@ pub fn parse_yaml(text: &str, limits: Limits) -> Stream {
 
 /// Parses the failed document again with go-yaml's indentation leniency
 /// (see [`super::relax`]); on success its documents join the stream.
-fn retry_relaxed(text: &str, fail: &Failure, next: Option<usize>, limits: Limits, stream: &mut Stream) -> bool {
+fn retry_relaxed(
+    text: &str,
+    fail: &Failure,
+    next: Option<usize>,
+    limits: Limits,
+    budget: &mut Budget,
+    stream: &mut Stream,
+) -> bool {
     let start = text[..fail.doc_start as usize].rfind('\n').map_or(0, |i| i + 1);
     let start = start.max(if text.starts_with('\u{feff}') { 3 } else { 0 });
     let end = next.unwrap_or(text.len());
@@ -53,7 +71,8 @@ fn retry_relaxed(text: &str, fail: &Failure, next: Option<usize>, limits: Limits
         base: start as u32,
         shift: Some(&shift),
     };
-    if parse_from(text, input, limits, &mut tmp).is_some() {
+    let chars = Chars::Own(CharToByte::new(input.parsed));
+    if parse_from(text, input, chars, limits, budget, &mut tmp).is_some() {
         return false;
     }
     for mut d in tmp.documents {
@@ -103,15 +122,72 @@ fn next_document_start(text: &str, from: usize) -> Option<usize> {
     None
 }
 
+/// Character index → byte offset for the text being parsed: the file's own
+/// map (shared by every restart) or one for a re-indented copy.
+enum Chars<'a> {
+    Whole { map: &'a CharToByte<'a>, base_chars: usize },
+    Own(CharToByte<'a>),
+}
+
+impl<'a> Chars<'a> {
+    fn whole(map: &'a CharToByte<'a>, base: u32) -> Self {
+        Chars::Whole {
+            map,
+            base_chars: map.char_index(base),
+        }
+    }
+}
+
+/// What aliases have copied in so far in a file.
+#[derive(Debug, Default, Clone, Copy)]
+struct Budget {
+    nodes: usize,
+    bytes: usize,
+}
+
+/// The size of a node as an alias would copy it: nodes, scalar bytes,
+/// nesting height, and whether it holds anchored subtrees not yet put back
+/// (see [`Builder::placeholders`]).
+#[derive(Debug, Default, Clone, Copy)]
+struct Weight {
+    nodes: usize,
+    bytes: usize,
+    height: usize,
+    holes: bool,
+}
+
+impl Weight {
+    fn add(&mut self, child: Weight) {
+        self.nodes = self.nodes.saturating_add(child.nodes);
+        self.bytes = self.bytes.saturating_add(child.bytes);
+        self.height = self.height.max(child.height + 1);
+        self.holes |= child.holes;
+    }
+
+    fn scalar(value: &Value) -> Weight {
+        Weight {
+            nodes: 1,
+            bytes: match value {
+                Value::Str(s) => s.len(),
+                _ => 0,
+            },
+            height: 0,
+            holes: false,
+        }
+    }
+}
+
 enum Frame {
     Seq {
         start: u32,
         anchor: usize,
         items: Vec<Node>,
+        weight: Weight,
     },
     Map {
         start: u32,
         anchor: usize,
+        weight: Weight,
         map: MapBuilder,
         /// A key waiting for its value.
         key: Option<PendingKey>,
@@ -130,13 +206,22 @@ struct PendingKey {
 
 struct Builder<'a> {
     source: &'a str,
-    c2b: CharToByte<'a>,
+    chars: Chars<'a>,
     base: u32,
     shift: Option<&'a Shift>,
     limits: Limits,
     frames: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchored nodes by anchor id, with their weight. An anchored
+    /// collection inside another node is moved here, not copied: its parent
+    /// holds a null placeholder with the same span (in `placeholders`)
+    /// until the document ends and the node is put back. Defining anchors
+    /// thus costs nothing, however deeply they nest.
+    anchors: HashMap<usize, (Node, Weight)>,
+    placeholders: HashMap<Span, usize>,
+    /// Nodes copied by aliases in this document.
     alias_nodes: usize,
+    /// Copied by aliases in the file so far.
+    budget: Budget,
     root: Option<Node>,
     diags: Vec<LoadDiagnostic>,
 }
@@ -151,8 +236,96 @@ struct Abort {
 
 impl Builder<'_> {
     fn byte(&self, char_index: usize) -> u32 {
-        let b = self.c2b.byte(char_index);
-        self.base + self.shift.map_or(b, |s| s.original(b))
+        match &self.chars {
+            Chars::Whole { map, base_chars } => map.byte(base_chars.saturating_add(char_index)),
+            Chars::Own(map) => {
+                let b = map.byte(char_index);
+                self.base + self.shift.map_or(b, |s| s.original(b))
+            }
+        }
+    }
+
+    /// A copy of `n` with every placeholder replaced by a copy of its
+    /// anchored node.
+    fn materialize(&self, n: &Node) -> Node {
+        let value = match &n.value {
+            Value::Null => match self.placeholders.get(&n.span).and_then(|id| self.anchors.get(id)) {
+                Some((a, _)) => return self.materialize(a),
+                None => Value::Null,
+            },
+            Value::Seq(items) => Value::Seq(items.iter().map(|i| self.materialize(i)).collect()),
+            Value::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|e| Entry {
+                        key: e.key.clone(),
+                        key_span: e.key_span,
+                        value: self.materialize(&e.value),
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        };
+        Node {
+            span: n.span,
+            value,
+            style: n.style,
+        }
+    }
+
+    /// Puts the anchored nodes back in place of their placeholders.
+    fn fill(&mut self, n: &mut Node) {
+        match &mut n.value {
+            Value::Null => {
+                if let Some(id) = self.placeholders.remove(&n.span)
+                    && let Some((a, _)) = self.anchors.remove(&id)
+                {
+                    *n = a;
+                    self.fill(n);
+                }
+            }
+            Value::Seq(items) => items.iter_mut().for_each(|i| self.fill(i)),
+            Value::Map(entries) => entries.iter_mut().for_each(|e| self.fill(&mut e.value)),
+            _ => {}
+        }
+    }
+
+    /// Counts a copy of `w` against the document's and the file's alias
+    /// budgets.
+    fn charge(&mut self, w: Weight, at: u32) -> Result<(), Abort> {
+        self.alias_nodes = self.alias_nodes.saturating_add(w.nodes);
+        self.budget.nodes = self.budget.nodes.saturating_add(w.nodes);
+        self.budget.bytes = self.budget.bytes.saturating_add(w.bytes);
+        let l = self.limits;
+        let message = if self.alias_nodes > l.max_alias_nodes {
+            format!(
+                "aliases expand to more than {} nodes: the document is rejected (an alias bomb?)",
+                l.max_alias_nodes
+            )
+        } else if self.budget.nodes > l.max_file_alias_nodes {
+            format!(
+                "aliases in this file expand to more than {} nodes in all: the document is rejected (an alias bomb?)",
+                l.max_file_alias_nodes
+            )
+        } else if self.budget.bytes > l.max_alias_bytes {
+            format!(
+                "aliases in this file copy more than {} MiB of text: the document is rejected (an alias bomb?)",
+                l.max_alias_bytes / (1024 * 1024)
+            )
+        } else {
+            return Ok(());
+        };
+        let help = if message.contains("MiB of text") {
+            "Kubernetes expands every alias; alias fewer or smaller scalars"
+        } else {
+            "Kubernetes expands every alias; use fewer nested aliases"
+        };
+        Err(Abort {
+            at,
+            rule: "yaml-limits",
+            message,
+            help: Some(help.into()),
+        })
     }
 
     fn span(&self, sp: &saphyr_parser::Span) -> Span {
@@ -160,18 +333,60 @@ impl Builder<'_> {
     }
 
     /// Hands a finished node to its parent (or makes it the document root).
-    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), Abort> {
-        if anchor != 0 {
-            let count = node.count();
-            self.anchors.insert(anchor, (node.clone(), count));
-        }
+    fn complete(&mut self, node: Node, anchor: usize, mut weight: Weight) -> Result<(), Abort> {
+        let collection = matches!(node.value, Value::Seq(_) | Value::Map(_));
+        // Where the node goes: an item, a value, a merge value, a key, the root.
+        let (is_value, is_merge) = match self.frames.last() {
+            None => (false, false),
+            Some(Frame::Seq { .. }) => (true, false),
+            Some(Frame::Map { key, .. }) => (key.is_some(), key.as_ref().is_some_and(|k| k.is_merge)),
+        };
+        let node = if anchor == 0 || self.frames.is_empty() {
+            // The root completes last: no alias can refer to it.
+            node
+        } else if collection && is_value && !is_merge {
+            let placeholder = Node {
+                span: node.span,
+                value: Value::Null,
+                style: ScalarStyle::Plain,
+            };
+            self.placeholders.insert(node.span, anchor);
+            self.anchors.insert(anchor, (node, weight));
+            weight.holes = true;
+            placeholder
+        } else {
+            if collection {
+                // A complex key or a merge value: kept as a copy, which
+                // counts like an alias.
+                self.charge(weight, node.span.start)?;
+            }
+            self.anchors.insert(anchor, (node.clone(), weight));
+            node
+        };
+        let node = if is_merge && weight.holes {
+            self.charge(weight, node.span.start)?;
+            weight.holes = false;
+            self.materialize(&node)
+        } else {
+            node
+        };
         let Some(top) = self.frames.last_mut() else {
             self.root = Some(node);
             return Ok(());
         };
         match top {
-            Frame::Seq { items, .. } => items.push(node),
-            Frame::Map { map, key, last_end, .. } => {
+            Frame::Seq { items, weight: w, .. } => {
+                w.add(weight);
+                items.push(node);
+            }
+            Frame::Map {
+                map,
+                key,
+                last_end,
+                weight: w,
+                ..
+            } => {
+                w.add(weight);
                 *last_end = (*last_end).max(node.span.end);
                 match key.take() {
                     Some(k) => {
@@ -301,8 +516,9 @@ impl Builder<'_> {
                     }
                     _ => span,
                 };
+                let weight = Weight::scalar(&value);
                 let node = Node { span, value, style };
-                self.complete(node, anchor)
+                self.complete(node, anchor, weight)
             }
             Event::SequenceStart(anchor, _) => {
                 let at = self.byte(sp.start.index());
@@ -311,6 +527,7 @@ impl Builder<'_> {
                         start: at,
                         anchor,
                         items: Vec::new(),
+                        weight: Weight::default(),
                     },
                     at,
                 )
@@ -321,6 +538,7 @@ impl Builder<'_> {
                     Frame::Map {
                         start: at,
                         anchor,
+                        weight: Weight::default(),
                         map: MapBuilder::default(),
                         key: None,
                         last_end: at,
@@ -330,13 +548,21 @@ impl Builder<'_> {
             }
             Event::SequenceEnd => {
                 let end_span = self.span(sp);
-                if let Some(Frame::Seq { start, anchor, items }) = self.frames.pop() {
+                if let Some(Frame::Seq {
+                    start,
+                    anchor,
+                    items,
+                    mut weight,
+                }) = self.frames.pop()
+                {
                     let end = if end_span.is_empty() {
                         items.last().map_or(start, |n| n.span.end)
                     } else {
                         end_span.end
                     };
-                    self.complete(Node::new(Span::new(start, end.max(start)), Value::Seq(items)), anchor)?;
+                    weight.nodes = weight.nodes.saturating_add(1);
+                    let node = Node::new(Span::new(start, end.max(start)), Value::Seq(items));
+                    self.complete(node, anchor, weight)?;
                 }
                 Ok(())
             }
@@ -347,18 +573,20 @@ impl Builder<'_> {
                     anchor,
                     map,
                     last_end,
+                    mut weight,
                     ..
                 }) = self.frames.pop()
                 {
                     let end = if end_span.is_empty() { last_end } else { end_span.end };
+                    weight.nodes = weight.nodes.saturating_add(1);
                     let node = Node::new(Span::new(start, end.max(start)), Value::Map(map.finish()));
-                    self.complete(node, anchor)?;
+                    self.complete(node, anchor, weight)?;
                 }
                 Ok(())
             }
             Event::Alias(id) => {
                 let span = self.span(sp);
-                let Some((node, count)) = self.anchors.get(&id) else {
+                let Some(&(_, weight)) = self.anchors.get(&id) else {
                     return Err(Abort {
                         at: span.start,
                         rule: "yaml-syntax",
@@ -366,22 +594,25 @@ impl Builder<'_> {
                         help: None,
                     });
                 };
-                self.alias_nodes += count;
-                if self.alias_nodes > self.limits.max_alias_nodes {
+                self.charge(weight, span.start)?;
+                if self.frames.len() + weight.height >= self.limits.max_depth {
                     return Err(Abort {
                         at: span.start,
                         rule: "yaml-limits",
                         message: format!(
-                            "aliases expand to more than {} nodes: the document is rejected (an alias bomb?)",
-                            self.limits.max_alias_nodes
+                            "the alias nests the document deeper than {} levels: the document is rejected",
+                            self.limits.max_depth
                         ),
-                        help: Some("Kubernetes expands every alias; use fewer nested aliases".into()),
+                        help: Some("Kubernetes objects are never this deep; use fewer nested aliases".into()),
                     });
                 }
-                let mut copy = node.clone();
+                let mut copy = match self.anchors.get(&id) {
+                    Some((node, _)) => self.materialize(node),
+                    None => Node::null(span.start),
+                };
                 // The copy is reported where the alias is written.
                 copy.span = span;
-                self.complete(copy, 0)
+                self.complete(copy, 0, Weight { holes: false, ..weight })
             }
             Event::Nothing | Event::StreamStart | Event::StreamEnd => Ok(()),
             Event::DocumentStart(_) | Event::DocumentEnd => Ok(()),
@@ -390,19 +621,34 @@ impl Builder<'_> {
 }
 
 /// Parses `input` to its end, or to the first error, which it returns.
-fn parse_from(text: &str, input: Input<'_>, limits: Limits, stream: &mut Stream) -> Option<Failure> {
+fn parse_from(
+    text: &str,
+    input: Input<'_>,
+    chars: Chars<'_>,
+    limits: Limits,
+    budget: &mut Budget,
+    stream: &mut Stream,
+) -> Option<Failure> {
     let mut b = Builder {
         source: text,
-        c2b: CharToByte::new(input.parsed),
+        chars,
         base: input.base,
         shift: input.shift,
         limits,
         frames: Vec::new(),
         anchors: HashMap::new(),
+        placeholders: HashMap::new(),
         alias_nodes: 0,
+        budget: *budget,
         root: None,
         diags: Vec::new(),
     };
+    let failure = drive(&mut b, text, &input, stream);
+    *budget = b.budget;
+    failure
+}
+
+fn drive(b: &mut Builder<'_>, text: &str, input: &Input<'_>, stream: &mut Stream) -> Option<Failure> {
     let mut doc_start: Option<u32> = None;
     let mut parser = Parser::new_from_str(input.parsed);
     loop {
@@ -434,10 +680,16 @@ fn parse_from(text: &str, input: Input<'_>, limits: Limits, stream: &mut Stream)
                 doc_start = Some(s.end);
                 b.root = None;
                 b.anchors.clear();
+                b.placeholders.clear();
                 b.alias_nodes = 0;
             }
             Event::DocumentEnd => {
-                let root = b.root.take();
+                let mut root = b.root.take();
+                if !b.placeholders.is_empty()
+                    && let Some(r) = &mut root
+                {
+                    b.fill(r);
+                }
                 let start = doc_start.take().unwrap_or(0);
                 let end = root.as_ref().map_or(start, |n| n.span.end);
                 // An empty, comment-only or `null` document holds no object.
@@ -714,5 +966,87 @@ mod tests {
             "{:?}",
             st.diagnostics
         );
+    }
+
+    fn limit_findings(st: &Stream) -> Vec<&LoadDiagnostic> {
+        st.diagnostics.iter().filter(|d| d.rule == "yaml-limits").collect()
+    }
+
+    #[test]
+    fn nested_anchors_are_not_copied() {
+        // 250 nested anchors around 40k items: copying each anchored subtree
+        // when it is defined made this 10M nodes.
+        let depth = 250;
+        let mut text = String::from("a: ");
+        for i in 0..depth {
+            text.push_str(&format!("&a{i} ["));
+        }
+        text.push_str(&vec!["x"; 40_000].join(","));
+        text.push_str(&"]".repeat(depth));
+        text.push_str("\nb: 1\n");
+        let r = root(&text);
+        let mut n = r.get("a").cloned().unwrap_or_else(|| Node::null(0));
+        for _ in 1..depth {
+            n = n.items().first().cloned().unwrap_or_else(|| Node::null(0));
+        }
+        assert_eq!(n.items().len(), 40_000);
+        assert_eq!(r.get("b").and_then(Node::as_i64), Some(1));
+    }
+
+    #[test]
+    fn nested_anchors_still_alias_and_merge() {
+        let text = "a: &a\n  b: &b [1, &c {x: 2}]\n  m: {<<: [&d {q: 3}]}\nc: *c\nb: *b\naa: *a\nd: *d\n";
+        let r = root(text);
+        assert_eq!(r.path(&["a", "b"]).map(|b| b.items().len()), Some(2));
+        assert_eq!(r.path(&["c", "x"]).and_then(Node::as_i64), Some(2));
+        assert_eq!(r.path(&["b"]).map(|b| b.items().len()), Some(2));
+        assert_eq!(
+            r.path(&["aa", "b"])
+                .map(|b| b.items()[1].clone())
+                .and_then(|n| n.get("x").and_then(Node::as_i64)),
+            Some(2)
+        );
+        assert_eq!(r.path(&["a", "m", "q"]).and_then(Node::as_i64), Some(3));
+        assert_eq!(r.path(&["d", "q"]).and_then(Node::as_i64), Some(3));
+        // The copy is reported at the alias, the original where it is written.
+        let c = r.get("c").map(|n| n.span).unwrap_or_default();
+        assert_eq!(&text[c.start as usize..c.end as usize], "*c");
+        let orig = r.path(&["a", "b"]).map(|n| n.span).unwrap_or_default();
+        assert_eq!(&text[orig.start as usize..orig.end as usize], "&b [1, &c {x: 2}]");
+    }
+
+    #[test]
+    fn large_scalar_aliased_many_times_is_rejected() {
+        let big = "x".repeat(64 * 1024);
+        let text = format!("s: &s \"{big}\"\nl: [{}]\n---\nok: 1\n", vec!["*s"; 99_000].join(","));
+        let st = parse(&text);
+        let lim = limit_findings(&st);
+        assert_eq!(lim.len(), 1, "{:?}", st.diagnostics);
+        assert!(lim[0].message.contains("MiB of text"), "{}", lim[0].message);
+        // Located at the alias that crossed the limit, and the next document loads.
+        assert!(text[lim[0].span.start as usize..].starts_with("*s"));
+        assert!(
+            st.documents
+                .iter()
+                .any(|d| d.root.as_ref().is_some_and(|r| r.get("ok").is_some()))
+        );
+    }
+
+    #[test]
+    fn alias_budget_is_per_file() {
+        // 1,000 documents each just under the per-document budget.
+        let items = vec!["x"; 999].join(",");
+        let aliases = vec!["*a"; 99].join(",");
+        let doc = format!("a: &a [{items}]\nb: [{aliases}]\n");
+        let text = vec![doc; 1000].join("---\n");
+        let st = parse(&text);
+        let lim = limit_findings(&st);
+        assert!(!lim.is_empty());
+        assert!(lim.iter().all(|d| d.message.contains("in all")), "{:?}", lim[0]);
+        // The first documents load; every later one is rejected with a finding.
+        let loaded = st.documents.iter().filter(|d| d.root.is_some()).count();
+        assert_eq!(loaded, 10);
+        assert_eq!(lim.len(), 990);
+        assert_eq!(st.documents.len(), 1000);
     }
 }

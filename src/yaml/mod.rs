@@ -49,13 +49,17 @@ pub struct Stream {
     pub diagnostics: Vec<LoadDiagnostic>,
 }
 
-/// Resource limits for a document.
+/// Resource limits of the loaders (see the README's "Limits").
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Deepest nesting of sequences and mappings.
     pub max_depth: usize,
     /// Nodes that aliases may copy in, per document.
     pub max_alias_nodes: usize,
+    /// Nodes that aliases may copy in, all documents of a file together.
+    pub max_file_alias_nodes: usize,
+    /// Bytes of scalar text that aliases may copy in, per file.
+    pub max_alias_bytes: usize,
 }
 
 impl Default for Limits {
@@ -63,6 +67,8 @@ impl Default for Limits {
         Limits {
             max_depth: 256,
             max_alias_nodes: 100_000,
+            max_file_alias_nodes: 1_000_000,
+            max_alias_bytes: 16 * 1024 * 1024,
         }
     }
 }
