@@ -10,6 +10,7 @@ pub mod fix;
 pub mod lint;
 pub mod lsp;
 pub mod model;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod schema;
