@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use super::res::Res;
 use super::tree::{kustomize_scalars, shift};
 use super::{Finding, Options, Rendered, kustomization_file};
-use super::{generators, names, patch, replace, transform};
+use super::{generators, names, patch, plugins, replace, transform};
 use crate::render::SourceMap;
 use crate::yaml::{Limits, Node, Span, parse_source};
 
@@ -58,7 +58,7 @@ impl<'o> Builder<'o> {
         }
     }
 
-    fn finish(&mut self, ra: &mut Vec<Res>) -> Result<()> {
+    fn finish(&mut self, ra: &mut [Res]) -> Result<()> {
         generators::add_hashes(ra);
         if let Err(msg) = names::fix_references(ra, &self.config) {
             return self.fatal(Span::default(), msg);
@@ -191,13 +191,7 @@ impl<'o> Builder<'o> {
         if kind != "Component" && component {
             return self.fatal(at, "only a kind: Component can be used under `components`");
         }
-        for field in [
-            "helmCharts",
-            "helmChartInflationGenerator",
-            "generators",
-            "transformers",
-            "validators",
-        ] {
+        for field in ["helmCharts", "helmChartInflationGenerator", "validators"] {
             if let Some(e) = k.entry(field)
                 && !e.value.items().is_empty()
             {
@@ -242,7 +236,7 @@ impl<'o> Builder<'o> {
                 own.extend(sub);
             } else if path.is_file() {
                 for doc in self.load_docs(&path, item.span)? {
-                    self.add_resource_doc(doc, &mut own, item.span)?;
+                    self.add_resource_doc(doc, &mut own)?;
                 }
             } else {
                 return self.fatal(item.span, format!("`{rel}` does not exist"));
@@ -264,6 +258,7 @@ impl<'o> Builder<'o> {
             self.accumulate(&path, ra, item.span, true)?;
         }
         generators::run(self, &k, dir, ra)?;
+        plugins::run(self, &k, "generators", dir, ra)?;
         patch::strategic_merge_field(self, &k, dir, ra)?;
         patch::patches_field(self, &k, dir, ra)?;
         transform::namespace(&self.map, &k, ra);
@@ -274,20 +269,21 @@ impl<'o> Builder<'o> {
         transform::replicas(&self.map, &k, ra);
         transform::images(&self.map, &k, ra, &self.config);
         replace::replacements(self, &k, dir, ra)?;
+        plugins::run(self, &k, "transformers", dir, ra)?;
         for v in k.get("vars").map(Node::items).unwrap_or(&[]) {
             self.vars.push(v.clone());
         }
         Ok(())
     }
 
-    fn add_resource_doc(&mut self, doc: Node, out: &mut Vec<Res>, at: Span) -> Result<()> {
+    fn add_resource_doc(&mut self, doc: Node, out: &mut Vec<Res>) -> Result<()> {
         if !doc.is_map() {
             return self.fatal(doc.span, "a resource must be a mapping");
         }
         let kind = doc.get("kind").and_then(Node::as_str).unwrap_or("");
         if kind.ends_with("List") && doc.get("items").is_some() {
             for item in doc.get("items").map(Node::items).unwrap_or(&[]) {
-                self.add_resource_doc(item.clone(), out, at)?;
+                self.add_resource_doc(item.clone(), out)?;
             }
             return Ok(());
         }

@@ -35,7 +35,7 @@ impl FieldSpec {
         self.path.iter().map(String::as_str).collect()
     }
 
-    fn read(n: &Node) -> Option<Self> {
+    pub fn read(n: &Node) -> Option<Self> {
         let path = n.get("path")?.as_str()?;
         Some(FieldSpec {
             kind: n.get("kind").and_then(Node::as_str).map(str::to_string),

@@ -290,7 +290,7 @@ pub fn patches_field(b: &mut Builder, k: &Node, dir: &Path, ra: &mut Vec<Res>) -
     Ok(())
 }
 
-pub fn json6902_field(b: &mut Builder, k: &Node, dir: &Path, ra: &mut Vec<Res>) -> Result<()> {
+pub fn json6902_field(b: &mut Builder, k: &Node, dir: &Path, ra: &mut [Res]) -> Result<()> {
     for item in k.get("patchesJson6902").map(Node::items).unwrap_or(&[]) {
         let (docs, at) = load_patch(b, dir, item, "patch")?;
         let Some(target) = item.get("target") else {
@@ -391,7 +391,7 @@ fn clean(n: &Node) -> Node {
 fn strip(n: &mut Node) {
     match &mut n.value {
         Value::Map(entries) => {
-            entries.retain(|e| !e.key.starts_with('$'));
+            entries.retain(|e| &*e.key != "$patch");
             for e in entries {
                 strip(&mut e.value);
             }
@@ -417,19 +417,12 @@ fn merge(dst: &mut Node, patch: &Node, ctx: &mut Ctx) {
         *dst = clean(patch);
         return;
     }
-    let retain: Option<Vec<String>> = patch
-        .get("$retainKeys")
-        .map(|n| n.items().iter().filter_map(Node::scalar_text).collect());
     for e in pentries {
         let key = &*e.key;
-        if key.starts_with("$setElementOrder/") || key == "$patch" || key == "$retainKeys" {
-            continue;
-        }
-        if let Some(field) = key.strip_prefix("$deleteFromPrimitiveList/") {
-            let gone: Vec<String> = e.value.items().iter().filter_map(Node::scalar_text).collect();
-            if let Some(Value::Seq(items)) = super::tree::get_mut(dst, field).map(|n| &mut n.value) {
-                items.retain(|i| i.scalar_text().is_none_or(|t| !gone.contains(&t)));
-            }
+        // Kustomize (v5.5) applies `$patch` only: `$retainKeys`,
+        // `$setElementOrder/...` and `$deleteFromPrimitiveList/...` stay in
+        // the object as ordinary keys (checked against kubectl kustomize).
+        if key == "$patch" {
             continue;
         }
         if e.value.is_null() {
@@ -460,14 +453,6 @@ fn merge(dst: &mut Node, patch: &Node, ctx: &mut Ctx) {
             }
         }
     }
-    for e in pentries {
-        if let Some(field) = e.key.strip_prefix("$setElementOrder/") {
-            reorder(dst, field, &e.value, ctx);
-        }
-    }
-    if let (Some(keep), Value::Map(entries)) = (retain, &mut dst.value) {
-        entries.retain(|e| keep.iter().any(|k| *k == *e.key));
-    }
 }
 
 fn merge_list(slot: &mut Node, src: &[Node], key: &str, ctx: &mut Ctx) {
@@ -482,11 +467,11 @@ fn merge_list(slot: &mut Node, src: &[Node], key: &str, ctx: &mut Ctx) {
     match strategy(ctx, key, dst, src) {
         Strategy::Replace => *dst = src.iter().map(clean).collect(),
         Strategy::Primitive => {
-            for s in src {
-                if !dst.iter().any(|d| d.same_value(s)) {
-                    dst.push(clean(s));
-                }
-            }
+            // The patch's values first, then the others.
+            let mut rest = std::mem::take(dst);
+            rest.retain(|d| !src.iter().any(|s| s.same_value(d)));
+            *dst = src.iter().map(clean).collect();
+            dst.append(&mut rest);
         }
         Strategy::Key(mk) => {
             // Kustomize's order: the patch's items first (merged with the
@@ -515,32 +500,6 @@ fn merge_list(slot: &mut Node, src: &[Node], key: &str, ctx: &mut Ctx) {
             dst.append(&mut rest);
         }
     }
-}
-
-/// `$setElementOrder/field`: the list in the order the patch gives (items
-/// not named keep their relative order after the named ones).
-fn reorder(dst: &mut Node, field: &str, order: &Node, ctx: &mut Ctx) {
-    let Some(Value::Seq(items)) = super::tree::get_mut(dst, field).map(|n| &mut n.value) else {
-        return;
-    };
-    ctx.path.push(field.to_string());
-    let key = match strategy(ctx, field, items, &[]) {
-        Strategy::Key(k) => Some(k),
-        _ => None,
-    };
-    ctx.path.pop();
-    let ident = |n: &Node| match key {
-        Some(k) => n.get(k).and_then(Node::scalar_text),
-        None => n.scalar_text(),
-    };
-    let wanted: Vec<Option<String>> = order.items().iter().map(ident).collect();
-    let mut old = std::mem::take(items);
-    for w in &wanted {
-        if let Some(i) = old.iter().position(|n| ident(n) == *w) {
-            items.push(old.remove(i));
-        }
-    }
-    items.append(&mut old);
 }
 
 /// JSON pointer tokens (`~1` → `/`, `~0` → `~`).

@@ -345,10 +345,8 @@ fn expand(n: &mut Node, values: &[(String, Node)]) {
         Value::Str(s) if s.contains("$(") => {
             // A whole-string reference takes the var's value and type.
             if let Some((_, v)) = values.iter().find(|(name, _)| **s == *format!("$({name})")) {
-                let mut v = v.clone();
                 if v.scalar_text().is_some() {
-                    v.value = Value::Str(v.scalar_text().unwrap_or_default().into());
-                    *n = v;
+                    *n = v.clone();
                 }
                 return;
             }

@@ -114,7 +114,7 @@ pub fn prefix_suffix(map: &SourceMap, k: &Node, ra: &mut [Res]) {
     }
 }
 
-fn set_pairs(r: &mut Res, spec: &FieldSpec, pairs: &[(String, Node)], span: Span) {
+pub fn set_pairs(r: &mut Res, spec: &FieldSpec, pairs: &[(String, Node)], span: Span) {
     if !spec.applies(r) {
         return;
     }
@@ -131,7 +131,7 @@ fn set_pairs(r: &mut Res, spec: &FieldSpec, pairs: &[(String, Node)], span: Span
     });
 }
 
-fn pairs_of(map: &SourceMap, n: Option<&Node>) -> Vec<(String, Node)> {
+pub fn pairs_of(map: &SourceMap, n: Option<&Node>) -> Vec<(String, Node)> {
     n.map(Node::entries)
         .unwrap_or(&[])
         .iter()

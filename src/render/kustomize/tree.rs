@@ -84,7 +84,7 @@ pub fn visit(node: &mut Node, path: &[&str], create: bool, span: Span, f: &mut d
         Some(k) => (k, true),
         None => (*first, false),
     };
-    if !node.is_map() && !(create && node.is_null()) {
+    if !(node.is_map() || create && node.is_null()) {
         return;
     }
     let exists = node.get(key).is_some();
