@@ -141,7 +141,7 @@ mod tests {
         let k = "resources: [cm.yaml]\npatches:\n- patch: |-\n    apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: other}\n";
         let msg = fails(&[("kustomization.yaml", k), ("cm.yaml", CM)], ".");
         assert!(
-            msg.starts_with("kustomization.yaml:3: this patch matches no resource"),
+            msg.starts_with("kustomization.yaml:4: this patch matches no resource"),
             "{msg}"
         );
     }
