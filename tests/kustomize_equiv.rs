@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use kvet::render::kustomize::{Options, render};
+use kvet::render::kustomize::{Options, render, to_yaml};
 use kvet::yaml::{Limits, parse_yaml};
 use serde_json::Value;
 
@@ -88,7 +88,13 @@ fn kvet_objects(dir: &Path, repo: &Path) -> Result<Vec<Value>, String> {
     if !r.ok() {
         return Err(r.findings.iter().map(|f| r.describe(f)).collect::<Vec<_>>().join("; "));
     }
-    Ok(r.objects.iter().map(|o| normalize(o.to_json())).collect())
+    let objects: Vec<Value> = r.objects.iter().map(|o| normalize(o.to_json())).collect();
+    // What `kvet render` prints reads back as the same objects.
+    let printed = parse_stream(&to_yaml(&r.objects, None)).map_err(|e| format!("kvet render output: {e}"))?;
+    if printed != objects {
+        return Err("`kvet render` prints different objects than it renders".into());
+    }
+    Ok(objects)
 }
 
 /// The first difference between two values, as a path and both sides.

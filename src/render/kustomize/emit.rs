@@ -40,10 +40,11 @@ fn scalar(n: &Node) -> String {
 /// A string as a YAML scalar that reads back as the same string.
 fn quote(s: &str) -> String {
     let plain_ok = !s.is_empty()
-        && !s.contains([
-            '\n', '#', ':', '"', '\'', '\t', '\\', '{', '}', '[', ']', ',', '&', '*', '!', '|', '>', '%', '@', '`',
-        ])
-        && !s.starts_with([' ', '-', '?'])
+        && !s.contains(['\n', '"', '\'', '\t', '\\', '{', '}', '[', ']', ',', '`'])
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.ends_with(':')
+        && !s.starts_with([' ', '-', '?', ':', '#', '&', '*', '!', '|', '>', '%', '@'])
         && !s.ends_with(' ')
         && matches!(crate::yaml::scalar::resolve_plain(s), Value::Str(_));
     if plain_ok {
