@@ -38,8 +38,8 @@ fn render_origins_name_the_file_and_line_of_each_value() {
             .unwrap_or_else(|| panic!("no line with {needle} in\n{text}"))
             .to_string()
     };
-    // A value from an inline patch points at the patch text.
-    assert!(line("image: nginx:from-component").ends_with("fixtures/kustomize/components/comp/kustomization.yaml:8"));
+    // A value from an inline patch points at its own line of the kustomization.
+    assert!(line("image: nginx:from-component").ends_with("fixtures/kustomize/components/comp/kustomization.yaml:16"));
     assert!(line("component: added").ends_with("comp/kustomization.yaml:5"));
     assert!(line("name: c-web").ends_with("components/overlay/kustomization.yaml:3"));
     assert!(line("maxUnavailable: 1").ends_with("comp/pdb.yaml:5"));

@@ -37,14 +37,73 @@ fn load_patch(b: &mut Builder, dir: &Path, item: &Node, inline_key: &str) -> Res
             Some(text) => {
                 let text = text.to_string();
                 let mut docs = b.parse_docs(&text, 0, Path::new("inline patch"), p.span)?;
+                let lines = line_map(b, p, &text);
                 for d in &mut docs {
-                    blame(d, p.span);
+                    match &lines {
+                        Some(lines) => remap(d, lines),
+                        None => blame(d, p.span),
+                    }
                 }
                 Ok((docs, p.span))
             }
             None => Ok((vec![p.clone()], p.span)),
         },
         None => b.fatal(item.span, "a patch needs `path` or `patch`"),
+    }
+}
+
+/// For an inline patch written as a literal block scalar: where each line
+/// of its text starts in the render's address space, so the patch's nodes
+/// point at their own lines of the kustomization.
+fn line_map(b: &Builder, node: &Node, content: &str) -> Option<Vec<(u32, u32)>> {
+    if node.style != crate::yaml::ScalarStyle::Literal {
+        return None;
+    }
+    let (file, local) = b.map.locate(node.span)?;
+    let text = file.text.as_str();
+    let start = local.start as usize;
+    // The span starts at the `|` header or at the first content line.
+    let mut pos = if text.get(start..)?.starts_with('|') {
+        start + text.get(start..)?.find('\n')? + 1
+    } else {
+        text.get(..start)?.rfind('\n').map_or(0, |i| i + 1)
+    };
+    let first = text.get(pos..)?.lines().find(|l| !l.trim().is_empty())?;
+    let indent = first.len() - first.trim_start_matches(' ').len();
+    let mut out = Vec::new();
+    let mut cpos = 0u32;
+    for cl in content.split_inclusive('\n') {
+        let end = text.get(pos..)?.find('\n').map_or(text.len(), |i| pos + i + 1);
+        let line = text.get(pos..end)?.trim_end_matches(['\n', '\r']);
+        let body = cl.trim_end_matches('\n');
+        if body.is_empty() {
+            out.push((cpos, file.base + pos as u32));
+        } else if line.get(indent..) == Some(body) {
+            out.push((cpos, file.base + (pos + indent) as u32));
+        } else {
+            return None;
+        }
+        cpos += cl.len() as u32;
+        pos = end;
+    }
+    Some(out)
+}
+
+fn remap(node: &mut Node, lines: &[(u32, u32)]) {
+    let at = |o: u32| {
+        let i = lines.partition_point(|(c, _)| *c <= o).saturating_sub(1);
+        lines.get(i).map_or(o, |(c, v)| v + (o - c))
+    };
+    node.span = Span::new(at(node.span.start), at(node.span.end));
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| remap(n, lines)),
+        Value::Map(entries) => {
+            for e in entries {
+                e.key_span = Span::new(at(e.key_span.start), at(e.key_span.end));
+                remap(&mut e.value, lines);
+            }
+        }
+        _ => {}
     }
 }
 
