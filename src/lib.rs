@@ -13,6 +13,7 @@ pub mod lint;
 pub mod lsp;
 pub mod model;
 pub mod placeholder;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod schema;

@@ -4,6 +4,7 @@ mod adopt;
 mod check;
 mod docs;
 mod progress;
+mod render;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -66,6 +67,14 @@ enum Command {
         kind: Option<String>,
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
+    },
+    /// Print the objects a kustomization folder renders to (YAML, in kustomize's order).
+    Render {
+        /// The kustomization folder.
+        dir: std::path::PathBuf,
+        /// End each value's line with `# from file:line`, where it was written.
+        #[arg(long)]
+        origins: bool,
     },
     /// Write a commented starter `.kvet.yaml` in the current folder.
     Init {
@@ -220,6 +229,7 @@ pub fn run() -> Result<u8, String> {
         Command::Versions { format, catalog } => docs::versions(format, catalog),
         Command::Diff { from, to, kind, format } => docs::diff(&from, &to, kind.as_deref(), format),
         Command::Lsp => kvet::lsp::run_stdio().map(|()| 0),
+        Command::Render { dir, origins } => render::run(&dir, origins),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "kvet", &mut std::io::stdout());
