@@ -102,7 +102,16 @@ shape_kvet_json_x20() {
   n_files=$((n_files * 20)) shape_kvet_json "$1"
 }
 shape_json() { # any JSON document(s) (kubeconform, kube-linter, pluto)
-  python3 -c 'import json,sys; t=open(sys.argv[1]).read().strip(); json.loads(t) if t else sys.exit("no output")' "$1"
+  python3 - "$1" <<'PY'
+import json, sys
+t = open(sys.argv[1], errors="replace").read().strip()
+if not t:
+    sys.exit("no output")
+try:
+    json.loads(t)
+except ValueError as e:
+    sys.exit(f"not JSON ({e}): {t[:80]!r}")
+PY
 }
 shape_lines() { # every non-empty line matches the pattern in $pattern
   python3 - "$1" "$pattern" <<'PY'
