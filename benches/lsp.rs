@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kvet::lsp::Server;
-use lsp_server::Notification;
+use lsp_server::{Message, Notification};
 use serde_json::json;
 
 /// Just over 5,000 lines: 103 Deployments of 49 lines each.
@@ -20,9 +20,47 @@ fn manifest() -> String {
     s
 }
 
+/// The 0-based line of the replica count of the Deployment in the middle
+/// of the document (the last one at or before the middle line), and the
+/// column of its value.
+fn middle_replicas(text: &str) -> (usize, usize) {
+    let lines: Vec<&str> = text.lines().collect();
+    let line = (0..=lines.len() / 2)
+        .rev()
+        .find(|&i| lines[i] == "  replicas: 3")
+        .unwrap_or_else(|| panic!("no replica count before the middle"));
+    (line, "  replicas: ".len())
+}
+
+/// Every publishDiagnostics of `uri` in the outbox, as long as none of them
+/// reports a YAML syntax error (the edit must keep the document valid).
+fn assert_no_syntax_error(outbox: &[Message], uri: &str) -> usize {
+    let mut published = 0;
+    for m in outbox {
+        if let Message::Notification(n) = m {
+            if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri {
+                published += 1;
+                let diags = n.params["diagnostics"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                assert!(
+                    !diags.iter().any(|d| d["code"] == "yaml-syntax"),
+                    "the edit broke the document: {diags:?}"
+                );
+            }
+        }
+    }
+    assert_eq!(published, 1, "one publishDiagnostics per lint");
+    published
+}
+
 fn bench(c: &mut Criterion) {
     let text = manifest();
     assert!(text.lines().count() >= 5000);
+    let (line, col) = middle_replicas(&text);
+    // LSP lines are 0-based: line 2509 here is the editor's line 2510.
+    assert_eq!(line, 2509, "the replica count in the middle moved");
     let params: lsp_types::InitializeParams =
         serde_json::from_value(json!({ "capabilities": {} })).unwrap_or_else(|e| panic!("{e}"));
     let mut server = Server::new(&params);
@@ -31,22 +69,42 @@ fn bench(c: &mut Criterion) {
         "textDocument/didOpen".into(),
         json!({ "textDocument": { "uri": uri, "languageId": "yaml", "version": 1, "text": text } }),
     ));
-    server.take_outbox();
+    assert_no_syntax_error(&server.take_outbox(), uri);
     let mut version = 1;
+    // Replaces `len` characters of the replica count's value with `value`
+    // and re-lints.
+    let mut edit = |server: &mut Server, len: usize, value: &str| {
+        version += 1;
+        server.notification(Notification::new(
+            "textDocument/didChange".into(),
+            json!({
+                "textDocument": { "uri": uri, "version": version },
+                "contentChanges": [{ "range": { "start": { "line": line, "character": col }, "end": { "line": line, "character": col + len } }, "text": value }],
+            }),
+        ));
+        server.lint_and_publish();
+        server.take_outbox()
+    };
+    // The range is that digit: `3: 3` there is a syntax error on that line
+    // (a mapping value where a scalar is), and putting the 3 back makes the
+    // document valid again.
+    let broken = edit(&mut server, 1, "3: 3");
+    let at_line = broken.iter().any(|m| {
+        matches!(m, Message::Notification(n) if n.params["diagnostics"].as_array().is_some_and(|d| {
+            d.iter().any(|d| d["code"] == "yaml-syntax" && d["range"]["start"]["line"].as_u64() == Some(line as u64))
+        }))
+    });
+    assert!(at_line, "no syntax error after breaking line {}: {broken:?}", line + 1);
+    assert_no_syntax_error(&edit(&mut server, 4, "3"), uri);
+    // Then the measured edit: the replica count 3 -> 5 -> 3 -> ..., one
+    // character replaced each time, as typing would, and the document must
+    // still parse after each.
+    let mut n = 0u64;
     c.bench_function("lsp_edit_and_relint_5000_lines", |b| {
         b.iter(|| {
-            version += 1;
-            // Change a replica count in the middle of the file, as typing would.
-            let replicas = if version % 2 == 0 { "5" } else { "3" };
-            server.notification(Notification::new(
-                "textDocument/didChange".into(),
-                json!({
-                    "textDocument": { "uri": uri, "version": version },
-                    "contentChanges": [{ "range": { "start": { "line": 2510, "character": 12 }, "end": { "line": 2510, "character": 13 } }, "text": replicas }],
-                }),
-            ));
-            server.lint_and_publish();
-            black_box(server.take_outbox());
+            n += 1;
+            let outbox = edit(&mut server, 1, if n % 2 == 1 { "5" } else { "3" });
+            black_box(assert_no_syntax_error(&outbox, uri));
         })
     });
 }

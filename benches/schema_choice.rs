@@ -944,6 +944,12 @@ fn bench(c: &mut Criterion) {
     }
     if let Some(js) = &js {
         let validators = &js.validators;
+        // Objects whose apiVersion+kind has no jsonschema definition are
+        // skipped by the validating loops: count only what each validates.
+        let validated = items.iter().filter(|it| validators[it.kind].is_some()).count() as u64;
+        println!(
+            "schema_choice: jsonschema validates {validated} of the {n} objects (the rest have no definition); its validating loops are counted per validated object"
+        );
         g.bench_function("jsonschema_to_json", |b| {
             b.iter(|| {
                 for it in &items {
@@ -951,6 +957,7 @@ fn bench(c: &mut Criterion) {
                 }
             })
         });
+        g.throughput(Throughput::Elements(validated));
         g.bench_function("jsonschema_iter_errors", |b| {
             b.iter(|| {
                 for (it, j) in items.iter().zip(&js.jsons) {

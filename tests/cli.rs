@@ -237,28 +237,89 @@ fn human_report_format() {
     assert!(!stdout_of(&quiet).contains('│'));
 }
 
+/// Files under `dir` (recursively) whose name ends in one of `exts`,
+/// relative to the repository root, sorted.
+fn files_under(dir: &Path, exts: &[&str]) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    let mut stack = vec![root.join(dir)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d)
+            .unwrap_or_else(|e| panic!("{}: {e}", d.display()))
+            .flatten()
+        {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if exts.iter().any(|x| p.to_string_lossy().ends_with(x)) {
+                let rel = p.strip_prefix(root).unwrap_or(&p);
+                out.push(rel.display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 #[test]
 fn folders_and_globs() {
+    // A glob over several folders and both files of each: every match is
+    // linted, and the probe rules fire in every bad file.
+    let expected: Vec<String> = files_under(Path::new("fixtures"), &[".yaml"])
+        .into_iter()
+        .filter(|f| {
+            let mut parts = f.split('/');
+            parts.next() == Some("fixtures")
+                && parts.next().is_some_and(|d| d.starts_with("probe"))
+                && parts.next().is_some()
+                && parts.next().is_none()
+        })
+        .collect();
+    let folders: std::collections::BTreeSet<&str> = expected
+        .iter()
+        .filter_map(|f| f.rsplit_once('/'))
+        .map(|(d, _)| d)
+        .collect();
+    assert!(
+        folders.len() >= 5 && expected.len() == 2 * folders.len(),
+        "{expected:?}"
+    );
     let out = kvet()
         .args([
             "check",
-            "fixtures/probes-*/bad.yaml",
+            "fixtures/probe*/*.yaml",
             "--format",
             "json",
             "--select",
             "probes",
+            "--fail-on",
+            "never",
         ])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(0));
     let v = json_of(&out);
-    assert_eq!(v["summary"]["files"], 1);
+    assert_eq!(v["summary"]["files"].as_u64(), Some(expected.len() as u64), "{v}");
+    let with_findings: std::collections::BTreeSet<String> = v["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["file"].as_str().map(str::to_string))
+        .collect();
+    let bad: std::collections::BTreeSet<String> =
+        expected.iter().filter(|f| f.ends_with("/bad.yaml")).cloned().collect();
+    assert!(with_findings.is_superset(&bad), "{with_findings:?}");
+    assert!(with_findings.iter().all(|f| expected.contains(f)), "{with_findings:?}");
+
+    // A folder: every YAML and JSON file in it, recursively.
     let out = kvet()
         .args(["check", "fixtures", "--format", "json", "--fail-on", "never"])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(0));
     let v = json_of(&out);
-    assert!(v["summary"]["files"].as_u64().unwrap_or(0) >= 30);
+    let all = files_under(Path::new("fixtures"), &[".yaml", ".yml", ".json"]);
+    assert_eq!(v["summary"]["files"].as_u64(), Some(all.len() as u64));
 }
 
 #[test]
@@ -269,7 +330,16 @@ fn rules_and_explain() {
         .unwrap_or_else(|e| panic!("{e}"));
     let v = json_of(&out);
     let rules = v.as_array().cloned().unwrap_or_default();
-    assert!(rules.len() >= 17);
+    // Exactly one rule per documented rule file, with the same ids.
+    let mut ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
+    ids.sort_unstable();
+    let mut files: Vec<String> = files_under(Path::new("rules"), &[".yaml"])
+        .iter()
+        .filter_map(|f| f.strip_prefix("rules/")?.strip_suffix(".yaml").map(str::to_string))
+        .collect();
+    files.sort();
+    assert_eq!(ids, files);
+    assert_eq!(rules.len(), kvet::rules::Registry::builtin().len());
     for r in &rules {
         for key in ["id", "category", "severity", "summary"] {
             assert!(r[key].is_string(), "{r}");

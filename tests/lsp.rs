@@ -78,6 +78,37 @@ impl Client {
             .unwrap_or_else(|e| panic!("no message from the server: {e}"))
     }
 
+    /// Sends a request and returns its result with the URIs of the
+    /// publishDiagnostics that came before it.
+    fn request_noting_publishes(&mut self, method: &str, params: Value) -> (Value, Vec<String>) {
+        let id = self.next;
+        self.next += 1;
+        self.send(Message::Request(Request::new(
+            RequestId::from(id),
+            method.into(),
+            params,
+        )));
+        let mut published = Vec::new();
+        loop {
+            match self.recv() {
+                Message::Response(r) if r.id == RequestId::from(id) => {
+                    let v = match r.response_result {
+                        Ok(v) => v,
+                        Err(e) => json!({ "error": e.message }),
+                    };
+                    return (v, published);
+                }
+                Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => {
+                    published.push(n.params["uri"].as_str().unwrap_or("").to_string());
+                }
+                Message::Request(req) => {
+                    self.send(Message::Response(lsp_server::Response::new_ok(req.id, Value::Null)))
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// The next publishDiagnostics for `uri`.
     fn diagnostics_for(&self, uri: &str) -> Vec<Value> {
         loop {
@@ -217,12 +248,15 @@ fn malformed_input_and_bad_messages_do_not_stop_the_server() {
     c.open(uri, "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: [1, 2\n");
     let diags = c.diagnostics_for(uri);
     assert_eq!(diags[0]["code"], "yaml-syntax");
-    // Non-Kubernetes YAML is left alone.
+    // Non-Kubernetes YAML is left alone: opening it re-lints the open
+    // manifests (broken.yaml is published again) but publishes nothing for
+    // it, although a duplicate key would be a finding in a manifest.
     let other = "file:///tmp/kvet-lsp-test/.github/workflow.yml";
-    c.open(other, "on: push\njobs: {}\n");
+    c.open(other, "on: push\njobs: {}\njobs: {}\n");
     // Garbage parameters get an error response, not a crash.
-    let r = c.request("textDocument/hover", json!({ "nonsense": true }));
+    let (r, published) = c.request_noting_publishes("textDocument/hover", json!({ "nonsense": true }));
     assert!(r["error"].is_string(), "{r}");
+    assert_eq!(published, vec![uri.to_string()]);
     let r = c.request("kvet/unknown", json!({}));
     assert!(r["error"].is_string());
     // A huge document still works.
@@ -250,10 +284,17 @@ fn workspace_manifests_feed_cross_object_rules() -> std::io::Result<()> {
     let uri = format!("file://{}/b.yaml", dir.path().display());
     c.open(&uri, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n");
     let diags = c.diagnostics_for(&uri);
-    if kvet::rules::Registry::builtin().get("object-duplicate").is_some() {
-        assert_eq!(diags.len(), 1, "{diags:?}");
-        assert_eq!(diags[0]["code"], "object-duplicate");
-    }
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "object-duplicate");
+    // At the name in the open document, pointing at the copy on disk.
+    assert_eq!(
+        diags[0]["range"],
+        json!({"start": {"line": 3, "character": 8}, "end": {"line": 3, "character": 16}})
+    );
+    assert_eq!(
+        diags[0]["relatedInformation"][0]["location"]["uri"],
+        format!("file://{}/a.yaml", dir.path().display())
+    );
     c.shutdown();
     Ok(())
 }

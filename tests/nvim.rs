@@ -1,6 +1,8 @@
 //! End to end with a real editor: Neovim (headless) attaches `kvet lsp` to
 //! a fixture and records the diagnostics, code actions and hover it got.
-//! `.ci/run` installs Neovim; without `nvim` on PATH the test is skipped.
+//! `.ci/run` installs Neovim; see `common` for what happens without it.
+
+mod common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -8,18 +10,12 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn neovim_shows_diagnostics_actions_and_hover() -> std::io::Result<()> {
-    if Command::new("nvim")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .status()
-        .is_err()
-    {
-        eprintln!("skipped: nvim is not installed (.ci/run installs it)");
+    let Some(nvim) = common::tool("neovim_shows_diagnostics_actions_and_hover", common::Tool::Nvim) else {
         return Ok(());
-    }
+    };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::NamedTempFile::new()?;
-    let mut child = Command::new("nvim")
+    let mut child = Command::new(&nvim)
         .args([
             "--headless",
             "--clean",

@@ -1,22 +1,17 @@
 //! The committed `schemas/` must be what the generator produces from the raw
 //! definitions (byte for byte, which also shows the output is deterministic:
-//! the committed files come from another run). Skipped (passes) when
-//! `../shared/k8s-api` is not there.
+//! the committed files come from another run). Needs `../shared/k8s-api`
+//! (see `tests/common`: fails under CI without it, otherwise skips visibly).
 
-use std::path::Path;
+#[path = "../../tests/common/mod.rs"]
+mod common;
 
 #[test]
 fn committed_schemas_match_the_generator() {
-    let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = xtask_dir.parent().expect("xtask lives in the workspace root");
-    let source = xtask::schemas::default_source(root);
-    if !source.is_dir() {
-        eprintln!(
-            "skipping: raw API definitions not found at {} (schemas/ is not regenerated)",
-            source.display()
-        );
+    let root = common::repo_root();
+    let Some(source) = common::shared("committed_schemas_match_the_generator", "k8s-api") else {
         return;
-    }
+    };
     let generated = match xtask::schemas::generate(&source) {
         Ok(g) => g,
         Err(e) => panic!("the generator failed: {e:#}"),
