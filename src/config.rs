@@ -53,6 +53,9 @@ pub struct Config {
     /// checked against the experimental channel's CRDs of the embedded
     /// catalog (default: the standard channel).
     pub gateway_api_experimental: bool,
+    /// `render: false`: kustomization trees are linted file by file (as
+    /// `--no-render`).
+    pub render: Option<bool>,
     /// The configuration file this came from.
     pub path: Option<PathBuf>,
 }
@@ -164,6 +167,7 @@ const KEYS: &[&str] = &[
     "crds",
     "fail-on",
     "gateway-api-channel",
+    "render",
 ];
 
 /// Reads a configuration file. Every problem is reported with its position.
@@ -468,6 +472,10 @@ pub fn parse_config(file: &str, text: &str, base: &Path) -> Result<Config, Vec<C
                 Some("standard") => config.gateway_api_experimental = false,
                 Some("experimental") => config.gateway_api_experimental = true,
                 _ => r.error(v.span.start, "`gateway-api-channel` is `standard` or `experimental`"),
+            },
+            "render" => match &v.value {
+                crate::yaml::Value::Bool(b) => config.render = Some(*b),
+                _ => r.error(v.span.start, "`render` is true or false"),
             },
             "fail-on" => match v.as_str() {
                 Some("never") => config.fail_on = Some(None),

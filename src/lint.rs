@@ -208,6 +208,18 @@ pub fn lint_with_progress(
     exiting: bool,
 ) -> LintOutput {
     let loaded = load(sources, on_file);
+    lint_loaded(sources, loaded, config, registry, exiting)
+}
+
+/// Lints sources whose documents are already loaded (rendered ones: a
+/// kustomization root's objects, whose spans point into the source's text).
+pub fn lint_loaded(
+    sources: &[SourceFile],
+    loaded: Loaded,
+    config: &Config,
+    registry: &Registry,
+    exiting: bool,
+) -> LintOutput {
     let mut diagnostics = Vec::new();
     let objects = collect_objects(sources, &loaded, registry, config, &mut diagnostics);
     let catalog = Catalog::new(objects);

@@ -405,3 +405,95 @@ fn add_suppressions_silences_every_current_finding() {
         script
     );
 }
+
+/// Two overlays over one base: the base's Deployment gets its selector
+/// from `labels` (includeSelectors), one overlay patches the replicas.
+fn kustomize_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let files = [
+        (
+            "base/kustomization.yaml",
+            "resources:\n- deployment.yaml\nlabels:\n- pairs: {app: web}\n  includeSelectors: true\n  includeTemplates: true\n",
+        ),
+        (
+            "base/deployment.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:latest\n",
+        ),
+        (
+            "overlays/dev/kustomization.yaml",
+            "resources:\n- ../../base\nnamePrefix: dev-\n",
+        ),
+        (
+            "overlays/prod/kustomization.yaml",
+            "resources:\n- ../../base\npatches:\n- path: replicas.yaml\n",
+        ),
+        (
+            "overlays/prod/replicas.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: \"3\"\n",
+        ),
+    ];
+    for (p, t) in files {
+        let path = dir.path().join(p);
+        std::fs::create_dir_all(path.parent().unwrap_or(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(path, t).unwrap_or_else(|e| panic!("{e}"));
+    }
+    dir
+}
+
+#[test]
+fn kustomize_roots_are_linted_rendered_at_their_origins() {
+    let dir = kustomize_tree();
+    let rules = |args: &[&str]| {
+        let out = kvet(dir.path(), &[&["check", ".", "--format", "json"], args].concat());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        v["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|d| {
+                (
+                    d["rule"].as_str().unwrap_or_default().to_string(),
+                    d["file"].as_str().unwrap_or_default().to_string(),
+                    d["start"]["line"].as_u64().unwrap_or(0),
+                    d["labels"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|l| l["message"] == "rendered by this kustomization")
+                        .count(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let raw = rules(&["--no-render"]);
+    // Raw, the base lacks the selector kustomize adds, and the patch is
+    // not a whole Deployment.
+    assert!(
+        raw.iter()
+            .any(|(r, f, _, _)| r == "schema-missing-required" && f.ends_with("base/deployment.yaml")),
+        "{raw:?}"
+    );
+    let rendered = rules(&[]);
+    assert!(
+        !rendered.iter().any(|(r, _, _, _)| r == "schema-missing-required"),
+        "{rendered:?}"
+    );
+    // The image finding sits in the base, once, naming both overlays.
+    let image: Vec<_> = rendered.iter().filter(|(r, _, _, _)| r == "image-tag-latest").collect();
+    assert_eq!(image.len(), 1, "{rendered:?}");
+    assert_eq!(
+        (image[0].1.as_str(), image[0].2, image[0].3),
+        ("base/deployment.yaml", 10, 2)
+    );
+    // The overlay's patch wrote a string where a number belongs: reported
+    // at the patch's line.
+    assert!(
+        rendered
+            .iter()
+            .any(|(r, f, l, _)| r == "schema-invalid-type" && f == "overlays/prod/replicas.yaml" && *l == 6),
+        "{rendered:?}"
+    );
+    // `render: false` in the configuration is --no-render.
+    std::fs::write(dir.path().join(".kvet.yaml"), "render: false\n").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rules(&[]).len(), raw.len());
+}

@@ -3,6 +3,7 @@
 mod adopt;
 mod check;
 mod docs;
+mod kustomize;
 mod progress;
 mod render;
 
@@ -164,6 +165,9 @@ struct CheckArgs {
     /// Report only findings that are not in this baseline (see `--write-baseline`).
     #[arg(long, value_name = "FILE")]
     baseline: Option<std::path::PathBuf>,
+    /// Lint kustomization trees file by file instead of rendering their roots.
+    #[arg(long)]
+    no_render: bool,
     /// Record every current finding in a baseline file and exit 0.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff", "add_suppressions"])]
     write_baseline: Option<std::path::PathBuf>,

@@ -393,7 +393,12 @@ pub fn render(
         } else if let Some(h) = &help {
             writeln!(out, "  help: {h}")?;
         }
+        let mut noted: Vec<(u32, crate::yaml::Span, &str)> = Vec::new();
         for l in group.iter().flat_map(|g| &g.labels).filter(|l| l.file != d.file) {
+            if noted.contains(&(l.file, l.span, l.message.as_str())) {
+                continue;
+            }
+            noted.push((l.file, l.span, &l.message));
             if let Some(f) = sources.get(l.file as usize) {
                 let p = f.line_col(l.span.start);
                 writeln!(

@@ -1,0 +1,231 @@
+//! Kustomization roots in `kvet check`: every root among the inputs is
+//! rendered in-process and its objects are linted as the cluster will see
+//! them, each finding reported where its value was written (base, patch or
+//! kustomization line) with the root as a related location. The raw
+//! findings of the files a root used (its resources and patches) are
+//! replaced by the rendered ones; kustomization files keep theirs.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use kvet::config::Config;
+use kvet::diagnostic::{Diagnostic, Label};
+use kvet::lint::{LintOutput, Loaded, lint_loaded};
+use kvet::render::kustomize::{KUSTOMIZATION_FILES, Options, Rendered, render};
+use kvet::rules::Registry;
+use kvet::source::SourceFile;
+use kvet::yaml::{Document, Span, Stream};
+
+/// What rendering the roots of a run produced, in the run's file ids.
+#[derive(Default)]
+pub struct RenderedRoots {
+    /// Files whose raw findings the rendered ones replace.
+    pub used: HashSet<u32>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Objects linted in rendered form.
+    pub objects: usize,
+    pub roots: usize,
+}
+
+fn is_kustomization(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| KUSTOMIZATION_FILES.contains(&n))
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// The text of a render's virtual address space: every file at its base,
+/// separated by a line break, so the rendered nodes' spans index it.
+fn virtual_text(r: &Rendered) -> String {
+    let mut text = String::new();
+    for f in r.map.files() {
+        while (text.len() as u32) < f.base {
+            text.push('\n');
+        }
+        text.push_str(&f.text);
+    }
+    text
+}
+
+/// Renders every kustomization root among `sources` and lints its
+/// objects. Files a render read that are not inputs are appended to
+/// `sources` (for snippets). `config_of` picks the configuration of a
+/// source (the one of the root's kustomization file applies).
+pub fn render_roots<'p>(
+    sources: &mut Vec<SourceFile>,
+    config_of: &dyn Fn(usize) -> (&'p Config, Option<&'p Registry>),
+) -> RenderedRoots {
+    let dirs: Vec<(usize, PathBuf)> = sources
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let p = s.path.as_deref()?;
+            let parent = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            (is_kustomization(p) && s.load_error.is_none()).then(|| (i, canonical(parent)))
+        })
+        .collect();
+    if dirs.is_empty() {
+        return RenderedRoots::default();
+    }
+    let cwd = std::env::current_dir().ok().map(|c| canonical(&c));
+    let renders: Vec<(usize, PathBuf, Rendered)> = dirs
+        .into_par_iter()
+        .map(|(i, dir)| {
+            let repository = cwd.clone().filter(|c| dir.starts_with(c));
+            let r = render(&dir, &Options { repository });
+            (i, dir, r)
+        })
+        .collect();
+    // A root is a kustomization no other rendered one reads.
+    let read_by_others = |i: usize, dir: &Path| {
+        renders.iter().any(|(j, other, r)| {
+            *j != i && other != dir && r.used.iter().any(|u| u.parent() == Some(dir) && is_kustomization(u))
+        })
+    };
+    let mut by_path: HashMap<PathBuf, u32> = sources
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((canonical(s.path.as_deref()?), i as u32)))
+        .collect();
+    let mut out = RenderedRoots::default();
+    // Findings at the same origin from several roots: reported once.
+    let mut seen: HashMap<(u32, Span, String, String), usize> = HashMap::new();
+    for (i, dir, r) in &renders {
+        if read_by_others(*i, dir) {
+            continue;
+        }
+        let root_name = sources[*i].name.clone();
+        if !r.ok() {
+            for f in &r.findings {
+                eprintln!(
+                    "kvet: warning: {}; the root {} is linted file by file",
+                    r.describe(f),
+                    root_name
+                );
+            }
+            continue;
+        }
+        for f in &r.findings {
+            eprintln!("kvet: warning: {}", r.describe(f));
+        }
+        out.roots += 1;
+        for u in &r.used {
+            if let Some(&id) = by_path.get(u) {
+                if !is_kustomization(u) {
+                    out.used.insert(id);
+                }
+            }
+        }
+        let text = virtual_text(r);
+        let virtual_file = SourceFile::from_text(format!("{root_name} (rendered)"), None, text);
+        let stream = Stream {
+            documents: r
+                .objects
+                .iter()
+                .enumerate()
+                .map(|(index, n)| Document {
+                    root: Some(n.clone()),
+                    index,
+                    span: n.span,
+                })
+                .collect(),
+            diagnostics: Vec::new(),
+        };
+        let (config, registry) = config_of(*i);
+        let registry = registry.unwrap_or_else(|| Registry::builtin());
+        let linted: LintOutput = lint_loaded(
+            std::slice::from_ref(&virtual_file),
+            Loaded { streams: vec![stream] },
+            config,
+            registry,
+            false,
+        );
+        out.objects += linted.summary.objects;
+        let root_id = *i as u32;
+        let mut place = |span: Span, sources: &mut Vec<SourceFile>| -> Option<(u32, Span)> {
+            let (file, local) = r.map.locate(span)?;
+            let path = canonical(&file.path);
+            let id = match by_path.get(&path) {
+                Some(&id) => id,
+                None => {
+                    let name = cwd
+                        .as_ref()
+                        .and_then(|c| path.strip_prefix(c).ok())
+                        .unwrap_or(&path)
+                        .display()
+                        .to_string();
+                    sources.push(SourceFile::from_text(name, Some(path.clone()), file.text.clone()));
+                    let id = (sources.len() - 1) as u32;
+                    by_path.insert(path, id);
+                    id
+                }
+            };
+            Some((id, local))
+        };
+        for mut d in linted.diagnostics {
+            let Some((file, span)) = place(d.span, sources) else {
+                continue;
+            };
+            let labels = std::mem::take(&mut d.labels);
+            for l in labels {
+                if let Some((lf, ls)) = place(l.span, sources) {
+                    d.labels.push(Label {
+                        file: lf,
+                        span: ls,
+                        message: l.message,
+                    });
+                }
+            }
+            d.file = file;
+            d.span = span;
+            // Fixes apply to the rendered text, not to the origin's file.
+            d.fix = None;
+            let rendered_by = Label {
+                file: root_id,
+                span: Span::new(0, 0),
+                message: "rendered by this kustomization".into(),
+            };
+            let key = (file, span, d.rule.to_string(), d.message.clone());
+            match seen.get(&key) {
+                Some(&k) => {
+                    let other: &mut Diagnostic = &mut out.diagnostics[k];
+                    if !other
+                        .labels
+                        .iter()
+                        .any(|l| l.file == root_id && l.message == rendered_by.message)
+                    {
+                        other.labels.push(rendered_by);
+                    }
+                }
+                None => {
+                    d.labels.push(rendered_by);
+                    seen.insert(key, out.diagnostics.len());
+                    out.diagnostics.push(d);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Replaces the raw findings of the files the roots used by the rendered
+/// findings, and recounts the summary.
+pub fn apply(output: &mut LintOutput, rendered: &RenderedRoots) {
+    if rendered.roots == 0 {
+        return;
+    }
+    output.diagnostics.retain(|d| !rendered.used.contains(&d.file));
+    output.diagnostics.extend(rendered.diagnostics.iter().cloned());
+    output.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let s = &mut output.summary;
+    (s.errors, s.warnings, s.infos) = (0, 0, 0);
+    s.count(&output.diagnostics);
+}
