@@ -22,6 +22,21 @@ pub(super) struct Catalog {
     pub versions: Vec<RawVersion>,
 }
 
+/// Reads an unsigned LEB128 number at `*pos` (the encoding of every
+/// number in the embedded schemas and the CRD catalog), moving `*pos` past it.
+pub(crate) fn read_varint(buf: &[u8], pos: &mut usize, end_of_data: &str) -> Result<u64, String> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = *buf.get(*pos).ok_or(end_of_data)?;
+        *pos += 1;
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok(v);
+        }
+    }
+    Err("varint too long".into())
+}
+
 struct Reader {
     buf: &'static [u8],
     pos: usize,
@@ -35,15 +50,7 @@ impl Reader {
     }
 
     fn varint(&mut self) -> Result<u64, String> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        Err("varint too long".into())
+        read_varint(self.buf, &mut self.pos, "unexpected end of data")
     }
 
     fn index(&mut self, len: usize, what: &str) -> Result<usize, String> {

@@ -92,15 +92,8 @@ impl<'b> Reader<'b> {
     }
 
     fn varint(&mut self) -> Result<usize, String> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return usize::try_from(v).map_err(|_| "number too large".to_string());
-            }
-        }
-        Err("varint too long".into())
+        let v = crate::schema::decode::read_varint(self.buf, &mut self.pos, "unexpected end of the catalog")?;
+        usize::try_from(v).map_err(|_| "number too large".to_string())
     }
 
     fn bytes(&mut self, n: usize) -> Result<&'b [u8], String> {

@@ -307,15 +307,7 @@ impl<'b> Reader<'b> {
     }
 
     fn varint(&mut self) -> Result<u64, String> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        Err("varint too long".into())
+        crate::schema::decode::read_varint(self.buf, &mut self.pos, "unexpected end of data")
     }
 
     fn len(&mut self) -> Result<usize, String> {
