@@ -26,7 +26,9 @@ static ANGLE: LazyLock<Regex> =
 
 /// The placeholder in a scalar's text, if any.
 fn placeholder(text: &str) -> Option<&str> {
-    if text.len() > 4096 {
+    // Most values hold none of the markers: no regex runs for them.
+    let marked = text.contains("{{") || text.contains("${") || (text.starts_with('<') && text.ends_with('>'));
+    if !marked || text.len() > 4096 {
         return None;
     }
     if let Some(m) = TEMPLATE.find(text) {
@@ -67,7 +69,9 @@ pub fn find(sources: &[SourceFile], streams: &[Stream]) -> Vec<(FileId, Vec<(Spa
     let mut out = Vec::new();
     for (fid, (source, stream)) in sources.iter().zip(streams).enumerate() {
         let t = &source.text;
-        if !(t.contains("${") || t.contains("{{") || t.contains('<')) {
+        let angle = memchr::memchr_iter(b'<', t.as_bytes())
+            .any(|i| t.as_bytes().get(i + 1).is_some_and(u8::is_ascii_uppercase));
+        if !(angle || t.contains("${") || t.contains("{{")) {
             continue;
         }
         let mut found = Vec::new();

@@ -69,7 +69,7 @@ impl SourceFile {
         }
         match String::from_utf8(bytes) {
             Ok(text) => {
-                if let Some(nul) = text.as_bytes().iter().position(|b| *b == 0) {
+                if let Some(nul) = memchr::memchr(0, text.as_bytes()) {
                     let shown = text[..nul].to_string();
                     return Self::failed(
                         name,
@@ -123,7 +123,7 @@ impl SourceFile {
             f.path = None;
             return f;
         }
-        match std::fs::metadata(path) {
+        let hint = match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => return fail("is a directory".into()),
             Ok(m) if !m.is_file() => {
                 return fail(format!(
@@ -132,10 +132,10 @@ impl SourceFile {
                 ));
             }
             Ok(m) if m.len() > MAX_FILE_BYTES => return fail(over_limit(m.len())),
-            Ok(_) => {}
+            Ok(m) => m.len(),
             Err(err) => return fail(format!("cannot read file: {}", io_message(&err))),
-        }
-        match std::fs::File::open(path).and_then(read_capped) {
+        };
+        match std::fs::File::open(path).and_then(|f| read_capped(f, hint)) {
             Ok(Some(bytes)) => Self::from_bytes(name, Some(path.to_path_buf()), bytes),
             Ok(None) => fail(over_limit(MAX_FILE_BYTES + 1)),
             Err(err) => fail(format!("cannot read file: {}", io_message(&err))),
@@ -146,7 +146,7 @@ impl SourceFile {
     pub fn read_stdin(name: String) -> Self {
         let stdin = std::io::stdin();
         let failed = |message: String| Self::failed(name.clone(), None, String::new(), "io-error", message, 0);
-        match read_capped(stdin.lock()) {
+        match read_capped(stdin.lock(), 0) {
             Ok(Some(bytes)) => Self::from_bytes(name, None, bytes),
             Ok(None) => failed(format!("standard input is {}", over_limit(MAX_FILE_BYTES + 1))),
             Err(e) => failed(format!("cannot read standard input: {}", io_message(&e))),
@@ -211,9 +211,11 @@ fn wide_encoding(b: &[u8]) -> Option<&'static str> {
 }
 
 /// All of `r`, or `None` past [`MAX_FILE_BYTES`] (reading stops there).
-fn read_capped(r: impl std::io::Read) -> std::io::Result<Option<Vec<u8>>> {
+/// `hint` (the size the file system reports) only sizes the buffer; the
+/// limit counts the bytes actually read.
+fn read_capped(r: impl std::io::Read, hint: u64) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(hint.min(MAX_FILE_BYTES) as usize + 1);
     r.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= MAX_FILE_BYTES).then_some(bytes))
 }
