@@ -37,18 +37,19 @@ fn middle_replicas(text: &str) -> (usize, usize) {
 fn assert_no_syntax_error(outbox: &[Message], uri: &str) -> usize {
     let mut published = 0;
     for m in outbox {
-        if let Message::Notification(n) = m {
-            if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri {
-                published += 1;
-                let diags = n.params["diagnostics"]
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                assert!(
-                    !diags.iter().any(|d| d["code"] == "yaml-syntax"),
-                    "the edit broke the document: {diags:?}"
-                );
-            }
+        if let Message::Notification(n) = m
+            && n.method == "textDocument/publishDiagnostics"
+            && n.params["uri"] == uri
+        {
+            published += 1;
+            let diags = n.params["diagnostics"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            assert!(
+                !diags.iter().any(|d| d["code"] == "yaml-syntax"),
+                "the edit broke the document: {diags:?}"
+            );
         }
     }
     assert_eq!(published, 1, "one publishDiagnostics per lint");

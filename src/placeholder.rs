@@ -35,10 +35,10 @@ fn placeholder(text: &str) -> Option<&str> {
         let end = text[m.start()..].find("}}").map_or(text.len(), |e| m.start() + e + 2);
         return Some(&text[m.start()..end]);
     }
-    if !text.contains(char::is_whitespace) {
-        if let Some(m) = ENV.find(text) {
-            return Some(m.as_str());
-        }
+    if !text.contains(char::is_whitespace)
+        && let Some(m) = ENV.find(text)
+    {
+        return Some(m.as_str());
     }
     ANGLE.find(text).map(|m| m.as_str())
 }

@@ -221,20 +221,22 @@ fn opened_in(node: &Node, line: Span) -> Option<Span> {
         if on_line(e.key_span.start) {
             return Some(Span::new(e.key_span.start, e.value.span.end.max(e.key_span.end)));
         }
-        if e.value.span.start <= line.end && line.start <= e.value.span.end {
-            if let Some(r) = opened_in(&e.value, line) {
-                return Some(r);
-            }
+        if e.value.span.start <= line.end
+            && line.start <= e.value.span.end
+            && let Some(r) = opened_in(&e.value, line)
+        {
+            return Some(r);
         }
     }
     for item in node.items() {
         if on_line(item.span.start) {
             return Some(item.span);
         }
-        if item.span.start <= line.end && line.start <= item.span.end {
-            if let Some(r) = opened_in(item, line) {
-                return Some(r);
-            }
+        if item.span.start <= line.end
+            && line.start <= item.span.end
+            && let Some(r) = opened_in(item, line)
+        {
+            return Some(r);
         }
     }
     None
@@ -293,10 +295,10 @@ pub fn collect(sources: &[SourceFile], catalog: &Catalog) -> (Vec<Suppression>, 
         if o.kind == "Pod" {
             continue;
         }
-        if let Some(w) = Workload::of(o) {
-            if let Some(meta) = w.pod_metadata {
-                annotation(w.pod_annotations(), o.file, meta.span.cover(w.pod_spec.span), &mut out);
-            }
+        if let Some(w) = Workload::of(o)
+            && let Some(meta) = w.pod_metadata
+        {
+            annotation(w.pod_annotations(), o.file, meta.span.cover(w.pod_spec.span), &mut out);
         }
     }
     (out, bad)

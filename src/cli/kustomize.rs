@@ -118,10 +118,10 @@ pub fn render_roots<'p>(
         }
         out.roots += 1;
         for u in &r.used {
-            if let Some(&id) = by_path.get(u) {
-                if !is_kustomization(u) {
-                    out.used.insert(id);
-                }
+            if let Some(&id) = by_path.get(u)
+                && !is_kustomization(u)
+            {
+                out.used.insert(id);
             }
         }
         let text = virtual_text(r);

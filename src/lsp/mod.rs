@@ -85,10 +85,10 @@ impl Server {
             .filter_map(|f| uri_to_path(&f.uri))
             .collect();
         #[allow(deprecated)]
-        if roots.is_empty() {
-            if let Some(p) = params.root_uri.as_ref().and_then(uri_to_path) {
-                roots.push(p);
-            }
+        if roots.is_empty()
+            && let Some(p) = params.root_uri.as_ref().and_then(uri_to_path)
+        {
+            roots.push(p);
         }
         let mut s = Server {
             enc: if utf8 { Encoding::Utf8 } else { Encoding::Utf16 },

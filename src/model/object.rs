@@ -203,17 +203,17 @@ pub fn doc_objects(doc: &Document) -> DocObjects<'_> {
             rename: None,
         };
     }
-    if kind_str.ends_with("List") {
-        if let Some(items) = root.get("items") {
-            let objs = items
-                .items()
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| n.is_map())
-                .map(|(i, n)| (Some(i), n))
-                .collect();
-            return DocObjects::Objects(objs);
-        }
+    if kind_str.ends_with("List")
+        && let Some(items) = root.get("items")
+    {
+        let objs = items
+            .items()
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.is_map())
+            .map(|(i, n)| (Some(i), n))
+            .collect();
+        return DocObjects::Objects(objs);
     }
     DocObjects::Objects(vec![(None, root)])
 }

@@ -319,11 +319,12 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
 
     // Upgrade mode with a known current version: only what changes.
     let current_ty = v.current.lookup(object.api_version, object.kind);
-    if upgrade && v.explicit_current {
-        if let Some(cty) = current_ty {
-            let before = validate(v.current, cty, object.root, &source.text, object.kind_span());
-            problems.retain(|p| !before.iter().any(|b| same_problem(b, p)));
-        }
+    if upgrade
+        && v.explicit_current
+        && let Some(cty) = current_ty
+    {
+        let before = validate(v.current, cty, object.root, &source.text, object.kind_span());
+        problems.retain(|p| !before.iter().any(|b| same_problem(b, p)));
     }
 
     // The object was checked as the replacement of its removed apiVersion:

@@ -421,10 +421,10 @@ fn add_crd(
     // v1beta1's single `version` and shared `validation` schema. A v1 CRD
     // cannot use them (the CRD's own validation reports that); reading them
     // anyway spares its resources a second, confusing finding.
-    if versions.is_empty() {
-        if let Some(name) = spec.get("version").and_then(Node::as_str) {
-            versions.push((spec, name, true, None));
-        }
+    if versions.is_empty()
+        && let Some(name) = spec.get("version").and_then(Node::as_str)
+    {
+        versions.push((spec, name, true, None));
     }
     let shared = spec.path(&["validation", "openAPIV3Schema"]).filter(|n| n.is_map());
 
@@ -509,12 +509,12 @@ impl CrdSchema {
     fn describe(&self, id: Id, depth: usize) -> String {
         let s = self.node(id);
         let mask = accepted(s);
-        if mask == ARRAY {
-            if let Some(items) = s.items.filter(|_| depth < 3) {
-                let inner = self.describe(items, depth + 1);
-                if !inner.is_empty() {
-                    return format!("array of {inner}");
-                }
+        if mask == ARRAY
+            && let Some(items) = s.items.filter(|_| depth < 3)
+        {
+            let inner = self.describe(items, depth + 1);
+            if !inner.is_empty() {
+                return format!("array of {inner}");
             }
         }
         describe_mask(mask)
@@ -1085,10 +1085,10 @@ impl<'a> Walker<'a, '_> {
 
     /// `enum`, `pattern`, bounds and lengths.
     fn check_value(&mut self, node: &Node, c: &Checks) {
-        if let Some(allowed) = &c.enums {
-            if !allowed.iter().any(|a| a.same_value(node)) {
-                self.enum_problem(node, allowed);
-            }
+        if let Some(allowed) = &c.enums
+            && !allowed.iter().any(|a| a.same_value(node))
+        {
+            self.enum_problem(node, allowed);
         }
         match &node.value {
             Value::Str(s) => {
@@ -1126,23 +1126,23 @@ impl<'a> Walker<'a, '_> {
             }
             Value::Int(_) | Value::Float(_) => {
                 let v = node.as_f64().unwrap_or(0.0);
-                if let Some((min, exclusive)) = c.minimum {
-                    if v < min || (exclusive && v == min) {
-                        let rel = if exclusive { "greater than" } else { "at least" };
-                        self.invalid(
-                            format!("must be {rel} {}, is {}", format_number(min), format_number(v)),
-                            node.span,
-                        );
-                    }
+                if let Some((min, exclusive)) = c.minimum
+                    && (v < min || (exclusive && v == min))
+                {
+                    let rel = if exclusive { "greater than" } else { "at least" };
+                    self.invalid(
+                        format!("must be {rel} {}, is {}", format_number(min), format_number(v)),
+                        node.span,
+                    );
                 }
-                if let Some((max, exclusive)) = c.maximum {
-                    if v > max || (exclusive && v == max) {
-                        let rel = if exclusive { "less than" } else { "at most" };
-                        self.invalid(
-                            format!("must be {rel} {}, is {}", format_number(max), format_number(v)),
-                            node.span,
-                        );
-                    }
+                if let Some((max, exclusive)) = c.maximum
+                    && (v > max || (exclusive && v == max))
+                {
+                    let rel = if exclusive { "less than" } else { "at most" };
+                    self.invalid(
+                        format!("must be {rel} {}, is {}", format_number(max), format_number(v)),
+                        node.span,
+                    );
                 }
                 if let Some(m) = c.multiple_of {
                     let q = v / m;
@@ -1353,20 +1353,19 @@ impl<'a> Walker<'a, '_> {
         };
         let mut any = false;
         // `not: {anyOf: [{required: [a]}, {required: [b]}]}`: none of them.
-        if names.is_empty() {
-            if let Some(c) = s.checks.as_ref().filter(|_| s.types == 0 && s.props.is_empty()) {
-                let only_any_of = c.all_of.is_empty() && c.one_of.is_empty() && c.not.is_none() && c.enums.is_none();
-                if only_any_of {
-                    if let Some(all) = c
-                        .any_of
-                        .iter()
-                        .map(|&b| schema.node(b).required_only())
-                        .collect::<Option<Vec<_>>>()
-                    {
-                        names = all.into_iter().flatten().map(|n| &**n).collect();
-                        any = true;
-                    }
-                }
+        if names.is_empty()
+            && let Some(c) = s.checks.as_ref().filter(|_| s.types == 0 && s.props.is_empty())
+        {
+            let only_any_of = c.all_of.is_empty() && c.one_of.is_empty() && c.not.is_none() && c.enums.is_none();
+            if only_any_of
+                && let Some(all) = c
+                    .any_of
+                    .iter()
+                    .map(|&b| schema.node(b).required_only())
+                    .collect::<Option<Vec<_>>>()
+            {
+                names = all.into_iter().flatten().map(|n| &**n).collect();
+                any = true;
             }
         }
         let message = match (names.len(), any) {

@@ -90,10 +90,10 @@ pub fn field_fix(file: &SourceFile, fid: FileId, root: &Node, change: &FieldChan
             // the mapping too when it held only this key.
             if map.entries().len() == 1 {
                 let parent_path = change.path.rsplit_once('.').map_or("", |p| p.0);
-                if let Some((grand, grand_entry)) = find(root, parent_path).into_iter().next() {
-                    if grand.entries().len() > 1 {
-                        edits = vec![remove_entry(file, fid, grand, &grand_entry.key)?];
-                    }
+                if let Some((grand, grand_entry)) = find(root, parent_path).into_iter().next()
+                    && grand.entries().len() > 1
+                {
+                    edits = vec![remove_entry(file, fid, grand, &grand_entry.key)?];
                 }
             }
             edits.push(insert_entry(file, fid, dest, dest_key, &value)?);

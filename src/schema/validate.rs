@@ -282,12 +282,12 @@ impl<'a> Walker<'a, '_> {
                 let Value::Str(s) = &node.value else {
                     return self.type_error(node, ty, id);
                 };
-                if let Some(allowed) = enums {
-                    if !allowed.iter().any(|a| a == &s.as_ref()) {
-                        let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
-                        let kind = enum_mismatch(node, s, &list, allowed.iter().copied(), self.source);
-                        self.push(kind, node.span, None);
-                    }
+                if let Some(allowed) = enums
+                    && !allowed.iter().any(|a| a == &s.as_ref())
+                {
+                    let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+                    let kind = enum_mismatch(node, s, &list, allowed.iter().copied(), self.source);
+                    self.push(kind, node.span, None);
                 }
                 if *format == Some("byte") && !is_base64(s) {
                     self.push(
@@ -335,7 +335,7 @@ impl<'a> Walker<'a, '_> {
 fn is_base64(s: &str) -> bool {
     let b: Vec<u8> = s.bytes().filter(|c| *c != b'\n' && *c != b'\r').collect();
     let b = b.as_slice();
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return false;
     }
     let pad = b.iter().rev().take_while(|c| **c == b'=').count();

@@ -65,10 +65,10 @@ fn number(s: &str) -> Option<Value> {
     if let Some(v) = go_parse_int(t) {
         return Some(v);
     }
-    if is_yaml_float(t) {
-        if let Ok(f) = t.parse::<f64>() {
-            return Some(Value::Float(f));
-        }
+    if is_yaml_float(t)
+        && let Ok(f) = t.parse::<f64>()
+    {
+        return Some(Value::Float(f));
     }
     None
 }

@@ -18,34 +18,34 @@ impl Rule for HpaReplicasInvalid {
         let min = object.get(&["spec", "minReplicas"]);
         let max = object.get(&["spec", "maxReplicas"]);
         let (min_n, max_n) = (min.and_then(Node::as_i64), max.and_then(Node::as_i64));
-        if let (Some(node), Some(n)) = (max, max_n) {
-            if n < 1 {
-                ctx.report(
-                    object,
-                    node.span,
-                    format!("`maxReplicas` is {n}: it must be at least 1"),
-                )
-                .help("set `maxReplicas` to the most replicas the workload may scale out to (1 or more)");
-                return;
-            }
+        if let (Some(node), Some(n)) = (max, max_n)
+            && n < 1
+        {
+            ctx.report(
+                object,
+                node.span,
+                format!("`maxReplicas` is {n}: it must be at least 1"),
+            )
+            .help("set `maxReplicas` to the most replicas the workload may scale out to (1 or more)");
+            return;
         }
-        if let (Some(node), Some(n)) = (min, min_n) {
-            if n < 1 {
-                ctx.report(object, node.span, format!("`minReplicas` is {n}: it must be at least 1"))
+        if let (Some(node), Some(n)) = (min, min_n)
+            && n < 1
+        {
+            ctx.report(object, node.span, format!("`minReplicas` is {n}: it must be at least 1"))
                     .help("set `minReplicas` to 1 or more (scaling to zero needs the alpha HPAScaleToZero feature gate and object or external metrics), or remove it to default to 1");
-                return;
-            }
+            return;
         }
-        if let (Some(node), Some(lo), Some(max_node), Some(hi)) = (min, min_n, max, max_n) {
-            if lo > hi {
-                ctx.report(
+        if let (Some(node), Some(lo), Some(max_node), Some(hi)) = (min, min_n, max, max_n)
+            && lo > hi
+        {
+            ctx.report(
                     object,
                     node.span,
                     format!("`minReplicas` ({lo}) is greater than `maxReplicas` ({hi})"),
                 )
                 .label(max_node.span, "the upper bound")
                 .help("the API server rejects an autoscaler whose minReplicas exceeds maxReplicas; swap or correct the bounds");
-            }
         }
     }
 }

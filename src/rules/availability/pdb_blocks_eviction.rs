@@ -39,18 +39,16 @@ impl Rule for PdbBlocksEviction {
                 continue;
             };
             let min = IntOrPercent::of(node);
-            if let IntOrPercent::Percent(p) = min {
-                if p >= 100 {
-                    ctx.report(
-                        pdb,
-                        node.span,
-                        format!(
-                            "`minAvailable` of {p}% allows no voluntary disruption: node drains block on these pods"
-                        ),
-                    )
-                    .help(HELP);
-                    continue;
-                }
+            if let IntOrPercent::Percent(p) = min
+                && p >= 100
+            {
+                ctx.report(
+                    pdb,
+                    node.span,
+                    format!("`minAvailable` of {p}% allows no voluntary disruption: node drains block on these pods"),
+                )
+                .help(HELP);
+                continue;
             }
             // Compare with the pods the budget covers, when the run shows
             // all of them: replicated workloads only, none made elsewhere.

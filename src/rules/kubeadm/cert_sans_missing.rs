@@ -61,14 +61,12 @@ impl Sans {
             dns.push(n.to_string());
         }
         dns.push(format!("kubernetes.default.svc.{domain}"));
-        if with_endpoint {
-            if let Some((_, text, _)) = c.and_then(|c| c.control_plane_endpoint()) {
-                templated |= is_placeholder(text);
-                let host = split_host_port(text).map_or(text, |(h, _)| h);
-                match parse_ip(host) {
-                    Some(a) => ips.push(a),
-                    None => dns.push(host.to_ascii_lowercase()),
-                }
+        if with_endpoint && let Some((_, text, _)) = c.and_then(|c| c.control_plane_endpoint()) {
+            templated |= is_placeholder(text);
+            let host = split_host_port(text).map_or(text, |(h, _)| h);
+            match parse_ip(host) {
+                Some(a) => ips.push(a),
+                None => dns.push(host.to_ascii_lowercase()),
             }
         }
         for san in c.map_or(&[][..], |c| c.cert_sans().0).iter().filter_map(Node::as_str) {
@@ -213,24 +211,23 @@ impl Rule for KubeadmCertSansMissing {
             }
 
             // v1alpha1: kubeadm 1.10 does not add api.controlPlaneEndpoint.
-            if object.api_version == "kubeadm.k8s.io/v1alpha1" {
-                if let Some(c) = ClusterCfg::of(object) {
-                    if let Some((node, text, field)) = c.control_plane_endpoint() {
-                        let cluster = Cluster {
-                            cluster: Some(c),
-                            init: super::config::InitCfg::of(object),
-                        };
-                        let host = split_host_port(text).map_or(text, |(h, _)| h);
-                        if Sans::of(&cluster, false).covers(host) == Some(false) {
-                            let (_, sans_field) = c.cert_sans();
-                            ctx.report(
+            if object.api_version == "kubeadm.k8s.io/v1alpha1"
+                && let Some(c) = ClusterCfg::of(object)
+                && let Some((node, text, field)) = c.control_plane_endpoint()
+            {
+                let cluster = Cluster {
+                    cluster: Some(c),
+                    init: super::config::InitCfg::of(object),
+                };
+                let host = split_host_port(text).map_or(text, |(h, _)| h);
+                if Sans::of(&cluster, false).covers(host) == Some(false) {
+                    let (_, sans_field) = c.cert_sans();
+                    ctx.report(
                                 object,
                                 value_span(source, node),
                                 format!("{field} `{host}` is not in the API server certificate: kubeadm 1.10, the last release that writes v1alpha1 configs, does not add the control-plane endpoint itself (1.11 and later do)"),
                             )
                             .help(format!("add `{host}` to {sans_field}, or migrate the config to a newer API version with a newer kubeadm"));
-                        }
-                    }
                 }
             }
 

@@ -74,17 +74,17 @@ impl Checker<'_, '_, '_, '_> {
                 ),
                 "keep one subnet, or one IPv4 and one IPv6 subnet for dual-stack",
             );
-        } else if let [(a, _, _), (b, span, _)] = parsed[..] {
-            if a.is_v6() == b.is_v6() {
-                self.report(
-                    span,
-                    format!(
-                        "{field} lists two {} subnets: dual-stack takes one IPv4 and one IPv6 subnet",
-                        a.addr.family()
-                    ),
-                    "keep one subnet per IP family",
-                );
-            }
+        } else if let [(a, _, _), (b, span, _)] = parsed[..]
+            && a.is_v6() == b.is_v6()
+        {
+            self.report(
+                span,
+                format!(
+                    "{field} lists two {} subnets: dual-stack takes one IPv4 and one IPv6 subnet",
+                    a.addr.family()
+                ),
+                "keep one subnet per IP family",
+            );
         }
         for (c, span, part) in parsed {
             if c.has_host_bits() {
@@ -228,25 +228,25 @@ impl Rule for KubeadmCidrInvalid {
             if let Some((node, text)) = cluster.pod_subnet().filter(|(_, t)| !t.is_empty()) {
                 ch.subnets(cluster, node, text, "networking.podSubnet", Subnet::Pod);
             }
-            if let Some((node, text, field)) = cluster.control_plane_endpoint().filter(|(_, t, _)| !is_placeholder(t)) {
-                if let Err(why) = parse_host_port(text) {
-                    ch.report(
+            if let Some((node, text, field)) = cluster.control_plane_endpoint().filter(|(_, t, _)| !is_placeholder(t))
+                && let Err(why) = parse_host_port(text)
+            {
+                ch.report(
                         value_span(source, node),
                         format!("{field} `{text}` is not a valid endpoint: {why}"),
                         "write the load balancer's (or first control-plane node's) address as `host` or `host:port`, e.g. `cluster-api.example.com:6443`",
                     );
-                }
             }
         }
 
-        if let Some((node, text, field)) = advertise_address(object).filter(|(_, t, _)| !is_placeholder(t)) {
-            if parse_ip(text).is_none() {
-                ch.report(
+        if let Some((node, text, field)) = advertise_address(object).filter(|(_, t, _)| !is_placeholder(t))
+            && parse_ip(text).is_none()
+        {
+            ch.report(
                     value_span(source, node),
                     format!("{field} `{text}` is not an IP address"),
                     "kubeadm needs the IP address of this node's interface here; put a DNS name in `controlPlaneEndpoint` instead",
                 );
-            }
         }
 
         // Token discovery endpoints: `host:port`, the port required.

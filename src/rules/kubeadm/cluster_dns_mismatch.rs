@@ -30,15 +30,16 @@ fn dns_settings(ctx: &Ctx, object: &Object) -> Vec<DnsSetting> {
         field,
     };
     let mut out = Vec::new();
-    if object.kind == "KubeletConfiguration" && object.group() == KUBELET_GROUP {
-        if let Some(n) = object.root.get("clusterDNS") {
-            out.push(list(n, "clusterDNS"));
-        }
+    if object.kind == "KubeletConfiguration"
+        && object.group() == KUBELET_GROUP
+        && let Some(n) = object.root.get("clusterDNS")
+    {
+        out.push(list(n, "clusterDNS"));
     }
-    if is_kubeadm(object, &["MasterConfiguration"]) {
-        if let Some(n) = object.root.path(&["kubeletConfiguration", "baseConfig", "clusterDNS"]) {
-            out.push(list(n, "kubeletConfiguration.baseConfig.clusterDNS"));
-        }
+    if is_kubeadm(object, &["MasterConfiguration"])
+        && let Some(n) = object.root.path(&["kubeletConfiguration", "baseConfig", "clusterDNS"])
+    {
+        out.push(list(n, "kubeletConfiguration.baseConfig.clusterDNS"));
     }
     if is_kubeadm(object, &["InitConfiguration", "JoinConfiguration", "NodeConfiguration"]) {
         let arg = object

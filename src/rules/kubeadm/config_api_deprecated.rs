@@ -77,10 +77,10 @@ fn v(x: (u32, u32)) -> String {
 /// from: `--kubernetes-version`, else `kubernetesVersion` of a cluster
 /// document in the same file.
 fn target_version(catalog: &Catalog, object: &Object, ctx: &Ctx) -> Option<((u32, u32), String)> {
-    if let Some(kv) = ctx.config.kubernetes_version.as_deref() {
-        if let Some(p) = parse_version(kv) {
-            return Some((p, format!("--kubernetes-version {kv}")));
-        }
+    if let Some(kv) = ctx.config.kubernetes_version.as_deref()
+        && let Some(p) = parse_version(kv)
+    {
+        return Some((p, format!("--kubernetes-version {kv}")));
     }
     catalog
         .objects

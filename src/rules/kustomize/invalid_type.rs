@@ -75,10 +75,11 @@ fn find(root: &crate::yaml::Node, span: crate::yaml::Span) -> Option<&crate::yam
         _ => return None,
     };
     for c in children {
-        if c.span.start <= span.start && span.end <= c.span.end {
-            if let Some(n) = find(c, span) {
-                return Some(n);
-            }
+        if c.span.start <= span.start
+            && span.end <= c.span.end
+            && let Some(n) = find(c, span)
+        {
+            return Some(n);
         }
     }
     None

@@ -97,12 +97,12 @@ fn check_selector(object: &Object, ctx: &mut Ctx, sel: Option<&Node>, place: &st
     }
     check_map(object, ctx, sel.get("matchLabels"), place);
     for expr in sel.get("matchExpressions").map(Node::items).unwrap_or(&[]) {
-        if let Some(k) = expr.get("key") {
-            if let Some(key) = k.as_str() {
-                check_key(object, ctx, key, k.span, place);
-                for v in expr.get("values").map(Node::items).unwrap_or(&[]) {
-                    check_value(object, ctx, key, v, place);
-                }
+        if let Some(k) = expr.get("key")
+            && let Some(key) = k.as_str()
+        {
+            check_key(object, ctx, key, k.span, place);
+            for v in expr.get("values").map(Node::items).unwrap_or(&[]) {
+                check_value(object, ctx, key, v, place);
             }
         }
     }

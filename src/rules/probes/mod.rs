@@ -77,10 +77,10 @@ fn resolve_port(port: Option<&Node>, container: &Container) -> serde_json::Value
     };
     if let Some(name) = port.as_str() {
         for p in container.get(&["ports"]).map(Node::items).unwrap_or(&[]) {
-            if p.get("name").and_then(Node::as_str) == Some(name) {
-                if let Some(n) = p.get("containerPort").and_then(Node::as_i64) {
-                    return n.into();
-                }
+            if p.get("name").and_then(Node::as_str) == Some(name)
+                && let Some(n) = p.get("containerPort").and_then(Node::as_i64)
+            {
+                return n.into();
             }
         }
         if let Ok(n) = name.parse::<i64>() {

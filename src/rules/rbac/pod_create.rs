@@ -38,10 +38,10 @@ impl Rule for RbacPodCreate {
             }
             let mut hits: Vec<(&str, &Node, &Node)> = Vec::new();
             for (group, resource) in POD_CREATING {
-                if let Some((r, v)) = rule.grants(group, resource, "create") {
-                    if !hits.iter().any(|(name, _, _)| name == resource) {
-                        hits.push((resource, r, v));
-                    }
+                if let Some((r, v)) = rule.grants(group, resource, "create")
+                    && !hits.iter().any(|(name, _, _)| name == resource)
+                {
+                    hits.push((resource, r, v));
                 }
             }
             let Some(&(_, first, verb)) = hits.iter().min_by_key(|(_, r, _)| r.span.start) else {

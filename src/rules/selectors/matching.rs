@@ -220,10 +220,10 @@ fn failures(sel: &LabelSelector, w: &Workload, stop: usize) -> usize {
         if n >= stop {
             return n;
         }
-        if let Ok(actual) = pod_label(w, r.key) {
-            if !expression_ok(r, actual.as_deref()) {
-                n += 1;
-            }
+        if let Ok(actual) = pod_label(w, r.key)
+            && !expression_ok(r, actual.as_deref())
+        {
+            n += 1;
         }
     }
     n

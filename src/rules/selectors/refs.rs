@@ -40,14 +40,14 @@ fn push<'a>(out: &mut Vec<Ref<'a>>, holder: &'a Node, key: &str, via: impl FnOnc
     if optional(holder) {
         return;
     }
-    if let Some(n) = holder.get(key) {
-        if let Some(name) = n.as_str().filter(|s| !s.is_empty()) {
-            out.push(Ref {
-                name,
-                span: n.span,
-                via: via(),
-            });
-        }
+    if let Some(n) = holder.get(key)
+        && let Some(name) = n.as_str().filter(|s| !s.is_empty())
+    {
+        out.push(Ref {
+            name,
+            span: n.span,
+            via: via(),
+        });
     }
 }
 
@@ -79,14 +79,14 @@ pub(crate) fn references<'a>(w: &Workload<'a>, kind: RefKind) -> Vec<Ref<'a>> {
             .get("serviceAccountName")
             .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()))
             .or_else(|| spec.get("serviceAccount"));
-        if let Some(n) = node {
-            if let Some(name) = n.as_str().filter(|s| !s.is_empty() && *s != "default") {
-                out.push(Ref {
-                    name,
-                    span: n.span,
-                    via: "the pod's service account".into(),
-                });
-            }
+        if let Some(n) = node
+            && let Some(name) = n.as_str().filter(|s| !s.is_empty() && *s != "default")
+        {
+            out.push(Ref {
+                name,
+                span: n.span,
+                via: "the pod's service account".into(),
+            });
         }
         return out;
     }

@@ -17,10 +17,10 @@ fn serving_ports<'a>(w: &Workload<'a>) -> Vec<(&'a str, Span)> {
         .chain(w.containers_of(ContainerKind::Init).filter(|c| c.is_sidecar()));
     for c in containers {
         for p in c.get(&["ports"]).map(Node::items).unwrap_or(&[]) {
-            if let Some(n) = p.get("name") {
-                if let Some(name) = n.as_str() {
-                    out.push((name, n.span));
-                }
+            if let Some(n) = p.get("name")
+                && let Some(name) = n.as_str()
+            {
+                out.push((name, n.span));
             }
         }
     }
