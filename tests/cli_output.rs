@@ -493,6 +493,13 @@ fn kustomize_roots_are_linted_rendered_at_their_origins() {
             .any(|(r, f, l, _)| r == "schema-invalid-type" && f == "overlays/prod/replicas.yaml" && *l == 6),
         "{rendered:?}"
     );
+    // Each value is reported once, even though the patch is also checked
+    // on its own as a partial Deployment.
+    let at_patch: Vec<_> = rendered
+        .iter()
+        .filter(|(_, f, _, _)| f == "overlays/prod/replicas.yaml")
+        .collect();
+    assert_eq!(at_patch.len(), 1, "{rendered:?}");
     // `render: false` in the configuration is --no-render.
     std::fs::write(dir.path().join(".kvet.yaml"), "render: false\n").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(rules(&[]).len(), raw.len());

@@ -12,11 +12,12 @@ use rayon::prelude::*;
 
 use kvet::config::Config;
 use kvet::diagnostic::{Diagnostic, Label};
+use kvet::kustomize_lint::{PatchFormat, PatchSource, PatchTarget, check_fragment, patches};
 use kvet::lint::{LintOutput, Loaded, lint_loaded};
 use kvet::render::kustomize::{KUSTOMIZATION_FILES, Options, Rendered, render};
 use kvet::rules::Registry;
 use kvet::source::SourceFile;
-use kvet::yaml::{Document, Span, Stream};
+use kvet::yaml::{Document, Limits, Span, Stream, parse_source};
 
 /// What rendering the roots of a run produced, in the run's file ids.
 #[derive(Default)]
@@ -27,6 +28,8 @@ pub struct RenderedRoots {
     /// Objects linted in rendered form.
     pub objects: usize,
     pub roots: usize,
+    /// Patch files already checked as partial objects.
+    patches: HashSet<u32>,
 }
 
 fn is_kustomization(path: &Path) -> bool {
@@ -124,6 +127,23 @@ pub fn render_roots<'p>(
                 out.used.insert(id);
             }
         }
+        // Patch files are checked as partial objects of their target.
+        for u in r.used.iter().filter(|u| is_kustomization(u)) {
+            let (Some(&kid), Some(dir)) = (by_path.get(u), u.parent()) else {
+                continue;
+            };
+            let (config, registry) = config_of(kid as usize);
+            let registry = registry.unwrap_or_else(|| Registry::builtin());
+            out.diagnostics.extend(check_patches(
+                sources,
+                kid,
+                dir,
+                &by_path,
+                &mut out.patches,
+                config,
+                registry,
+            ));
+        }
         let text = virtual_text(r);
         let virtual_file = SourceFile::from_text(format!("{root_name} (rendered)"), None, text);
         let stream = Stream {
@@ -216,6 +236,61 @@ pub fn render_roots<'p>(
     out
 }
 
+/// Validates the strategic-merge patch files a kustomization names as
+/// partial objects of their target's kind: unknown fields, wrong types and
+/// values, removed apiVersions; never missing required fields.
+fn check_patches(
+    sources: &[SourceFile],
+    kid: u32,
+    dir: &Path,
+    by_path: &HashMap<PathBuf, u32>,
+    done: &mut HashSet<u32>,
+    config: &Config,
+    registry: &Registry,
+) -> Vec<Diagnostic> {
+    let k = &sources[kid as usize];
+    let stream = parse_source(&k.text, k.looks_like_json(), Limits::default());
+    let Some(root) = stream.documents.first().and_then(|d| d.root.as_ref()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for p in patches(root) {
+        if p.format == PatchFormat::Json6902 {
+            continue;
+        }
+        let PatchSource::File { path, .. } = p.source else {
+            continue;
+        };
+        let Some(&pid) = by_path.get(&canonical(&dir.join(path))) else {
+            continue;
+        };
+        if !done.insert(pid) {
+            continue;
+        }
+        let f = &sources[pid as usize];
+        let patch = parse_source(&f.text, f.looks_like_json(), Limits::default());
+        for doc in patch
+            .documents
+            .iter()
+            .filter_map(|d| d.root.as_ref())
+            .filter(|n| n.is_map())
+        {
+            let own = PatchTarget::of_patch_document(doc);
+            let av = own
+                .as_ref()
+                .and_then(PatchTarget::api_version)
+                .or_else(|| p.target.as_ref().and_then(PatchTarget::api_version));
+            let kind = own
+                .and_then(|t| t.kind)
+                .or_else(|| p.target.as_ref().and_then(|t| t.kind.clone()));
+            if let (Some(av), Some(kind)) = (av, kind) {
+                out.extend(check_fragment(f, pid, doc, &av, &kind, config, registry));
+            }
+        }
+    }
+    out
+}
+
 /// Replaces the raw findings of the files the roots used by the rendered
 /// findings, and recounts the summary.
 pub fn apply(output: &mut LintOutput, rendered: &RenderedRoots) {
@@ -225,6 +300,19 @@ pub fn apply(output: &mut LintOutput, rendered: &RenderedRoots) {
     output.diagnostics.retain(|d| !rendered.used.contains(&d.file));
     output.diagnostics.extend(rendered.diagnostics.iter().cloned());
     output.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // A patch's own check and the rendered object can report the same
+    // value: once, with the labels of both.
+    output.diagnostics.dedup_by(|later, kept| {
+        let same = later.sort_key() == kept.sort_key() && later.message == kept.message;
+        if same {
+            for l in later.labels.drain(..) {
+                if !kept.labels.contains(&l) {
+                    kept.labels.push(l);
+                }
+            }
+        }
+        same
+    });
     let s = &mut output.summary;
     (s.errors, s.warnings, s.infos) = (0, 0, 0);
     s.count(&output.diagnostics);
