@@ -504,3 +504,19 @@ fn kustomize_roots_are_linted_rendered_at_their_origins() {
     std::fs::write(dir.path().join(".kvet.yaml"), "render: false\n").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(rules(&[]).len(), raw.len());
 }
+
+#[test]
+fn a_glob_star_stays_in_its_folder() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(dir.path().join("a/b")).unwrap_or_else(|e| panic!("{e}"));
+    for f in ["a/x.yaml", "a/b/y.yaml"] {
+        std::fs::write(dir.path().join(f), APP).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let files = |pattern: &str| {
+        let out = kvet(dir.path(), &["check", pattern, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        v["summary"]["files"].as_u64().unwrap_or(0)
+    };
+    assert_eq!(files("a/*.yaml"), 1);
+    assert_eq!(files("a/**/*.yaml"), 2);
+}

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobMatcher};
+use globset::{GlobBuilder, GlobMatcher};
 
 /// One input to read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -72,7 +72,8 @@ pub fn discover(args: &[String], opts: &DiscoverOptions) -> Discovered {
             }
             Err(err) if is_glob(arg) && err.kind() == std::io::ErrorKind::NotFound => {
                 let before = files.len();
-                match Glob::new(arg) {
+                // `*` stays within one folder; `**` crosses folders.
+                match GlobBuilder::new(arg).literal_separator(true).build() {
                     Ok(glob) => {
                         let base = glob_base(arg);
                         let matcher = glob.compile_matcher();
