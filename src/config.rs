@@ -467,7 +467,18 @@ pub fn parse_config(file: &str, text: &str, base: &Path) -> Result<Config, Vec<C
                 }
             }
             "custom-rules" => {}
-            "crds" => config.crds = r.strings(v).into_iter().map(|(s, _)| base.join(s)).collect(),
+            "crds" => {
+                for (s, at) in r.strings(v) {
+                    let path = base.join(&s);
+                    // Like `--crd`: a path that is missing or not a file or
+                    // folder (a FIFO would block) is an error, not a no-op.
+                    match std::fs::metadata(&path) {
+                        Ok(m) if m.is_dir() || m.is_file() => config.crds.push(path),
+                        Ok(_) => r.error(at, format!("`{s}` is not a regular file or folder")),
+                        Err(e) => r.error(at, format!("`{s}`: {}", crate::source::io_message(&e))),
+                    }
+                }
+            }
             "gateway-api-channel" => match v.as_str() {
                 Some("standard") => config.gateway_api_experimental = false,
                 Some("experimental") => config.gateway_api_experimental = true,

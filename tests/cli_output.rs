@@ -520,3 +520,15 @@ fn a_glob_star_stays_in_its_folder() {
     assert_eq!(files("a/*.yaml"), 1);
     assert_eq!(files("a/**/*.yaml"), 2);
 }
+
+#[test]
+fn config_crds_that_do_not_exist_are_located_errors() {
+    let dir = app_dir();
+    std::fs::write(dir.path().join(".kvet.yaml"), "crds:\n  - crds/\n  - gone.yaml\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir(dir.path().join("crds")).unwrap_or_else(|e| panic!("{e}"));
+    let out = kvet(dir.path(), &["check", "app.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains(".kvet.yaml:3:") && err.contains("`gone.yaml`"), "{err}");
+}
