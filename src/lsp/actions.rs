@@ -8,13 +8,27 @@ use lsp_types as lsp;
 use super::Server;
 use super::convert::{self, offset};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::fix::{suppress_file, suppress_line};
+use crate::fix::{apply_edits, suppress_file, suppress_line, verify};
 use crate::rules::Registry;
 use crate::source::SourceFile;
 use crate::yaml::Span;
 
 fn overlaps(span: Span, start: u32, end: u32) -> bool {
     span.start <= end && start <= span.end.max(span.start)
+}
+
+/// Whether `edits` leave the file reading the same outside what they are
+/// allowed to change (`--fix`'s contract): a fix may change the nodes its
+/// own edits rewrite; a suppression comment may change nothing.
+fn keeps_the_rest(file: &SourceFile, edits: &[&Edit], fix: bool) -> bool {
+    let after = apply_edits(&file.text, edits);
+    verify(
+        &file.text,
+        &after,
+        file.looks_like_json(),
+        if fix { edits } else { &[] },
+    )
+    .is_ok()
 }
 
 fn text_edit(file: &SourceFile, e: &Edit, enc: convert::Encoding) -> lsp::TextEdit {
@@ -49,7 +63,11 @@ impl Server {
         };
         for d in diags {
             let lsp_diag = convert::diagnostic(d, std::slice::from_ref(file), |_| Some(uri.clone()), enc);
-            if let Some(fix) = &d.fix {
+            let fix = d
+                .fix
+                .as_ref()
+                .filter(|f| keeps_the_rest(file, &f.edits.iter().collect::<Vec<_>>(), true));
+            if let Some(fix) = fix {
                 out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                     title: fix.title.clone(),
                     kind: Some(lsp::CodeActionKind::QUICKFIX),
@@ -59,7 +77,8 @@ impl Server {
                     ..Default::default()
                 }));
             }
-            if let Some(e) = suppress_line(file, 0, d.span.start, &d.rule) {
+            let line = suppress_line(file, 0, d.span.start, &d.rule).filter(|e| keeps_the_rest(file, &[e], false));
+            if let Some(e) = line {
                 out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                     title: format!("Suppress {} on this line", d.rule),
                     kind: Some(lsp::CodeActionKind::QUICKFIX),
@@ -68,7 +87,7 @@ impl Server {
                     ..Default::default()
                 }));
             }
-            if let Some(e) = suppress_file(file, 0, &d.rule) {
+            if let Some(e) = suppress_file(file, 0, &d.rule).filter(|e| keeps_the_rest(file, &[e], false)) {
                 out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                     title: format!("Suppress {} for this file", d.rule),
                     kind: Some(lsp::CodeActionKind::QUICKFIX),
@@ -109,5 +128,22 @@ impl Server {
             }),
             range: Some(convert::range(file, first.span, self.enc)),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_suppression_inside_a_block_scalar_is_not_offered() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  run: |\n    echo hi\n  other: x\n";
+        let file = SourceFile::from_text("a.yaml", None, text.to_string());
+        let inside = text.find("echo").unwrap_or(0) as u32;
+        let e = suppress_line(&file, 0, inside, "some-rule").unwrap_or_else(|| panic!("edit"));
+        assert!(!keeps_the_rest(&file, &[&e], false));
+        let outside = text.find("other").unwrap_or(0) as u32;
+        let e = suppress_line(&file, 0, outside, "some-rule").unwrap_or_else(|| panic!("edit"));
+        assert!(keeps_the_rest(&file, &[&e], false));
     }
 }
