@@ -71,6 +71,10 @@ impl fmt::Display for ObjectMeta {
     }
 }
 
+/// The message of the label that names the kustomization root a rendered
+/// object came from (reports turn these labels into the `origin` chain).
+pub const RENDERED_BY: &str = "rendered by this kustomization";
+
 /// A secondary location shown with the finding.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Label {

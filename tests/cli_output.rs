@@ -500,6 +500,29 @@ fn kustomize_roots_are_linted_rendered_at_their_origins() {
         .filter(|(_, f, _, _)| f == "overlays/prod/replicas.yaml")
         .collect();
     assert_eq!(at_patch.len(), 1, "{rendered:?}");
+    // JSON: the origin chain, from the value's line to each root.
+    let out = kvet(
+        dir.path(),
+        &["check", ".", "--format", "json", "--select", "image-tag-latest"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let origin = &v["diagnostics"][0]["origin"];
+    assert_eq!(origin[0]["role"], "source", "{v}");
+    assert_eq!(origin[0]["file"], "base/deployment.yaml");
+    assert_eq!(origin[0]["start"]["line"], 10);
+    let roots: Vec<&str> = origin
+        .as_array()
+        .into_iter()
+        .flatten()
+        .skip(1)
+        .filter(|o| o["role"] == "root")
+        .filter_map(|o| o["file"].as_str())
+        .collect();
+    assert_eq!(
+        roots,
+        ["overlays/dev/kustomization.yaml", "overlays/prod/kustomization.yaml"],
+        "{v}"
+    );
     // `render: false` in the configuration is --no-render.
     std::fs::write(dir.path().join(".kvet.yaml"), "render: false\n").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(rules(&[]).len(), raw.len());

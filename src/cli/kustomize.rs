@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use kvet::config::Config;
-use kvet::diagnostic::{Diagnostic, Label};
+use kvet::diagnostic::{Diagnostic, Label, RENDERED_BY};
 use kvet::kustomize_lint::{PatchFormat, PatchSource, PatchTarget, check_fragment, patches};
 use kvet::lint::{LintOutput, Loaded, lint_loaded};
 use kvet::render::kustomize::{KUSTOMIZATION_FILES, Options, Rendered, render};
@@ -211,7 +211,7 @@ pub fn render_roots<'p>(
             let rendered_by = Label {
                 file: root_id,
                 span: Span::new(0, 0),
-                message: "rendered by this kustomization".into(),
+                message: RENDERED_BY.into(),
             };
             let key = (file, span, d.rule.to_string(), d.message.clone());
             match seen.get(&key) {

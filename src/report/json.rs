@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::diagnostic::{Applicability, Diagnostic, ObjectMeta, Severity, Summary};
+use crate::diagnostic::{Applicability, Diagnostic, ObjectMeta, RENDERED_BY, Severity, Summary};
 use crate::source::SourceFile;
 use crate::yaml::Span;
 
@@ -25,6 +25,17 @@ struct LabelOut<'a> {
     file: &'a str,
     start: Pos,
     end: Pos,
+}
+
+/// One step of a rendered finding's origin: where the value was written
+/// (`role: "source"`), then each kustomization root that rendered it
+/// (`role: "root"`).
+#[derive(Serialize)]
+struct OriginOut<'a> {
+    file: &'a str,
+    start: Pos,
+    end: Pos,
+    role: &'static str,
 }
 
 #[derive(Serialize)]
@@ -54,6 +65,8 @@ struct DiagOut<'a> {
     object: Option<&'a ObjectMeta>,
     labels: Vec<LabelOut<'a>>,
     fix: Option<FixOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    origin: Vec<OriginOut<'a>>,
 }
 
 #[derive(Serialize)]
@@ -81,7 +94,36 @@ fn range(file: &SourceFile, span: Span) -> (Pos, Pos) {
 fn diag<'a>(d: &'a Diagnostic, sources: &'a [SourceFile], empty: &'a SourceFile) -> DiagOut<'a> {
     let file = sources.get(d.file as usize).unwrap_or(empty);
     let (start, end) = range(file, d.span);
+    let roots: Vec<OriginOut<'a>> = d
+        .labels
+        .iter()
+        .filter(|l| l.message == RENDERED_BY)
+        .map(|l| {
+            let lf = sources.get(l.file as usize).unwrap_or(file);
+            let (start, end) = range(lf, l.span);
+            OriginOut {
+                file: &lf.name,
+                start,
+                end,
+                role: "root",
+            }
+        })
+        .collect();
+    let origin = if roots.is_empty() {
+        roots
+    } else {
+        let (s, e) = range(file, d.span);
+        std::iter::once(OriginOut {
+            file: &file.name,
+            start: s,
+            end: e,
+            role: "source",
+        })
+        .chain(roots)
+        .collect()
+    };
     DiagOut {
+        origin,
         rule: &d.rule,
         severity: d.severity,
         message: &d.message,
