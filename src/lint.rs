@@ -135,10 +135,10 @@ pub fn collect_objects<'a>(
                         .as_ref()
                         .and_then(|r| r.entry("apiVersion"))
                         .map_or(span, |e| e.key_span);
-                    let dir = source
-                        .path
-                        .as_deref()
-                        .and_then(std::path::Path::parent)
+                    // The chart's folder as the user named it (not an
+                    // absolute path): the file's shown name without it.
+                    let dir = std::path::Path::new(&source.name)
+                        .parent()
                         .map(|p| p.display().to_string())
                         .filter(|p| !p.is_empty())
                         .unwrap_or_else(|| ".".into());
