@@ -37,6 +37,14 @@ pub(crate) fn read_varint(buf: &[u8], pos: &mut usize, end_of_data: &str) -> Res
     Err("varint too long".into())
 }
 
+/// The `n` bytes at `*pos`, moving `*pos` past them.
+pub(crate) fn read_bytes<'b>(buf: &'b [u8], pos: &mut usize, n: usize, end_of_data: &str) -> Result<&'b [u8], String> {
+    let end = pos.checked_add(n).filter(|&e| e <= buf.len()).ok_or(end_of_data)?;
+    let s = &buf[*pos..end];
+    *pos = end;
+    Ok(s)
+}
+
 struct Reader {
     buf: &'static [u8],
     pos: usize,
@@ -62,14 +70,7 @@ impl Reader {
     }
 
     fn bytes(&mut self, n: usize) -> Result<&'static [u8], String> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.buf.len())
-            .ok_or("unexpected end of data")?;
-        let s = &self.buf[self.pos..end];
-        self.pos = end;
-        Ok(s)
+        read_bytes(self.buf, &mut self.pos, n, "unexpected end of data")
     }
 }
 

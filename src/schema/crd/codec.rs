@@ -320,14 +320,7 @@ impl<'b> Reader<'b> {
     }
 
     fn bytes(&mut self, n: usize) -> Result<&'b [u8], String> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.buf.len())
-            .ok_or("unexpected end of data")?;
-        let s = &self.buf[self.pos..end];
-        self.pos = end;
-        Ok(s)
+        crate::schema::decode::read_bytes(self.buf, &mut self.pos, n, "unexpected end of data")
     }
 
     fn f64(&mut self) -> Result<f64, String> {
