@@ -16,6 +16,11 @@ fn kvet(dir: &Path, args: &[&str]) -> std::process::Output {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The JSON report of a run (`Null` when stdout is not JSON).
+fn json_report(dir: &Path, args: &[&str]) -> serde_json::Value {
+    serde_json::from_slice(&kvet(dir, args).stdout).unwrap_or_default()
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -201,8 +206,7 @@ fn exclude_and_extend_select() {
         std::fs::write(dir.path().join(sub).join("d.yaml"), APP).unwrap_or_else(|e| panic!("{e}"));
     }
     let files = |args: &[&str]| {
-        let out = kvet(dir.path(), &[&["check", "--format", "json"], args].concat());
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let v = json_report(dir.path(), &[&["check", "--format", "json"], args].concat());
         v["summary"]["files"].as_u64().unwrap_or(0)
     };
     assert_eq!(files(&[]), 3);
@@ -211,8 +215,7 @@ fn exclude_and_extend_select() {
     assert_eq!(files(&["--extend-exclude", "*.yaml"]), 0);
     // Opt-in rules join the selection without replacing it.
     let rules = |args: &[&str]| {
-        let out = kvet(dir.path(), &[&["check", "app", "--format", "json"], args].concat());
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let v = json_report(dir.path(), &[&["check", "app", "--format", "json"], args].concat());
         let mut r: Vec<String> = v["diagnostics"]
             .as_array()
             .into_iter()
@@ -444,8 +447,7 @@ fn kustomize_tree() -> tempfile::TempDir {
 fn kustomize_roots_are_linted_rendered_at_their_origins() {
     let dir = kustomize_tree();
     let rules = |args: &[&str]| {
-        let out = kvet(dir.path(), &[&["check", ".", "--format", "json"], args].concat());
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let v = json_report(dir.path(), &[&["check", ".", "--format", "json"], args].concat());
         v["diagnostics"]
             .as_array()
             .into_iter()
@@ -501,11 +503,10 @@ fn kustomize_roots_are_linted_rendered_at_their_origins() {
         .collect();
     assert_eq!(at_patch.len(), 1, "{rendered:?}");
     // JSON: the origin chain, from the value's line to each root.
-    let out = kvet(
+    let v = json_report(
         dir.path(),
         &["check", ".", "--format", "json", "--select", "image-tag-latest"],
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     let origin = &v["diagnostics"][0]["origin"];
     assert_eq!(origin[0]["role"], "source", "{v}");
     assert_eq!(origin[0]["file"], "base/deployment.yaml");
@@ -536,8 +537,7 @@ fn a_glob_star_stays_in_its_folder() {
         std::fs::write(dir.path().join(f), APP).unwrap_or_else(|e| panic!("{e}"));
     }
     let files = |pattern: &str| {
-        let out = kvet(dir.path(), &["check", pattern, "--format", "json"]);
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let v = json_report(dir.path(), &["check", pattern, "--format", "json"]);
         v["summary"]["files"].as_u64().unwrap_or(0)
     };
     assert_eq!(files("a/*.yaml"), 1);
