@@ -137,14 +137,16 @@ fn lsp_oversized_message_is_skipped() {
     let len = kvet::lsp::MAX_MESSAGE_BYTES + 1;
     let after = frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#);
     let header = format!("Content-Length: {len}\r\n\r\n");
+    let opening = r#"{"jsonrpc":"2.0","params":{"id":3,"x":["id"]},"id":42,"method":"textDocument/hover","pad":""#;
     let mut input = header
         .as_bytes()
-        .chain(std::io::repeat(b' ').take(len))
+        .chain(opening.as_bytes())
+        .chain(std::io::repeat(b' ').take(len - opening.len() as u64))
         .chain(after.as_bytes());
     let mut reader = std::io::BufReader::new(&mut input);
     let first = kvet::lsp::read_frame(&mut reader).unwrap_or_else(|e| panic!("{e}"));
     assert!(
-        matches!(&first, Some(kvet::lsp::Frame::Skipped(why)) if why.contains("over the")),
+        matches!(&first, Some(kvet::lsp::Frame::Skipped(why, Some(id))) if why.contains("over the") && *id == lsp_server::RequestId::from(42)),
         "{first:?}"
     );
     let next = kvet::lsp::read_frame(&mut reader).unwrap_or_else(|e| panic!("{e}"));
@@ -156,6 +158,44 @@ fn lsp_oversized_message_is_skipped() {
     // A header line that never ends is an error, not an endless read.
     let mut endless = std::io::BufReader::new(std::io::repeat(b'x'));
     assert!(kvet::lsp::read_frame(&mut endless).is_err());
+}
+
+#[test]
+fn lsp_skipped_request_ids_are_found_in_their_opening_bytes() {
+    use kvet::lsp::request_id_prefix as id;
+    use lsp_server::RequestId;
+    assert_eq!(id(br#"{"jsonrpc":"2.0","id":7,"method":"x""#), Some(RequestId::from(7)));
+    assert_eq!(id(br#"{"id" : "a\"b","#), Some(RequestId::from("a\"b".to_string())));
+    // Nested ids, strings that read "id" and cut-off values are not taken.
+    assert_eq!(id(br#"{"params":{"id":1},"method":"id"}"#), None);
+    assert_eq!(id(br#"{"x":"\"id\":3"}"#), None);
+    assert_eq!(id(br#"{"id":"unterminated"#), None);
+    assert_eq!(id(br#"{"id":99999999999}"#), None);
+    assert_eq!(id(b"\xff\xfe{"), None);
+}
+
+#[test]
+fn lsp_a_request_it_cannot_read_is_answered_with_an_error() {
+    // A request whose body is not JSON (cut off) gets an error response for
+    // its id; the server then answers the next request as usual.
+    let init = frame(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#);
+    let initialized = frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#);
+    let broken = frame(r#"{"jsonrpc":"2.0","id":5,"method":"textDocument/hover","params":{"#);
+    let shutdown = frame(r#"{"jsonrpc":"2.0","id":6,"method":"shutdown"}"#);
+    let exit = frame(r#"{"jsonrpc":"2.0","method":"exit"}"#);
+    let out = kvet()
+        .arg("lsp")
+        .write_stdin(format!("{init}{initialized}{broken}{shutdown}{exit}"))
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap_or_else(|e| panic!("run kvet lsp: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(r#""id":5,"error":{"code":-32600"#) && stdout.contains("not a JSON-RPC message"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(r#""id":6,"result":null"#), "{stdout}");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
 
 #[test]

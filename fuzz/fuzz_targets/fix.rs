@@ -1,11 +1,12 @@
-//! `--fix` as the command line runs it (safe fixes, up to 8 passes, a pass
-//! that breaks the syntax is refused), checking after each pass that the
-//! re-parsed documents are the same outside the nodes the edits touched,
-//! and at the end that another run would change nothing.
+//! `--fix` as the command line runs it (safe fixes, up to 8 passes, each
+//! pass written only when `kvet::fix::verify` accepts it), checking after
+//! each accepted pass, independently of `verify`, that the syntax is no
+//! worse and the re-parsed documents are the same outside the nodes the
+//! edits touched, and at the end that another run would change nothing.
 #![no_main]
 
 use kvet::config::Config;
-use kvet::fix::{apply_edits, select_fixes};
+use kvet::fix::{apply_edits, select_fixes, verify};
 use kvet::lint::lint;
 use kvet::source::SourceFile;
 use kvet::yaml::{Limits, Node, Span, Stream, Value, parse_source};
@@ -87,12 +88,19 @@ fuzz_target!(|data: &[u8]| {
         };
         let before = parse(&file);
         let text = apply_edits(&file.text, edits);
-        let fresh = SourceFile::from_text(name, None, text);
-        let after = parse(&fresh);
-        if syntax_errors(&after) > syntax_errors(&before) {
-            // The command line refuses to write this file.
+        if verify(&file.text, &text, file.looks_like_json(), edits).is_err() {
+            // The `--fix` contract refuses the edit: the command line does
+            // not write this file.
             return;
         }
+        let fresh = SourceFile::from_text(name, None, text);
+        let after = parse(&fresh);
+        // What `verify` accepted is checked again independently: no new
+        // syntax error, and the same values outside the fixed paths.
+        assert!(
+            syntax_errors(&after) <= syntax_errors(&before),
+            "pass {pass}: the contract let a fix break the syntax"
+        );
         assert_ne!(
             fresh.text, file.text,
             "pass {pass}: fixes selected but nothing changed: {:?}",

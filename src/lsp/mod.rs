@@ -574,6 +574,19 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
                 if n.method == lsp::notification::Exit::METHOD {
                     return Ok(());
                 }
+                if n.method == SKIPPED_REQUEST {
+                    let reason = n.params["reason"].as_str().unwrap_or("skipped").to_string();
+                    server.log(lsp::MessageType::ERROR, format!("a message was skipped: {reason}"));
+                    if let Ok(id) = serde_json::from_value::<RequestId>(n.params["id"].clone()) {
+                        let resp = Response::new_err(id, ErrorCode::InvalidRequest as i32, reason);
+                        connection
+                            .sender
+                            .send(Message::Response(resp))
+                            .map_err(|e| e.to_string())?;
+                    }
+                    send(&mut server)?;
+                    continue;
+                }
                 let method = n.method.clone();
                 if let Err(e) = catch_unwind(AssertUnwindSafe(|| server.notification(n))) {
                     server.log(
@@ -600,9 +613,68 @@ const MAX_HEADER_LINES: usize = 32;
 pub enum Frame {
     Message(Message),
     /// A message that was read past and dropped, with the reason (too large,
-    /// not JSON-RPC): the server goes on with the next one.
-    Skipped(String),
+    /// not JSON-RPC) and, when its opening bytes show one, the id of the
+    /// request it was: the server answers that id with an error and goes on
+    /// with the next message.
+    Skipped(String, Option<RequestId>),
 }
+
+/// Bytes of a skipped body kept to find its request id.
+const SKIPPED_PREFIX: usize = 64 * 1024;
+
+/// The top-level `"id"` of a JSON-RPC object from its opening bytes (the
+/// rest may be cut off or malformed): a string or a 32-bit integer, as
+/// the transport's ids are.
+pub fn request_id_prefix(body: &[u8]) -> Option<RequestId> {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < body.len() {
+        match body[i] {
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < body.len() && body[i] != b'"' {
+                    i += if body[i] == b'\\' { 2 } else { 1 };
+                }
+                let end = i.min(body.len());
+                i += 1;
+                if depth != 1 || &body[start..end] != b"id" {
+                    continue;
+                }
+                let rest = body.get(i..)?;
+                let rest = rest.trim_ascii_start().strip_prefix(b":")?.trim_ascii_start();
+                return if rest.first() == Some(&b'"') {
+                    let mut close = 1;
+                    while *rest.get(close)? != b'"' {
+                        close += if rest[close] == b'\\' { 2 } else { 1 };
+                    }
+                    serde_json::from_slice::<String>(&rest[..=close])
+                        .ok()
+                        .map(RequestId::from)
+                } else {
+                    let n = rest
+                        .iter()
+                        .position(|b| !(b.is_ascii_digit() || *b == b'-'))
+                        .unwrap_or(rest.len());
+                    std::str::from_utf8(&rest[..n])
+                        .ok()?
+                        .parse::<i32>()
+                        .ok()
+                        .map(RequestId::from)
+                };
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The notification the reading thread sends the server for a request it
+/// skipped, so the server answers it (`params`: `id`, `reason`).
+pub const SKIPPED_REQUEST: &str = "$/kvet/skippedRequest";
 
 /// Reads one `Content-Length`-framed message with bounded memory: header
 /// lines of at most 8 KiB, a body of at most [`MAX_MESSAGE_BYTES`] (a larger
@@ -647,13 +719,17 @@ pub fn read_frame(r: &mut impl BufRead) -> io::Result<Option<Frame>> {
     }
     let length = length.ok_or_else(|| invalid("a message without Content-Length".into()))?;
     if length > MAX_MESSAGE_BYTES {
-        let skipped = io::copy(&mut r.by_ref().take(length), &mut io::sink())?;
-        if skipped < length {
+        let mut prefix = Vec::with_capacity(SKIPPED_PREFIX);
+        r.by_ref().take(SKIPPED_PREFIX as u64).read_to_end(&mut prefix)?;
+        let rest = length - prefix.len() as u64;
+        let skipped = io::copy(&mut r.by_ref().take(rest), &mut io::sink())?;
+        if skipped < rest {
             return Ok(None);
         }
-        return Ok(Some(Frame::Skipped(format!(
-            "a message of {length} bytes is over the {MAX_MESSAGE_BYTES}-byte limit: skipped"
-        ))));
+        return Ok(Some(Frame::Skipped(
+            format!("a message of {length} bytes is over the {MAX_MESSAGE_BYTES}-byte limit: skipped"),
+            request_id_prefix(&prefix),
+        )));
     }
     let mut body = Vec::with_capacity(length.min(1 << 20) as usize);
     r.by_ref().take(length).read_to_end(&mut body)?;
@@ -662,7 +738,7 @@ pub fn read_frame(r: &mut impl BufRead) -> io::Result<Option<Frame>> {
     }
     Ok(Some(match serde_json::from_slice::<Message>(&body) {
         Ok(m) => Frame::Message(m),
-        Err(e) => Frame::Skipped(format!("not a JSON-RPC message: {e}")),
+        Err(e) => Frame::Skipped(format!("not a JSON-RPC message: {e}"), request_id_prefix(&body)),
     }))
 }
 
@@ -685,7 +761,16 @@ pub fn run_stdio() -> Result<(), String> {
                         break;
                     }
                 }
-                Ok(Some(Frame::Skipped(why))) => eprintln!("kvet lsp: {why}"),
+                Ok(Some(Frame::Skipped(why, id))) => {
+                    eprintln!("kvet lsp: {why}");
+                    // The server answers the request, so the client does
+                    // not wait for it forever.
+                    let params = serde_json::json!({ "id": id, "reason": why });
+                    let note = lsp_server::Notification::new(SKIPPED_REQUEST.into(), params);
+                    if to_server.send(Message::Notification(note)).is_err() {
+                        break;
+                    }
+                }
                 Ok(None) => break,
                 Err(e) => {
                     eprintln!("kvet lsp: cannot read the client's messages: {e}");
