@@ -16,7 +16,7 @@ use kvet::rules::Registry;
 use kvet::source::{DiscoverOptions, Input, SourceFile, discover, io_message};
 
 use super::progress::Progress;
-use super::{CheckArgs, ColorChoice, FailOn, Format, validate_selectors};
+use super::{CheckArgs, ColorChoice, FailOn, Format, shard, validate_selectors};
 
 /// `--crd` paths must exist, and be folders or regular files.
 fn check_crd_paths(paths: &[PathBuf]) -> Result<(), String> {
@@ -114,6 +114,17 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         Input::File { name, path } => !exclude.excludes(name) && !charts.is_chart_source(path),
         Input::Stdin => true,
     });
+    if let Some(shard) = args.shard {
+        let before = found.inputs.len();
+        shard::retain(&mut found.inputs, shard);
+        if found.inputs.is_empty() && before > 0 {
+            eprintln!(
+                "kvet: shard {}/{} has no files (the inputs make fewer units than shards)",
+                shard.index, shard.count
+            );
+            return Ok(0);
+        }
+    }
     if found.inputs.is_empty() && found.missing.is_empty() {
         eprintln!(
             "kvet: warning: no manifest found in {} (kvet reads .yaml, .yml and .json files)",
@@ -586,19 +597,19 @@ impl Exclude {
 }
 
 /// What the reports of a run are made of.
-struct Report<'a> {
-    output: &'a LintOutput,
-    sources: &'a [SourceFile],
-    suppressed: &'a [Diagnostic],
-    show_suppressed: bool,
-    registry: &'a Registry,
-    threshold: Option<Severity>,
-    quiet: bool,
-    statistics: bool,
+pub(super) struct Report<'a> {
+    pub output: &'a LintOutput,
+    pub sources: &'a [SourceFile],
+    pub suppressed: &'a [Diagnostic],
+    pub show_suppressed: bool,
+    pub registry: &'a Registry,
+    pub threshold: Option<Severity>,
+    pub quiet: bool,
+    pub statistics: bool,
 }
 
 impl Report<'_> {
-    fn write(&self, out: &mut dyn Write, format: Format, color: bool) -> io::Result<()> {
+    pub fn write(&self, out: &mut dyn Write, format: Format, color: bool) -> io::Result<()> {
         let o = self.output;
         if self.statistics {
             return match format {
@@ -634,7 +645,7 @@ impl Report<'_> {
         }
     }
 
-    fn write_file(&self, path: &Path, format: Format) -> Result<(), String> {
+    pub fn write_file(&self, path: &Path, format: Format) -> Result<(), String> {
         let file =
             std::fs::File::create(path).map_err(|e| format!("--output-file {}: {}", path.display(), io_message(&e)))?;
         let mut out = io::BufWriter::new(file);

@@ -4,8 +4,10 @@ mod adopt;
 mod check;
 mod docs;
 mod kustomize;
+mod merge;
 mod progress;
 mod render;
+mod shard;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -78,6 +80,23 @@ enum Command {
         origins: bool,
     },
     /// Write a commented starter `.kvet.yaml` in the current folder.
+    /// Join the JSON reports of several runs (e.g. the shards of a
+    /// `--shard I/N` CI matrix) into one report, in any format. Run it in a
+    /// checkout of the commit the reports were made on: the files they name
+    /// are read again for positions and snippets.
+    Merge {
+        /// JSON reports (`kvet check --format json`); `-` reads one from stdin.
+        #[arg(required = true)]
+        reports: Vec<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Write the report to PATH instead of stdout.
+        #[arg(long, short = 'o', value_name = "PATH")]
+        output_file: Option<std::path::PathBuf>,
+        /// Lowest severity that makes the exit code 1.
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+    },
     Init {
         /// Overwrite an existing `.kvet.yaml`.
         #[arg(long)]
@@ -168,6 +187,12 @@ struct CheckArgs {
     /// Lint kustomization trees file by file instead of rendering their roots.
     #[arg(long)]
     no_render: bool,
+    /// Lint only part I of N of the inputs (1-based), for a CI matrix: the
+    /// N shards together lint every file once; each folder, and each
+    /// kustomization with the files it reads, stays in one shard. Join the
+    /// shards' JSON reports with `kvet merge`.
+    #[arg(long, value_name = "I/N", value_parser = shard::parse)]
+    shard: Option<shard::Shard>,
     /// Record every current finding in a baseline file and exit 0.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "fix", "diff", "add_suppressions"])]
     write_baseline: Option<std::path::PathBuf>,
@@ -234,6 +259,17 @@ pub fn run() -> Result<u8, String> {
         Command::Diff { from, to, kind, format } => docs::diff(&from, &to, kind.as_deref(), format),
         Command::Lsp => kvet::lsp::run_stdio().map(|()| 0),
         Command::Render { dir, origins } => render::run(&dir, origins),
+        Command::Merge {
+            reports,
+            format,
+            output_file,
+            fail_on,
+        } => merge::merge(merge::MergeArgs {
+            reports: &reports,
+            format,
+            output: output_file.as_deref(),
+            fail_on,
+        }),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "kvet", &mut std::io::stdout());
