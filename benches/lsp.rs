@@ -110,5 +110,84 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// The same edit with `../shared/corpus` (1,266 real manifests) as the
+/// workspace, whose objects feed the cross-object rules; and a 5 MB
+/// document opened and edited. Skipped when the corpus is not there.
+fn bench_workspace(c: &mut Criterion) {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let Ok(corpus) = corpus.canonicalize() else {
+        eprintln!("skipped: ../shared/corpus not found");
+        return;
+    };
+    let params: lsp_types::InitializeParams = serde_json::from_value(json!({
+        "capabilities": {},
+        "workspaceFolders": [{ "uri": format!("file://{}", corpus.display()), "name": "corpus" }],
+    }))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut group = c.benchmark_group("lsp_workspace");
+    group.sample_size(10);
+    group.bench_function("initialize_with_corpus_workspace", |b| {
+        b.iter(|| black_box(Server::new(&params)))
+    });
+    let mut server = Server::new(&params);
+    let text = manifest();
+    let (line, col) = middle_replicas(&text);
+    let uri = "file:///bench/big.yaml";
+    server.notification(Notification::new(
+        "textDocument/didOpen".into(),
+        json!({ "textDocument": { "uri": uri, "languageId": "yaml", "version": 1, "text": text } }),
+    ));
+    server.take_outbox();
+    let mut version = 1;
+    let mut n = 0u64;
+    group.bench_function("edit_5000_lines_with_corpus_workspace", |b| {
+        b.iter(|| {
+            n += 1;
+            version += 1;
+            server.notification(Notification::new(
+                "textDocument/didChange".into(),
+                json!({
+                    "textDocument": { "uri": uri, "version": version },
+                    "contentChanges": [{ "range": { "start": { "line": line, "character": col }, "end": { "line": line, "character": col + 1 } }, "text": if n % 2 == 1 { "5" } else { "3" } }],
+                }),
+            ));
+            server.lint_and_publish();
+            black_box(assert_no_syntax_error(&server.take_outbox(), uri));
+        })
+    });
+    // A 5 MB document: the 5,000-line manifest about 20 times.
+    let one = manifest();
+    let big: String = (0..(5_000_000 / one.len() + 1)).map(|_| one.as_str()).collect();
+    let big_uri = "file:///bench/huge.yaml";
+    let mut plain =
+        Server::new(&serde_json::from_value(json!({ "capabilities": {} })).unwrap_or_else(|e| panic!("{e}")));
+    let mut v = 0;
+    group.bench_function("open_5mb_document", |b| {
+        b.iter(|| {
+            v += 1;
+            plain.notification(Notification::new(
+                "textDocument/didOpen".into(),
+                json!({ "textDocument": { "uri": big_uri, "languageId": "yaml", "version": v, "text": big } }),
+            ));
+            black_box(plain.take_outbox())
+        })
+    });
+    group.bench_function("edit_5mb_document", |b| {
+        b.iter(|| {
+            v += 1;
+            plain.notification(Notification::new(
+                "textDocument/didChange".into(),
+                json!({
+                    "textDocument": { "uri": big_uri, "version": v },
+                    "contentChanges": [{ "range": { "start": { "line": line, "character": col }, "end": { "line": line, "character": col + 1 } }, "text": if v % 2 == 1 { "5" } else { "3" } }],
+                }),
+            ));
+            plain.lint_and_publish();
+            black_box(plain.take_outbox())
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_workspace);
 criterion_main!(benches);

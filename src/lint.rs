@@ -220,12 +220,47 @@ pub fn lint_loaded(
     registry: &Registry,
     exiting: bool,
 ) -> LintOutput {
+    let out = lint_inner(sources, &loaded, None, config, registry, exiting);
+    if exiting {
+        std::mem::forget(loaded);
+    }
+    out
+}
+
+/// Lints only the objects of the `focus` files (the language server's open
+/// documents) against all of `loaded`: their own checks run for them alone,
+/// cross-object rules relate them to every object, and only findings in
+/// the focus files are returned. The documents stay with the caller, to be
+/// linted again after the next edit without parsing them again.
+pub fn lint_focused(
+    sources: &[SourceFile],
+    loaded: &Loaded,
+    focus: &HashSet<FileId>,
+    config: &Config,
+    registry: &Registry,
+) -> LintOutput {
+    lint_inner(sources, loaded, Some(focus), config, registry, false)
+}
+
+fn lint_inner(
+    sources: &[SourceFile],
+    loaded: &Loaded,
+    focus: Option<&HashSet<FileId>>,
+    config: &Config,
+    registry: &Registry,
+    exiting: bool,
+) -> LintOutput {
     let mut diagnostics = Vec::new();
-    let objects = collect_objects(sources, &loaded, registry, config, &mut diagnostics);
-    let catalog = Catalog::new(objects);
+    let objects = collect_objects(sources, loaded, registry, config, &mut diagnostics);
+    let mut catalog = Catalog::new(objects);
+    catalog.focus = focus.cloned();
     diagnostics.extend(rules::run(registry, &catalog, sources, config));
     diagnostics.extend(crate::schema::check::check(&catalog, sources, config, registry));
-    let placeholders = crate::placeholder::find(sources, &loaded.streams);
+    if let Some(f) = focus {
+        diagnostics.retain(|d| f.contains(&d.file));
+    }
+    let placeholders =
+        crate::placeholder::find(sources, &loaded.streams, &|f| focus.is_none_or(|set| set.contains(&f)));
     crate::placeholder::apply(&mut diagnostics, sources, &placeholders, &|file, span, message| {
         engine_diagnostic(registry, config, "placeholder-unrendered", file, span, message)
     });
@@ -253,6 +288,10 @@ pub fn lint_loaded(
         }
     }
 
+    if let Some(f) = focus {
+        diagnostics.retain(|d| f.contains(&d.file));
+        suppressed.retain(|d| f.contains(&d.file));
+    }
     let mut out = finish(diagnostics, sources.len(), catalog.len());
     out.objects = catalog
         .objects
@@ -268,7 +307,6 @@ pub fn lint_loaded(
     out.suppressed = suppressed;
     if exiting {
         std::mem::forget(catalog);
-        std::mem::forget(loaded);
     }
     out
 }

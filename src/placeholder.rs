@@ -65,9 +65,16 @@ fn walk(node: &Node, out: &mut Vec<(Span, String)>) {
 }
 
 /// The placeholders of each file: `(file, [(span, text)])`.
-pub fn find(sources: &[SourceFile], streams: &[Stream]) -> Vec<(FileId, Vec<(Span, String)>)> {
+pub fn find(
+    sources: &[SourceFile],
+    streams: &[Stream],
+    include: &dyn Fn(FileId) -> bool,
+) -> Vec<(FileId, Vec<(Span, String)>)> {
     let mut out = Vec::new();
     for (fid, (source, stream)) in sources.iter().zip(streams).enumerate() {
+        if !include(fid as FileId) {
+            continue;
+        }
         let t = &source.text;
         let angle = memchr::memchr_iter(b'<', t.as_bytes())
             .any(|i| t.as_bytes().get(i + 1).is_some_and(u8::is_ascii_uppercase));

@@ -298,3 +298,60 @@ fn workspace_manifests_feed_cross_object_rules() -> std::io::Result<()> {
     c.shutdown();
     Ok(())
 }
+
+#[test]
+fn workspace_files_are_updated_one_by_one_and_an_open_file_replaces_its_copy() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let a = dir.path().join("a.yaml");
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n";
+    std::fs::write(&a, cm)?;
+    std::fs::write(
+        dir.path().join("c.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: other\n",
+    )?;
+    std::fs::write(
+        dir.path().join(".kvet.yaml"),
+        "select: [object-duplicate, yaml]\noptions:\n  object-duplicate: {scope: run}\n",
+    )?;
+    let c = Client::start(Value::Null, Some(dir.path()));
+    // The workspace's own file, opened: it stands in for its copy on disk
+    // (no duplicate of itself).
+    let a_uri = format!("file://{}", a.display());
+    c.open(&a_uri, cm);
+    assert_eq!(c.diagnostics_for(&a_uri), Vec::<Value>::new());
+    // Another document duplicating the file on disk.
+    let b_uri = format!("file://{}/b.yaml", dir.path().display());
+    c.open(&b_uri, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: other\n");
+    let diags = c.diagnostics_for(&b_uri);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    // The file on disk changes: only it is read again, and the duplicate
+    // is gone.
+    std::fs::write(
+        dir.path().join("c.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: renamed\n",
+    )?;
+    let c_uri = format!("file://{}/c.yaml", dir.path().display());
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": c_uri, "type": 2 }] }),
+    );
+    assert_eq!(c.diagnostics_for(&b_uri), Vec::<Value>::new());
+    // Deleted, then created again: the duplicate comes back.
+    std::fs::remove_file(dir.path().join("c.yaml"))?;
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": c_uri, "type": 3 }] }),
+    );
+    assert_eq!(c.diagnostics_for(&b_uri), Vec::<Value>::new());
+    std::fs::write(
+        dir.path().join("c.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: other\n",
+    )?;
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": c_uri, "type": 1 }] }),
+    );
+    assert_eq!(c.diagnostics_for(&b_uri).len(), 1);
+    c.shutdown();
+    Ok(())
+}

@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     for _ in 0..64 {
         let msg = match read_frame(&mut input) {
             Ok(Some(Frame::Message(m))) => m,
-            Ok(Some(Frame::Skipped(_))) => continue,
+            Ok(Some(Frame::Skipped(..))) => continue,
             Ok(None) | Err(_) => break,
         };
         match msg {

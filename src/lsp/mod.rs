@@ -25,10 +25,13 @@ use serde_json::Value;
 
 use crate::config::{Config, find_config, load_config, parse_config};
 use crate::diagnostic::Diagnostic;
-use crate::lint::lint_with;
+use crate::lint::{Loaded, lint_focused, load};
 use crate::rules::Registry;
+use crate::source::FileId;
 use crate::source::{DiscoverOptions, Input, SourceFile, discover};
+use crate::yaml::Stream;
 use convert::{Encoding, path_to_uri, uri_to_path};
+use rayon::prelude::*;
 
 /// Delay between the last edit and the re-lint.
 const DEBOUNCE: Duration = Duration::from_millis(150);
@@ -51,6 +54,9 @@ pub struct Server {
     roots: Vec<PathBuf>,
     /// Manifests of the workspace folders (read from disk).
     workspace: Vec<SourceFile>,
+    /// Their documents, parsed once when read (index by index): an edit
+    /// re-parses only the open documents.
+    ws_streams: Vec<Stream>,
     config: Config,
     registry: Option<Registry>,
     /// Settings from the client (initializationOptions or didChangeConfiguration).
@@ -62,6 +68,12 @@ pub struct Server {
     deadline: Option<Instant>,
     outbox: Vec<Message>,
     next_id: i32,
+}
+
+/// A workspace file kept for cross-object rules: readable, and with
+/// `apiVersion` and `kind` in it.
+fn workspace_manifest(f: SourceFile) -> Option<SourceFile> {
+    (f.load_error.is_none() && f.text.contains("apiVersion") && f.text.contains("kind")).then_some(f)
 }
 
 fn looks_like_manifest(doc: &Doc) -> bool {
@@ -95,6 +107,7 @@ impl Server {
             docs: HashMap::new(),
             roots,
             workspace: Vec::new(),
+            ws_streams: Vec::new(),
             config: Config::default(),
             registry: None,
             client_settings: params.initialization_options.clone().filter(|v| v.is_object()),
@@ -184,13 +197,58 @@ impl Server {
         }
         let args: Vec<String> = self.roots.iter().map(|r| r.display().to_string()).collect();
         let found = discover(&args, &DiscoverOptions::default());
-        for input in found.inputs.into_iter().take(MAX_WORKSPACE_FILES) {
-            if let Input::File { path, name } = input {
-                let f = SourceFile::read(&path, name);
-                if f.load_error.is_none() && f.text.contains("apiVersion") && f.text.contains("kind") {
-                    self.workspace.push(f);
+        let files: Vec<(PathBuf, String)> = found
+            .inputs
+            .into_iter()
+            .take(MAX_WORKSPACE_FILES)
+            .filter_map(|i| match i {
+                Input::File { path, name } => Some((path, name)),
+                Input::Stdin => None,
+            })
+            .collect();
+        self.workspace = files
+            .into_par_iter()
+            .filter_map(|(path, name)| workspace_manifest(SourceFile::read(&path, name)))
+            .collect();
+        self.ws_streams = load(&self.workspace, &|| {}).streams;
+    }
+
+    /// Workspace files changed on disk: a changed or deleted manifest is
+    /// re-read (or dropped) alone; anything else (a new file, a file that
+    /// may have become a manifest) rescans the workspace.
+    fn workspace_changed(&mut self, changes: &[lsp::FileEvent]) {
+        let mut rescan = false;
+        for c in changes {
+            let Some(path) = uri_to_path(&c.uri) else { continue };
+            let at = self
+                .workspace
+                .iter()
+                .position(|f| f.path.as_deref() == Some(path.as_path()));
+            match (at, c.typ) {
+                (Some(i), lsp::FileChangeType::DELETED) => {
+                    self.workspace.remove(i);
+                    self.ws_streams.remove(i);
                 }
+                (Some(i), lsp::FileChangeType::CHANGED) => {
+                    let name = self.workspace[i].name.clone();
+                    match workspace_manifest(SourceFile::read(&path, name)) {
+                        Some(f) => {
+                            self.ws_streams[i] =
+                                load(std::slice::from_ref(&f), &|| {}).streams.pop().unwrap_or_default();
+                            self.workspace[i] = f;
+                        }
+                        None => {
+                            self.workspace.remove(i);
+                            self.ws_streams.remove(i);
+                        }
+                    }
+                }
+                (None, lsp::FileChangeType::DELETED) => {}
+                _ => rescan = true,
             }
+        }
+        if rescan {
+            self.scan_workspace();
         }
     }
 
@@ -219,16 +277,26 @@ impl Server {
             uris.push(doc.uri.clone());
             open.push(SourceFile::from_text(name, path, doc.text.clone()));
         }
-        let mut sources: Vec<SourceFile> = self
-            .workspace
-            .iter()
-            .filter(|f| f.path.as_ref().is_none_or(|p| !open_paths.contains(p)))
-            .cloned()
-            .collect();
+        // The workspace's documents, parsed when read; an open document
+        // stands in for its file (whose entry is emptied for this lint),
+        // and only the open documents are parsed and checked again.
+        let mut sources = std::mem::take(&mut self.workspace);
+        let mut streams = std::mem::take(&mut self.ws_streams);
+        let mut hidden: Vec<(usize, SourceFile, Stream)> = Vec::new();
+        for (i, f) in sources.iter_mut().enumerate() {
+            if f.path.as_ref().is_some_and(|p| open_paths.contains(p)) {
+                let empty = SourceFile::from_text(f.name.clone(), None, String::new());
+                let stream = streams.get_mut(i).map(std::mem::take).unwrap_or_default();
+                hidden.push((i, std::mem::replace(f, empty), stream));
+            }
+        }
         let first_open = sources.len();
+        streams.extend(load(&open, &|| {}).streams);
         sources.extend(open);
+        let focus: HashSet<FileId> = (first_open..sources.len()).map(|i| i as FileId).collect();
+        let loaded = Loaded { streams };
         let registry = self.registry.as_ref().unwrap_or_else(|| Registry::builtin());
-        let output = lint_with(&sources, &self.config, registry);
+        let output = lint_focused(&sources, &loaded, &focus, &self.config, registry);
         let uri_of = |i: usize| -> Option<lsp::Uri> {
             match i.checked_sub(first_open) {
                 Some(k) => uris.get(k).cloned(),
@@ -274,6 +342,16 @@ impl Server {
                 .collect();
             self.last.insert(key, (sources[first_open + k].clone(), rebased));
         }
+        // The workspace as it was.
+        let mut streams = loaded.streams;
+        sources.truncate(first_open);
+        streams.truncate(first_open);
+        for (i, f, stream) in hidden {
+            sources[i] = f;
+            streams[i] = stream;
+        }
+        self.workspace = sources;
+        self.ws_streams = streams;
         // Documents that stopped looking like manifests: clear them.
         for key in self.published.difference(&now_published).cloned().collect::<Vec<_>>() {
             if uris.iter().any(|u| u.as_str() == key) {
@@ -366,17 +444,16 @@ impl Server {
                 }
             }
             n_::DidChangeWatchedFiles::METHOD => {
-                let config_changed = serde_json::from_value::<lsp::DidChangeWatchedFilesParams>(n.params)
-                    .map(|p| {
-                        p.changes
-                            .iter()
-                            .any(|c| c.uri.as_str().ends_with(".kvet.yaml") || c.uri.as_str().ends_with(".kvet.yml"))
-                    })
-                    .unwrap_or(false);
+                let changes = serde_json::from_value::<lsp::DidChangeWatchedFilesParams>(n.params)
+                    .map(|p| p.changes)
+                    .unwrap_or_default();
+                let config_changed = changes
+                    .iter()
+                    .any(|c| c.uri.as_str().ends_with(".kvet.yaml") || c.uri.as_str().ends_with(".kvet.yml"));
                 if config_changed {
                     self.reload_config();
                 }
-                self.scan_workspace();
+                self.workspace_changed(&changes);
                 self.lint_and_publish();
             }
             n_::DidChangeConfiguration::METHOD => {

@@ -8,6 +8,10 @@ use super::workload::Workload;
 pub struct Catalog<'a> {
     pub objects: Vec<Object<'a>>,
     by_kind: HashMap<&'a str, Vec<usize>>,
+    /// The files whose objects get their own checks (the language server's
+    /// open documents); `None`: every file. Cross-object rules always see
+    /// every object.
+    pub focus: Option<std::collections::HashSet<crate::source::FileId>>,
 }
 
 impl<'a> Catalog<'a> {
@@ -16,7 +20,16 @@ impl<'a> Catalog<'a> {
         for (i, o) in objects.iter().enumerate() {
             by_kind.entry(o.kind).or_default().push(i);
         }
-        Catalog { objects, by_kind }
+        Catalog {
+            objects,
+            by_kind,
+            focus: None,
+        }
+    }
+
+    /// Whether an object's own checks run (see [`Catalog::focus`]).
+    pub fn in_focus(&self, o: &Object<'_>) -> bool {
+        self.focus.as_ref().is_none_or(|f| f.contains(&o.file))
     }
 
     pub fn len(&self) -> usize {

@@ -152,6 +152,7 @@ pub fn run(registry: &Registry, catalog: &Catalog, sources: &[SourceFile], confi
     let mut out: Vec<Diagnostic> = catalog
         .objects
         .par_iter()
+        .filter(|o| catalog.in_focus(o))
         .flat_map_iter(|object| {
             let mut ctx = Ctx::new(config, sources);
             for (doc, rule) in &active {

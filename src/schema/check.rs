@@ -201,10 +201,21 @@ pub fn check(catalog: &Catalog, sources: &[SourceFile], config: &Config, registr
         // server falls back to the newest.
         return Vec::new();
     };
-    let crds = super::crd::catalog::index_for_run(catalog.objects.iter(), sources, config);
+    // With a focus, only the focus objects are checked: only their kinds'
+    // CRDs are compiled.
+    let wanted: Option<HashSet<(&str, &str)>> = catalog.focus.as_ref().map(|_| {
+        catalog
+            .objects
+            .iter()
+            .filter(|o| catalog.in_focus(o))
+            .map(|o| (o.group(), o.kind))
+            .collect()
+    });
+    let crds = super::crd::catalog::index_for_kinds(catalog.objects.iter(), sources, config, wanted.as_ref());
     catalog
         .objects
         .par_iter()
+        .filter(|o| catalog.in_focus(o))
         .flat_map_iter(|object| {
             let mut out = Out {
                 registry,

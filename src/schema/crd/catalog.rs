@@ -592,6 +592,26 @@ pub fn index_for_run<'a>(
     sources: &[SourceFile],
     config: &Config,
 ) -> CrdIndex {
+    index_for_kinds(objects, sources, config, None)
+}
+
+/// [`index_for_run`] for the objects of some kinds only (group, kind): the
+/// run's CRDs of other kinds are not compiled (the language server checks
+/// the open documents' objects against a whole workspace of CRDs).
+pub fn index_for_kinds<'a>(
+    objects: impl Iterator<Item = &'a Object<'a>>,
+    sources: &[SourceFile],
+    config: &Config,
+    wanted: Option<&HashSet<(&str, &str)>>,
+) -> CrdIndex {
+    let defines_wanted = |o: &Object| {
+        wanted.is_none_or(|w| {
+            let spec = o.root.get("spec");
+            let group = spec.and_then(|s| s.get("group")).and_then(Node::as_str);
+            let kind = spec.and_then(|s| s.path(&["names", "kind"])).and_then(Node::as_str);
+            matches!((group, kind), (Some(g), Some(k)) if w.contains(&(g, k)))
+        })
+    };
     let is_crd = |o: &Object| o.kind == "CustomResourceDefinition" && o.group() == "apiextensions.k8s.io";
     let mut by_name = HashMap::new();
     let mut kinds = Vec::new();
@@ -603,7 +623,7 @@ pub fn index_for_run<'a>(
         };
         add_crd(o.root, v1, &origin, by_name, kinds);
     };
-    for o in objects.filter(|o| is_crd(o)) {
+    for o in objects.filter(|o| is_crd(o) && defines_wanted(o)) {
         let file = sources.get(o.file as usize).map(|s| s.name.clone()).unwrap_or_default();
         add(o, Origin::Run(file), &mut by_name, &mut kinds);
     }
