@@ -9,6 +9,7 @@ mod namespace_missing;
 mod object_duplicate;
 mod recommended_labels_missing;
 mod scope;
+mod secret_values;
 mod server_fields_present;
 
 pub use env_duplicate::EnvDuplicate;
