@@ -62,8 +62,11 @@ struct Row {
 }
 
 /// The annotations, with the versions backed by the API data (the field's
-/// first version) and the Kubernetes release notes (where they stop
-/// working).
+/// first version) and the Kubernetes release notes (the release that
+/// deprecated critical-pod, and those where each stopped working: 1.6 for
+/// the affinity and tolerations annotations and the alpha storage class,
+/// 1.8 for init containers, 1.16 for critical-pod, 1.27 for seccomp, when
+/// the API server stopped copying the annotations into the field).
 const ROWS: &[Row] = &[
     Row {
         key: "kubernetes.io/ingress.class",
@@ -124,7 +127,7 @@ const ROWS: &[Row] = &[
         key: "scheduler.alpha.kubernetes.io/critical-pod",
         scope: Scope::Pod,
         replacement: "spec.priorityClassName (`system-cluster-critical` or `system-node-critical`)",
-        deprecated: 16,
+        deprecated: 13,
         no_effect: Some(16),
         fix: Move::None,
         review: false,
@@ -152,7 +155,7 @@ const ROWS: &[Row] = &[
         scope: Scope::Pod,
         replacement: "spec.affinity",
         deprecated: 6,
-        no_effect: None,
+        no_effect: Some(6),
         fix: Move::None,
         review: false,
     },
@@ -161,7 +164,7 @@ const ROWS: &[Row] = &[
         scope: Scope::Pod,
         replacement: "spec.tolerations",
         deprecated: 6,
-        no_effect: None,
+        no_effect: Some(6),
         fix: Move::None,
         review: false,
     },
@@ -301,15 +304,15 @@ impl Rule for AnnotationDeprecated {
                 }
                 let message = match (now, row.no_effect) {
                     (State::NoEffect, Some(n)) if n > row.deprecated => format!(
-                        "annotation `{}` has no effect since Kubernetes 1.{n} (deprecated since 1.{}, when {} replaced it)",
+                        "annotation `{}` has no effect since Kubernetes 1.{n} (deprecated since 1.{}): use {}",
                         entry.key, row.deprecated, row.replacement
                     ),
                     (State::NoEffect, Some(n)) => format!(
-                        "annotation `{}` has no effect since Kubernetes 1.{n}: {} replaces it",
+                        "annotation `{}` has no effect since Kubernetes 1.{n}: use {}",
                         entry.key, row.replacement
                     ),
                     _ => format!(
-                        "annotation `{}` is deprecated since Kubernetes 1.{}: {} replaces it",
+                        "annotation `{}` is deprecated since Kubernetes 1.{}: use {}",
                         entry.key, row.deprecated, row.replacement
                     ),
                 };
