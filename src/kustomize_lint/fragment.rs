@@ -177,7 +177,11 @@ pub fn check_fragment(
                     out.report(
                         "field-deprecated",
                         p.span,
-                        format!("`{}` is deprecated: {note}", p.path),
+                        format!(
+                            "`{}` is deprecated: {}",
+                            p.path,
+                            crate::schema::check::strip_deprecated(note)
+                        ),
                     );
                 }
                 ProblemKind::MissingRequired { .. } => {}
@@ -295,5 +299,19 @@ mod tests {
                 ..
             })
         )));
+    }
+
+    #[test]
+    fn a_deprecated_field_s_message_says_deprecated_once() {
+        // The API's note starts with its own "Deprecated." (`tcpSocket`
+        // as a lifecycle handler).
+        let (file, stream) = fixture("smp-deprecated.yaml");
+        let root = stream.documents[0].root.as_ref().expect("a document");
+        let diags = check_fragment(&file, 0, root, "v1", "Pod", &Config::default(), Registry::builtin());
+        let d = diags
+            .iter()
+            .find(|d| d.rule == "field-deprecated")
+            .unwrap_or_else(|| panic!("no field-deprecated in {diags:?}"));
+        assert!(d.message.contains("is deprecated: TCPSocket"), "{}", d.message);
     }
 }

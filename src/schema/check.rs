@@ -603,11 +603,12 @@ fn deprecated_value_required(object: &Object, p: &Problem) -> bool {
 }
 
 /// A deprecation note without the API documentation's own leading
-/// "Deprecated:" (the message already says it).
-fn strip_deprecated(note: &str) -> &str {
+/// "Deprecated:" or "Deprecated." (the message already says it).
+pub(crate) fn strip_deprecated(note: &str) -> &str {
     let t = note.trim();
-    t.strip_prefix("Deprecated:")
-        .or_else(|| t.strip_prefix("DEPRECATED:"))
+    ["Deprecated:", "DEPRECATED:", "Deprecated.", "Deprecated -"]
+        .iter()
+        .find_map(|p| t.strip_prefix(p))
         .map_or(t, str::trim_start)
 }
 

@@ -2,6 +2,8 @@
 //! target version's schema before they are called safe), removed and moved
 //! fields, and the 1.1-era selector map wrapped into `matchLabels`.
 
+mod ingress;
+
 use super::validate::validate;
 use super::{Deprecation, FieldChange, FieldChangeKind, VersionSchema};
 use crate::diagnostic::{Applicability, Edit, Fix};
@@ -202,7 +204,16 @@ pub fn api_fix(
             &format!("matchLabels: {flow}\n"),
         )?);
     }
-    edits.extend(extra.iter().cloned());
+    // An Ingress moving to networking.k8s.io/v1: its backends and paths
+    // take the new shape, or the fix is not offered at all.
+    let ingress = object.kind == "Ingress" && kind == "Ingress" && repl.api_version == ingress::TARGET;
+    if ingress {
+        edits.extend(ingress::edits(file, fid, object.root)?);
+    }
+    if !ingress {
+        // (The Ingress edits above already cover the curated moves.)
+        edits.extend(extra.iter().cloned());
+    }
     // Would the object validate as the replacement? Re-read only the
     // object's own text when it starts a line (a document), else the file.
     let span = object.root.span;
@@ -232,6 +243,9 @@ pub fn api_fix(
         None => doc_root,
     };
     let clean = matches!(root.value, Value::Map(_)) && validate(target, ty, root, &after, Span::default()).is_empty();
+    if ingress && !clean {
+        return None;
+    }
     let target_name = if kind == object.kind {
         repl.api_version.clone()
     } else {

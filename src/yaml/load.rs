@@ -46,7 +46,47 @@ pub fn parse_yaml(text: &str, limits: Limits) -> Stream {
             None => break,
         }
     }
+    hint_template(text, &mut stream);
     stream
+}
+
+/// The help of a template's YAML errors: render it first.
+const RENDER_FIRST: &str =
+    "this looks like a template (`{{ }}`): render it first, e.g. `helm template ... | kvet check -`";
+
+/// Whether a line uses a template action where YAML reads structure: a
+/// line that is an action (`{{- if .x }}`), or an unquoted value or item
+/// that starts with one (`name: {{ .x }}`, `- {{ .x }}`). Actions inside
+/// quoted or prose values (alert texts) leave the YAML intact.
+fn templated_line(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("{{") || t.starts_with("- {{") || line.contains(": {{")
+}
+
+/// In a file written as a template, the first YAML error is the template
+/// syntax itself, whatever the parser called it (a "complex key" for
+/// `name: {{ .x }}`, an indentation error after `{{- if }}`): its help is
+/// to render the template first. A tab indentation on that line keeps its
+/// own, more precise help.
+fn hint_template(text: &str, stream: &mut Stream) {
+    if !text.contains("{{") || !text.lines().any(templated_line) {
+        return;
+    }
+    let Some(first) = stream
+        .diagnostics
+        .iter_mut()
+        .filter(|d| d.rule == "yaml-syntax")
+        .min_by_key(|d| d.span.start)
+    else {
+        return;
+    };
+    let at = (first.span.start as usize).min(text.len());
+    let line_start = text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let line = text.get(line_start..line_end(text, line_start)).unwrap_or("");
+    if line.trim_start_matches(' ').starts_with('\t') {
+        return;
+    }
+    first.help = Some(RENDER_FIRST.into());
 }
 
 /// Parses the failed document again with go-yaml's indentation leniency
@@ -784,7 +824,7 @@ fn explain_scan_error(text: &str, at: usize, info: &str) -> (String, Option<Stri
     } else if info.contains("did not find expected key") || info.contains("block mapping") {
         Some("check the indentation of this line against the lines above".into())
     } else if line.contains("{{") {
-        Some("this looks like a template (`{{ }}`): render it first, e.g. `helm template ... | kvet check -`".into())
+        Some(RENDER_FIRST.into())
     } else {
         None
     };
@@ -1048,5 +1088,24 @@ mod tests {
         assert_eq!(loaded, 10);
         assert_eq!(lim.len(), 990);
         assert_eq!(st.documents.len(), 1000);
+    }
+
+    #[test]
+    fn a_template_s_first_error_says_render_it_first() {
+        // The parser calls `{{ include ... }}` a complex key; the help says
+        // what the file is.
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"x\" . }}\n  labels:\n    {{- include \"l\" . | nindent 4 }}\n";
+        let st = parse(text);
+        let first = st
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "yaml-syntax")
+            .min_by_key(|d| d.span.start)
+            .unwrap_or_else(|| panic!("no syntax error"));
+        assert_eq!(first.help.as_deref(), Some(RENDER_FIRST));
+        // Template text inside a quoted value is not a template file.
+        let alert = "groups:\n- name: a\n  rules:\n  - alert: Down\n    annotations:\n      summary: \"{{ $labels.instance }} is down\"\n    expr: [a\n";
+        let st = parse(alert);
+        assert!(st.diagnostics.iter().all(|d| d.help.as_deref() != Some(RENDER_FIRST)));
     }
 }

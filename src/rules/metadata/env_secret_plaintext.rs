@@ -1,9 +1,12 @@
 //! `env-secret-plaintext`: an environment variable whose name says it holds
-//! a credential, with the credential written into the manifest.
+//! a credential, or whose value has a credential's format, with the
+//! credential written into the manifest; and a ConfigMap value holding a
+//! credential of a known format.
 
+use super::secret_values;
 use crate::model::{Object, Workload};
 use crate::rules::{Ctx, Rule};
-use crate::yaml::Node;
+use crate::yaml::{Node, ScalarStyle};
 
 pub struct EnvSecretPlaintext;
 
@@ -105,6 +108,10 @@ impl Rule for EnvSecretPlaintext {
     }
 
     fn check(&self, object: &Object, ctx: &mut Ctx) {
+        if object.kind == "ConfigMap" && object.api_version == "v1" {
+            config_map(object, ctx);
+            return;
+        }
         let Some(w) = Workload::of(object) else { return };
         for c in w.all_containers() {
             for item in c.get(&["env"]).map(Node::items).unwrap_or(&[]) {
@@ -113,7 +120,32 @@ impl Rule for EnvSecretPlaintext {
                 };
                 let Some(value) = item.get("value") else { continue };
                 let Some(text) = value.scalar_text() else { continue };
-                if harmless(&text) || !names_a_credential(name) {
+                // A value of a credential's format, whatever its name.
+                if let Some(found) = secret_values::find(&text) {
+                    // A block scalar is reported at its `value:` key (its
+                    // span starts on the text's first line).
+                    let block = matches!(value.style, ScalarStyle::Literal | ScalarStyle::Folded);
+                    let span = match item.entry("value") {
+                        Some(e) if block => e.key_span,
+                        _ => value.span,
+                    };
+                    ctx.report(
+                        object,
+                        span,
+                        format!(
+                            "{} sets `{name}` to {} written in the manifest (`{}`)",
+                            c.display(),
+                            found.kind,
+                            found.masked
+                        ),
+                    )
+                    .help(format!(
+                        "revoke it if this manifest was ever shared, store the new one in a Secret and reference it: `valueFrom: {{secretKeyRef: {{name: <secret>, key: <key>}}}}`; a literal ends up in version control, in `kubectl get -o yaml` output and in every tool that reads the {}",
+                        object.kind
+                    ));
+                    continue;
+                }
+                if harmless(&text) || secret_values::placeholder(&text) || !names_a_credential(name) {
                     continue;
                 }
                 ctx.report(
@@ -127,6 +159,29 @@ impl Rule for EnvSecretPlaintext {
                 ));
             }
         }
+    }
+}
+
+/// A ConfigMap's `data` feeds environment variables (`envFrom`) and files:
+/// a value holding a credential of a known format (anywhere in it, e.g. a
+/// private key inside a config file) is reported at its key. Key names
+/// alone are not judged here: config files have many `password_*` keys.
+fn config_map(object: &Object, ctx: &mut Ctx) {
+    let Some(data) = object.root.get("data") else { return };
+    for e in data.entries() {
+        let Some(text) = e.value.scalar_text() else { continue };
+        let Some(found) = secret_values::find(&text) else {
+            continue;
+        };
+        ctx.report(
+            object,
+            e.key_span,
+            format!(
+                "ConfigMap key `{}` holds {} (`{}`)",
+                e.key, found.kind, found.masked
+            ),
+        )
+        .help("a ConfigMap is not treated as confidential (read access to configuration is granted widely; encryption at rest is usually set up for Secrets only): revoke the credential if this manifest was ever shared, and keep the new one in a Secret (mounted, or referenced with `secretKeyRef`)");
     }
 }
 
@@ -192,5 +247,43 @@ mod tests {
                 "    - {name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}\n    - {name: TOKEN, value: ''}\n    - {name: API_TOKEN, value: /var/run/secrets/token}\n    - {name: ADMIN_PASSWORD, value: $(PASSWORD_FROM_SECRET)}\n    - {name: TOKEN_PATH, value: abc}\n    - {name: USE_TOKEN, value: 'true'}\n",
             ),
         );
+    }
+
+    #[test]
+    fn values_of_a_credential_format_whatever_the_name() {
+        // Assembled at run time: no credential-shaped literal in the source.
+        let url = ["postgres://app:", "Qx7-vT2m9Lw", "@db:5432/app"].concat();
+        let text = pod(&format!("    - {{name: DATABASE_URL, value: '{url}'}}\n"));
+        let d = assert_fires(RULE, &text);
+        assert!(d[0].message.contains("a password in a URL"), "{}", d[0].message);
+        assert!(d[0].message.contains("`DATABASE_URL`"), "{}", d[0].message);
+        assert!(!d[0].message.contains("Qx7-vT2m9Lw"), "{}", d[0].message);
+        let pem = ["-----BEGIN RSA ", "PRIVATE KEY-----"].concat();
+        let text = pod(&format!(
+            "    - name: KEY_MATERIAL\n      value: |\n        {pem}\n        MIIEabc\n"
+        ));
+        let d = assert_fires(RULE, &text);
+        assert_eq!(spanned(&text, &d[0]), "value");
+    }
+
+    #[test]
+    fn placeholders_are_not_reported() {
+        assert_quiet(
+            RULE,
+            &pod(
+                "    - {name: CLIENT_SECRET, value: <Client Secret>}\n    - {name: ADMIN_PASSWORD, value: changeme}\n    - {name: TOKEN, value: INSERT_TOKEN_HERE}\n    - {name: DATABASE_URL, value: 'postgres://app:${DB_PASSWORD}@db/app'}\n",
+            ),
+        );
+    }
+
+    #[test]
+    fn config_map_values_by_format_only() {
+        let url = ["amqp://worker:", "Zt4pW9xQe2", "@rabbit:5672/"].concat();
+        let text = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata:\n  db_password: hunter2\n  app.properties: |\n    broker={url}\n"
+        );
+        let d = assert_fires(RULE, &text);
+        assert_eq!(d.len(), 1);
+        assert_eq!(spanned(&text, &d[0]), "app.properties");
     }
 }

@@ -1,5 +1,6 @@
 //! Labels, annotations, names, namespaces and environment.
 
+mod annotation_deprecated;
 mod env_duplicate;
 mod env_secret_plaintext;
 mod label_invalid;
@@ -9,8 +10,10 @@ mod namespace_missing;
 mod object_duplicate;
 mod recommended_labels_missing;
 mod scope;
+mod secret_values;
 mod server_fields_present;
 
+pub use annotation_deprecated::AnnotationDeprecated;
 pub use env_duplicate::EnvDuplicate;
 pub use env_secret_plaintext::EnvSecretPlaintext;
 pub use label_invalid::LabelInvalid;
@@ -31,5 +34,6 @@ pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
         Box::new(ObjectDuplicate),
         Box::new(NameInvalid),
         Box::new(ServerFieldsPresent),
+        Box::new(AnnotationDeprecated),
     ]
 }
