@@ -221,7 +221,8 @@ pub fn lint_loaded(
     exiting: bool,
 ) -> LintOutput {
     let mut diagnostics = Vec::new();
-    let objects = collect_objects(sources, &loaded, registry, config, &mut diagnostics);
+    let mut objects = collect_objects(sources, &loaded, registry, config, &mut diagnostics);
+    crate::schema::check::mark_custom_pod_templates(&mut objects, sources, config);
     let catalog = Catalog::new(objects);
     diagnostics.extend(rules::run(registry, &catalog, sources, config));
     diagnostics.extend(crate::schema::check::check(&catalog, sources, config, registry));

@@ -137,6 +137,45 @@ fn builtin_group(api_version: &str) -> bool {
     builtin_groups().contains(group_of(api_version))
 }
 
+/// Marks the custom resources whose CRD (of the run, of `--crd`/`crds:`
+/// or of the embedded catalog) declares `spec.template` as a pod template,
+/// so that the pod rules see their pods ([`Object::custom_pod_template`]).
+/// The CRDs are indexed only when some custom resource has a
+/// `spec.template`.
+pub fn mark_custom_pod_templates(objects: &mut [Object], sources: &[SourceFile], config: &Config) {
+    let candidate = |o: &Object| {
+        !o.api_version.is_empty()
+            && !builtin_group(o.api_version)
+            && !component_config(o.api_version, o.kind)
+            && o.root.path(&["spec", "template"]).is_some_and(|t| t.is_map())
+    };
+    let found: Vec<usize> = objects
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| candidate(o))
+        .map(|(i, _)| i)
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    let marked: Vec<usize> = {
+        let crds = super::crd::catalog::index_for_run(objects.iter(), sources, config);
+        found
+            .into_iter()
+            .filter(|&i| {
+                objects.get(i).is_some_and(
+                    |o| matches!(crds.lookup(o.api_version, o.kind), CrdLookup::Schema(s) if s.declares_pod_template()),
+                )
+            })
+            .collect()
+    };
+    for i in marked {
+        if let Some(o) = objects.get_mut(i) {
+            o.custom_pod_template = true;
+        }
+    }
+}
+
 struct Out<'r> {
     registry: &'r Registry,
     config: &'r Config,
