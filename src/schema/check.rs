@@ -514,8 +514,9 @@ const SERVER_FILLED: &[(&str, &[&str], &str)] = &[
 ];
 
 /// A pod spec the schema leaves optional but the API server's validation
-/// requires: a Pod's `spec` (its containers are required) and the `spec`
-/// of a workload's pod template.
+/// requires: a Pod's `spec` (its containers are required), the `spec` of a
+/// workload's pod template, and at least one container in either (an
+/// empty `containers` list is as missing as none).
 fn pod_spec_required(object: &Object) -> Vec<Problem> {
     let missing = |n: Option<&crate::yaml::Node>| n.is_none_or(|n| n.is_null());
     let problem = |path: &str, span: Span| Problem {
@@ -523,12 +524,22 @@ fn pod_spec_required(object: &Object) -> Vec<Problem> {
         span,
         path: path.to_string(),
     };
+    // `containers: []`: the schema sees a list, validation an empty one.
+    let no_containers = |spec: &crate::yaml::Node, path: &str| {
+        spec.entry("containers")
+            .filter(|e| matches!(&e.value.value, crate::yaml::Value::Seq(items) if items.is_empty()))
+            .map(|e| Problem {
+                kind: ProblemKind::MissingRequired { field: "containers" },
+                span: e.key_span,
+                path: format!("{path}.containers"),
+            })
+    };
     let template_path: &[&str] = match object.kind {
         "Pod" if object.api_version == "v1" => {
-            return if missing(object.root.get("spec")) {
-                vec![problem("spec", object.kind_span())]
-            } else {
-                Vec::new()
+            return match object.root.get("spec") {
+                s if missing(s) => vec![problem("spec", object.kind_span())],
+                Some(spec) => no_containers(spec, "spec").into_iter().collect(),
+                None => Vec::new(),
             };
         }
         "Deployment" | "ReplicaSet" | "ReplicationController" | "StatefulSet" | "DaemonSet" | "Job" => {
@@ -543,10 +554,11 @@ fn pod_spec_required(object: &Object) -> Vec<Problem> {
     let Some(entry) = parent.entry("template").filter(|e| e.value.is_map()) else {
         return Vec::new();
     };
-    if missing(entry.value.get("spec")) {
-        vec![problem(&format!("{}.spec", template_path.join(".")), entry.key_span)]
-    } else {
-        Vec::new()
+    let spec_path = format!("{}.spec", template_path.join("."));
+    match entry.value.get("spec") {
+        s if missing(s) => vec![problem(&spec_path, entry.key_span)],
+        Some(spec) => no_containers(spec, &spec_path).into_iter().collect(),
+        None => Vec::new(),
     }
 }
 
@@ -782,7 +794,11 @@ fn report_problem(
         ProblemKind::MissingRequired { field } => {
             let msg = format!("`{}` is required{when}", p.path);
             if let Some(d) = out.report("schema-missing-required", object, p.span, msg) {
-                d.help(format!("add `{field}`"));
+                if field == "containers" {
+                    d.help("list at least one container: the API server rejects a pod without one");
+                } else {
+                    d.help(format!("add `{field}`"));
+                }
             }
         }
         ProblemKind::InvalidValue { message, replacement } => {
