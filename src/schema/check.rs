@@ -286,7 +286,10 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
         let was_removed_before = upgrade && v.explicit_current && dep.is_removed_in(v.current.name());
         let deprecated = dep.is_deprecated_in(target.name());
         let was_deprecated_before = upgrade && v.explicit_current && dep.is_deprecated_in(v.current.name());
-        if removed && !was_removed_before {
+        // Removed already in the cluster's version: broken now, and said so
+        // (an upgrade target never hides it).
+        if removed {
+            let rejected_by = if was_removed_before { v.current } else { target };
             let msg = format!(
                 "{} {} was removed in Kubernetes {}{}",
                 object.api_version,
@@ -299,7 +302,7 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
                 removed_reported = true;
                 d.help(format!(
                     "the API server of {} rejects this apiVersion{}",
-                    version_label(target),
+                    version_label(rejected_by),
                     dep.note.as_deref().map(|n| format!("; {n}")).unwrap_or_default()
                 ));
                 d.fix = fix;
@@ -312,8 +315,6 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
             if validate_as.is_none() {
                 return;
             }
-        } else if removed {
-            return;
         } else if deprecated && !was_deprecated_before {
             let removal = match &dep.removed_in {
                 Some(r) => format!(" and removed in {r}"),
@@ -356,14 +357,31 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
         }
     }
 
-    // Upgrade mode with a known current version: only what changes.
+    // Upgrade mode with a known current version: what is already broken
+    // in the cluster's version is reported as such (an error of that
+    // version), the rest as what the upgrade changes.
     let current_ty = v.current.lookup(object.api_version, object.kind);
+    let mut broken_now: Vec<Problem> = Vec::new();
     if upgrade
         && v.explicit_current
         && let Some(cty) = current_ty
     {
-        let before = validate(v.current, cty, object.root, &source.text, object.kind_span());
-        problems.retain(|p| !before.iter().any(|b| same_problem(b, p)));
+        let mut before = validate(v.current, cty, object.root, &source.text, object.kind_span());
+        before.retain(|p| !server_filled(object, p));
+        before.extend(pod_spec_required(object));
+        let (now, changed): (Vec<Problem>, Vec<Problem>) = problems
+            .into_iter()
+            .partition(|p| before.iter().any(|b| same_problem(b, p)));
+        problems = changed;
+        // Deprecations of the cluster's version are not breakage: only
+        // those the upgrade brings are reported.
+        broken_now = now
+            .into_iter()
+            .filter(|p| !matches!(p.kind, ProblemKind::Deprecated { .. }))
+            .collect();
+    }
+    for p in broken_now {
+        report_problem(object, Source::Api(v.current), true, None, p, out);
     }
 
     // The object was checked as the replacement of its removed apiVersion:
