@@ -251,7 +251,8 @@ fn lint_inner(
     exiting: bool,
 ) -> LintOutput {
     let mut diagnostics = Vec::new();
-    let objects = collect_objects(sources, loaded, registry, config, &mut diagnostics);
+    let mut objects = collect_objects(sources, loaded, registry, config, &mut diagnostics);
+    crate::schema::check::mark_custom_pod_templates(&mut objects, sources, config);
     let mut catalog = Catalog::new(objects);
     catalog.focus = focus.cloned();
     diagnostics.extend(rules::run(registry, &catalog, sources, config));

@@ -314,3 +314,99 @@ fn only_the_kinds_a_run_uses_are_decoded() {
     assert_eq!(unknown.len(), 1, "{unknown:?}");
     assert_eq!(kvet::schema::crd::catalog::decoded_kinds(), 1);
 }
+
+/// A custom resource whose CRD, given with `--crd`, declares
+/// `spec.template` as a pod template: the pod rules see its containers;
+/// without the CRD (and outside the catalog) they do not.
+#[test]
+fn a_crd_given_with_crd_makes_its_pod_template_a_workload() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    write(
+        dir.path(),
+        "crds/worker.yaml",
+        "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: workers.example.com}
+spec:
+  group: example.com
+  names: {kind: Worker, plural: workers}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+        properties:
+          spec:
+            type: object
+            x-kubernetes-preserve-unknown-fields: true
+            properties:
+              template:
+                type: object
+                x-kubernetes-preserve-unknown-fields: true
+                properties:
+                  spec:
+                    type: object
+                    x-kubernetes-preserve-unknown-fields: true
+                    properties:
+                      containers:
+                        type: array
+                        items:
+                          type: object
+                          x-kubernetes-preserve-unknown-fields: true
+                          properties:
+                            name: {type: string}
+                            image: {type: string}
+",
+    );
+    write(
+        dir.path(),
+        "worker.yaml",
+        "apiVersion: example.com/v1
+kind: Worker
+metadata: {name: queue}
+spec:
+  template:
+    spec:
+      containers:
+      - name: queue
+        image: example/queue:3.1
+        securityContext: {privileged: true}
+",
+    );
+    let rules = |extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            "worker.yaml",
+            "--select",
+            "privileged-container",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = kvet(dir.path(), &args);
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)));
+        v["diagnostics"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|d| {
+                        (
+                            d["rule"].as_str().unwrap_or("").to_string(),
+                            d["start"]["line"].as_u64(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        rules(&["--crd", "crds/worker.yaml"]),
+        vec![("privileged-container".to_string(), Some(10))]
+    );
+    assert!(rules(&[]).is_empty());
+}

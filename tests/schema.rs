@@ -432,3 +432,93 @@ fn deprecated_crd_versions_are_fixed_only_when_the_object_fits() -> std::io::Res
     assert_eq!(v["diagnostics"].as_array().map(Vec::len), Some(0), "{v}");
     Ok(())
 }
+
+/// An upgrade check never hides what is already broken in the cluster's
+/// version: a field unknown in both versions is an error of its own, an
+/// apiVersion removed before the cluster's version is still `api-removed`
+/// (rejected by the cluster's API server), and what the upgrade removes is
+/// advice about the target.
+#[test]
+fn target_version_keeps_what_is_broken_at_the_current_version() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(
+        dir.path().join("app.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicaz: 2\n  selector: {matchLabels: {app: d}}\n  template:\n    metadata: {labels: {app: d}}\n    spec:\n      containers:\n      - {name: a, image: a:1}\n---\napiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: i}\nspec:\n  backend: {serviceName: s, servicePort: 80}\n---\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: a, image: a:1}]\n",
+    )?;
+    let args = |extra: &[&'static str]| {
+        let mut a = vec!["check", "app.yaml", "--select", "api,schema", "--format", "json"];
+        a.extend_from_slice(extra);
+        a
+    };
+    let found = |v: &serde_json::Value| -> Vec<(u64, String, String)> {
+        v["diagnostics"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|d| {
+                        (
+                            d["start"]["line"].as_u64().unwrap_or(0),
+                            d["rule"].as_str().unwrap_or("").to_string(),
+                            d["help"].as_str().unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let upgrade = found(&json(&kvet(
+        dir.path(),
+        &args(&["--kubernetes-version", "1.24", "--target-version", "1.25"]),
+    )));
+    let rules: Vec<(u64, &str)> = upgrade.iter().map(|(l, r, _)| (*l, r.as_str())).collect();
+    assert_eq!(
+        rules,
+        vec![(5, "schema-unknown-field"), (13, "api-removed"), (19, "api-removed")],
+        "{upgrade:?}"
+    );
+    // Each as what it is: the Ingress is rejected by the cluster's 1.24,
+    // the CronJob by the target 1.25.
+    assert!(upgrade[1].2.contains("API server of 1.24"), "{upgrade:?}");
+    assert!(upgrade[2].2.contains("API server of 1.25"), "{upgrade:?}");
+    // The same broken things as a plain check of the cluster's version.
+    let current = found(&json(&kvet(dir.path(), &args(&["--kubernetes-version", "1.24"]))));
+    for line in [5, 13] {
+        assert!(current.iter().any(|(l, _, _)| *l == line), "{current:?}");
+    }
+    Ok(())
+}
+
+#[test]
+fn a_target_older_than_the_cluster_is_a_usage_error() {
+    let out = kvet(
+        root(),
+        &[
+            "check",
+            "fixtures/value-out-of-range/good.yaml",
+            "--kubernetes-version",
+            "1.30",
+            "--target-version",
+            "1.29",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--target-version 1.29 is older than --kubernetes-version 1.30"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    // Equal versions are fine (nothing changes).
+    let out = kvet(
+        root(),
+        &[
+            "check",
+            "fixtures/value-out-of-range/good.yaml",
+            "--kubernetes-version",
+            "1.30",
+            "--target-version",
+            "1.30",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}

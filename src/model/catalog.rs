@@ -65,4 +65,10 @@ impl<'a> Catalog<'a> {
     pub fn workloads<'s>(&'s self) -> impl Iterator<Item = Workload<'s>> + 's {
         self.objects.iter().filter_map(Workload::of)
     }
+
+    /// Every pod template of the run, also those without their `spec` (see
+    /// [`Workload::template_of`]): the pods a selector may mean.
+    pub fn pod_templates<'s>(&'s self) -> impl Iterator<Item = Workload<'s>> + 's {
+        self.objects.iter().filter_map(Workload::template_of)
+    }
 }

@@ -42,6 +42,9 @@ pub struct Object<'a> {
     pub namespace: Option<&'a str>,
     /// Shared identity attached to this object's findings.
     pub meta: Arc<ObjectMeta>,
+    /// A custom resource whose CRD declares `spec.template` as a pod
+    /// template (set by the lint run from the CRDs it knows).
+    pub custom_pod_template: bool,
 }
 
 impl<'a> Object<'a> {
@@ -74,6 +77,7 @@ impl<'a> Object<'a> {
             name,
             namespace,
             meta,
+            custom_pod_template: false,
         }
     }
 

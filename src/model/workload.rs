@@ -20,6 +20,23 @@ pub const WORKLOAD_KINDS: &[&str] = &[
 /// Kinds that keep a number of identical replicas running.
 pub const REPLICATED_KINDS: &[&str] = &["Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"];
 
+/// Workload kinds of well-known projects whose `spec.template` is a pod
+/// template: (API group, kind, whether `spec.selector` is a plain label
+/// map as a ReplicationController's). Both keep `spec.replicas` pods.
+pub const THIRD_PARTY_WORKLOADS: &[(&str, &str, bool)] = &[
+    // OpenShift; its selector is a map of labels.
+    ("apps.openshift.io", "DeploymentConfig", true),
+    // Argo Rollouts; with `spec.workloadRef` it has no template of its own.
+    ("argoproj.io", "Rollout", false),
+];
+
+/// Whether an object is one of [`THIRD_PARTY_WORKLOADS`]: its entry.
+fn third_party(object: &Object) -> Option<&'static (&'static str, &'static str, bool)> {
+    THIRD_PARTY_WORKLOADS
+        .iter()
+        .find(|(g, k, _)| *k == object.kind && *g == object.group())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContainerKind {
     Container,
@@ -106,27 +123,52 @@ pub struct Workload<'a> {
     pub pod_spec: &'a Node,
     /// The pod template's metadata (the Pod's own metadata for a Pod).
     pub pod_metadata: Option<&'a Node>,
+    /// The template has no `spec` (the API server rejects it): `pod_spec`
+    /// is then the template itself, with no containers. Only
+    /// [`Workload::template_of`] gives such a view.
+    pub spec_missing: bool,
 }
 
 impl<'a> Workload<'a> {
     /// The workload view of an object, if it is a workload kind with a pod spec.
     pub fn of(object: &'a Object<'a>) -> Option<Workload<'a>> {
+        Self::template_of(object).filter(|w| !w.spec_missing)
+    }
+
+    /// The pod template of an object, also when it lacks its `spec`: such a
+    /// template still says which pods' labels the object means, which the
+    /// cross-object rules (selectors) need.
+    pub fn template_of(object: &'a Object<'a>) -> Option<Workload<'a>> {
         let root = object.root;
-        let (template, spec_path): (Option<&Node>, &[&str]) = match object.kind {
+        // The built-in kinds live in groups without a dot (core, apps,
+        // extensions, batch); a custom resource may reuse their names.
+        let kind = if object.group().contains('.') { "" } else { object.kind };
+        let (template, spec_path): (Option<&Node>, &[&str]) = match kind {
             "Pod" => (Some(root), &["spec"]),
             "PodTemplate" => (root.get("template"), &["spec"]),
             "Deployment" | "ReplicaSet" | "ReplicationController" | "StatefulSet" | "DaemonSet" | "Job" => {
                 (root.path(&["spec", "template"]), &["spec"])
             }
             "CronJob" | "ScheduledJob" => (root.path(&["spec", "jobTemplate", "spec", "template"]), &["spec"]),
+            _ if object.custom_pod_template || third_party(object).is_some() => {
+                (root.path(&["spec", "template"]), &["spec"])
+            }
             _ => return None,
         };
-        let template = template?;
-        let pod_spec = template.path(spec_path).filter(|n| n.is_map())?;
+        let template = template.filter(|t| t.is_map())?;
+        let (pod_spec, spec_missing) = match template.path(spec_path) {
+            Some(spec) if spec.is_map() => (spec, false),
+            // A spec of another type is the schema's finding, not a pod.
+            Some(spec) if !spec.is_null() => return None,
+            // A Pod without spec has no template to speak of.
+            _ if kind == "Pod" => return None,
+            _ => (template, true),
+        };
         Some(Workload {
             object,
             pod_spec,
             pod_metadata: template.get("metadata"),
+            spec_missing,
         })
     }
 
@@ -170,18 +212,23 @@ impl<'a> Workload<'a> {
 
     /// `spec.replicas`, with its node; `None` when unset.
     pub fn replicas_node(&self) -> Option<&'a Node> {
-        match self.object.kind {
-            "Deployment" | "ReplicaSet" | "ReplicationController" | "StatefulSet" => {
-                self.object.get(&["spec", "replicas"])
-            }
-            _ => None,
+        if self.is_replicated() {
+            self.object.get(&["spec", "replicas"])
+        } else {
+            None
         }
+    }
+
+    /// Whether the kind keeps `spec.replicas` identical pods running (the
+    /// built-in replicated kinds, DeploymentConfig and Rollout).
+    pub fn is_replicated(&self) -> bool {
+        REPLICATED_KINDS.contains(&self.object.kind) || third_party(self.object).is_some()
     }
 
     /// The replica count as Kubernetes defaults it (1 when unset), for
     /// replicated kinds.
     pub fn replicas(&self) -> Option<i64> {
-        if !REPLICATED_KINDS.contains(&self.object.kind) {
+        if !self.is_replicated() {
             return None;
         }
         Some(self.replicas_node().and_then(Node::as_i64).unwrap_or(1))
@@ -193,15 +240,18 @@ impl<'a> Workload<'a> {
             "Deployment" | "ReplicaSet" | "ReplicationController" | "StatefulSet" | "DaemonSet" | "Job" => {
                 self.object.root.path_entry(&["spec", "selector"])
             }
+            _ if third_party(self.object).is_some() => self.object.root.path_entry(&["spec", "selector"]),
             _ => None,
         }
     }
 
     /// The selector as Kubernetes applies it: RCs default an omitted
-    /// selector to the template labels.
+    /// selector to the template labels; a DeploymentConfig's is a label map
+    /// too.
     pub fn selector(&self) -> Option<LabelSelector<'a>> {
         let entry = self.selector_entry()?;
-        if self.object.kind == "ReplicationController" {
+        let plain_map = self.object.kind == "ReplicationController" || third_party(self.object).is_some_and(|t| t.2);
+        if plain_map {
             return Some(LabelSelector::equality(&entry.value));
         }
         Some(LabelSelector::from_node(&entry.value))
@@ -253,6 +303,54 @@ mod tests {
         );
         with_object("apiVersion: v1\nkind: Service\nspec: {}\n", |o| {
             assert!(Workload::of(o).is_none())
+        });
+    }
+
+    #[test]
+    fn deployment_config_and_rollout() {
+        with_object(
+            "apiVersion: apps.openshift.io/v1\nkind: DeploymentConfig\nspec:\n  replicas: 3\n  selector: {app: web}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c}]\n",
+            |o| {
+                let w = Workload::of(o).unwrap_or_else(|| panic!("workload"));
+                assert_eq!(w.replicas(), Some(3));
+                let sel = w.selector().unwrap_or_else(|| panic!("selector"));
+                assert_eq!(sel.match_labels.len(), 1);
+            },
+        );
+        with_object(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n    spec:\n      containers: [{name: c}]\n",
+            |o| {
+                let w = Workload::of(o).unwrap_or_else(|| panic!("workload"));
+                assert_eq!(w.replicas(), Some(1));
+                assert!(w.selector().is_some());
+            },
+        );
+        // With workloadRef there is no template; in another group the kind
+        // names mean nothing.
+        with_object(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nspec:\n  workloadRef: {kind: Deployment, name: api}\n",
+            |o| assert!(Workload::template_of(o).is_none()),
+        );
+        with_object(
+            "apiVersion: example.com/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers: [{name: c}]\n",
+            |o| assert!(Workload::of(o).is_none()),
+        );
+    }
+
+    #[test]
+    fn a_template_without_spec_is_a_pod_template_but_not_a_workload() {
+        with_object(
+            "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    metadata: {labels: {app: web}}\n",
+            |o| {
+                assert!(Workload::of(o).is_none());
+                let w = Workload::template_of(o).unwrap_or_else(|| panic!("template"));
+                assert!(w.spec_missing);
+                assert!(w.pod_labels().is_some());
+                assert_eq!(w.all_containers().count(), 0);
+            },
+        );
+        with_object("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n", |o| {
+            assert!(Workload::template_of(o).is_none())
         });
     }
 }

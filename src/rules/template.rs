@@ -264,10 +264,14 @@ impl Template {
         })
     }
 
-    fn applies_to(&self, kind: &str) -> bool {
+    /// Whether the template checks `object`: a kind it lists, else every
+    /// object (object scope) or every object with a pod template.
+    fn applies_to(&self, object: &Object) -> bool {
         match &self.kinds {
-            Some(k) => k.iter().any(|x| x == kind),
-            None => self.scope == Scope::Object || WORKLOAD_KINDS.contains(&kind),
+            Some(k) => k.iter().any(|x| x == object.kind),
+            None => {
+                self.scope == Scope::Object || WORKLOAD_KINDS.contains(&object.kind) || Workload::of(object).is_some()
+            }
         }
     }
 }
@@ -404,7 +408,7 @@ impl Rule for TemplateRule {
 
     fn check(&self, object: &Object, ctx: &mut Ctx) {
         let t = &self.template;
-        if !t.applies_to(object.kind) {
+        if !t.applies_to(object) {
             return;
         }
         let mut found = Vec::new();

@@ -137,6 +137,45 @@ fn builtin_group(api_version: &str) -> bool {
     builtin_groups().contains(group_of(api_version))
 }
 
+/// Marks the custom resources whose CRD (of the run, of `--crd`/`crds:`
+/// or of the embedded catalog) declares `spec.template` as a pod template,
+/// so that the pod rules see their pods ([`Object::custom_pod_template`]).
+/// The CRDs are indexed only when some custom resource has a
+/// `spec.template`.
+pub fn mark_custom_pod_templates(objects: &mut [Object], sources: &[SourceFile], config: &Config) {
+    let candidate = |o: &Object| {
+        !o.api_version.is_empty()
+            && !builtin_group(o.api_version)
+            && !component_config(o.api_version, o.kind)
+            && o.root.path(&["spec", "template"]).is_some_and(|t| t.is_map())
+    };
+    let found: Vec<usize> = objects
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| candidate(o))
+        .map(|(i, _)| i)
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    let marked: Vec<usize> = {
+        let crds = super::crd::catalog::index_for_run(objects.iter(), sources, config);
+        found
+            .into_iter()
+            .filter(|&i| {
+                objects.get(i).is_some_and(
+                    |o| matches!(crds.lookup(o.api_version, o.kind), CrdLookup::Schema(s) if s.declares_pod_template()),
+                )
+            })
+            .collect()
+    };
+    for i in marked {
+        if let Some(o) = objects.get_mut(i) {
+            o.custom_pod_template = true;
+        }
+    }
+}
+
 struct Out<'r> {
     registry: &'r Registry,
     config: &'r Config,
@@ -258,7 +297,10 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
         let was_removed_before = upgrade && v.explicit_current && dep.is_removed_in(v.current.name());
         let deprecated = dep.is_deprecated_in(target.name());
         let was_deprecated_before = upgrade && v.explicit_current && dep.is_deprecated_in(v.current.name());
-        if removed && !was_removed_before {
+        // Removed already in the cluster's version: broken now, and said so
+        // (an upgrade target never hides it).
+        if removed {
+            let rejected_by = if was_removed_before { v.current } else { target };
             let msg = format!(
                 "{} {} was removed in Kubernetes {}{}",
                 object.api_version,
@@ -271,7 +313,7 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
                 removed_reported = true;
                 d.help(format!(
                     "the API server of {} rejects this apiVersion{}",
-                    version_label(target),
+                    version_label(rejected_by),
                     dep.note.as_deref().map(|n| format!("; {n}")).unwrap_or_default()
                 ));
                 d.fix = fix;
@@ -284,8 +326,6 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
             if validate_as.is_none() {
                 return;
             }
-        } else if removed {
-            return;
         } else if deprecated && !was_deprecated_before {
             let removal = match &dep.removed_in {
                 Some(r) => format!(" and removed in {r}"),
@@ -328,14 +368,31 @@ fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdInd
         }
     }
 
-    // Upgrade mode with a known current version: only what changes.
+    // Upgrade mode with a known current version: what is already broken
+    // in the cluster's version is reported as such (an error of that
+    // version), the rest as what the upgrade changes.
     let current_ty = v.current.lookup(object.api_version, object.kind);
+    let mut broken_now: Vec<Problem> = Vec::new();
     if upgrade
         && v.explicit_current
         && let Some(cty) = current_ty
     {
-        let before = validate(v.current, cty, object.root, &source.text, object.kind_span());
-        problems.retain(|p| !before.iter().any(|b| same_problem(b, p)));
+        let mut before = validate(v.current, cty, object.root, &source.text, object.kind_span());
+        before.retain(|p| !server_filled(object, p));
+        before.extend(pod_spec_required(object));
+        let (now, changed): (Vec<Problem>, Vec<Problem>) = problems
+            .into_iter()
+            .partition(|p| before.iter().any(|b| same_problem(b, p)));
+        problems = changed;
+        // Deprecations of the cluster's version are not breakage: only
+        // those the upgrade brings are reported.
+        broken_now = now
+            .into_iter()
+            .filter(|p| !matches!(p.kind, ProblemKind::Deprecated { .. }))
+            .collect();
+    }
+    for p in broken_now {
+        report_problem(object, Source::Api(v.current), true, None, p, out);
     }
 
     // The object was checked as the replacement of its removed apiVersion:
@@ -486,8 +543,9 @@ const SERVER_FILLED: &[(&str, &[&str], &str)] = &[
 ];
 
 /// A pod spec the schema leaves optional but the API server's validation
-/// requires: a Pod's `spec` (its containers are required) and the `spec`
-/// of a workload's pod template.
+/// requires: a Pod's `spec` (its containers are required), the `spec` of a
+/// workload's pod template, and at least one container in either (an
+/// empty `containers` list is as missing as none).
 fn pod_spec_required(object: &Object) -> Vec<Problem> {
     let missing = |n: Option<&crate::yaml::Node>| n.is_none_or(|n| n.is_null());
     let problem = |path: &str, span: Span| Problem {
@@ -495,12 +553,22 @@ fn pod_spec_required(object: &Object) -> Vec<Problem> {
         span,
         path: path.to_string(),
     };
+    // `containers: []`: the schema sees a list, validation an empty one.
+    let no_containers = |spec: &crate::yaml::Node, path: &str| {
+        spec.entry("containers")
+            .filter(|e| matches!(&e.value.value, crate::yaml::Value::Seq(items) if items.is_empty()))
+            .map(|e| Problem {
+                kind: ProblemKind::MissingRequired { field: "containers" },
+                span: e.key_span,
+                path: format!("{path}.containers"),
+            })
+    };
     let template_path: &[&str] = match object.kind {
         "Pod" if object.api_version == "v1" => {
-            return if missing(object.root.get("spec")) {
-                vec![problem("spec", object.kind_span())]
-            } else {
-                Vec::new()
+            return match object.root.get("spec") {
+                s if missing(s) => vec![problem("spec", object.kind_span())],
+                Some(spec) => no_containers(spec, "spec").into_iter().collect(),
+                None => Vec::new(),
             };
         }
         "Deployment" | "ReplicaSet" | "ReplicationController" | "StatefulSet" | "DaemonSet" | "Job" => {
@@ -515,10 +583,11 @@ fn pod_spec_required(object: &Object) -> Vec<Problem> {
     let Some(entry) = parent.entry("template").filter(|e| e.value.is_map()) else {
         return Vec::new();
     };
-    if missing(entry.value.get("spec")) {
-        vec![problem(&format!("{}.spec", template_path.join(".")), entry.key_span)]
-    } else {
-        Vec::new()
+    let spec_path = format!("{}.spec", template_path.join("."));
+    match entry.value.get("spec") {
+        s if missing(s) => vec![problem(&spec_path, entry.key_span)],
+        Some(spec) => no_containers(spec, &spec_path).into_iter().collect(),
+        None => Vec::new(),
     }
 }
 
@@ -755,7 +824,11 @@ fn report_problem(
         ProblemKind::MissingRequired { field } => {
             let msg = format!("`{}` is required{when}", p.path);
             if let Some(d) = out.report("schema-missing-required", object, p.span, msg) {
-                d.help(format!("add `{field}`"));
+                if field == "containers" {
+                    d.help("list at least one container: the API server rejects a pod without one");
+                } else {
+                    d.help(format!("add `{field}`"));
+                }
             }
         }
         ProblemKind::InvalidValue { message, replacement } => {

@@ -476,6 +476,25 @@ impl CrdSchema {
         CrdSchema { nodes, root, prune }
     }
 
+    /// Whether the schema declares `spec.template` as a pod template:
+    /// `spec.template.spec.containers` is a list of objects with `name`
+    /// and `image` (the shape of a PodTemplateSpec).
+    pub fn declares_pod_template(&self) -> bool {
+        let node = |id: Id| self.nodes.get(id as usize);
+        let mut id = self.root;
+        for key in ["spec", "template", "spec", "containers"] {
+            match node(id).and_then(|n| n.prop(key)) {
+                Some(next) => id = next,
+                None => return false,
+            }
+        }
+        node(id)
+            .filter(|n| n.types & ARRAY != 0)
+            .and_then(|n| n.items)
+            .and_then(node)
+            .is_some_and(|item| item.prop("name").is_some() && item.prop("image").is_some())
+    }
+
     /// Whether unknown fields are reported (the CRD prunes them).
     pub fn prunes_unknown_fields(&self) -> bool {
         self.prune

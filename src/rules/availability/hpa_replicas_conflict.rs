@@ -2,7 +2,7 @@
 //! autoscaler of the run scales it.
 
 use super::hpa::Autoscalers;
-use crate::model::{Catalog, REPLICATED_KINDS};
+use crate::model::Catalog;
 use crate::rules::selectors::matching::{label_in, nearby};
 use crate::rules::{Ctx, Rule};
 
@@ -19,7 +19,7 @@ impl Rule for HpaReplicasConflict {
         if hpas.is_empty() {
             return;
         }
-        for o in catalog.objects.iter().filter(|o| REPLICATED_KINDS.contains(&o.kind)) {
+        for o in catalog.workloads().filter(|w| w.is_replicated()).map(|w| w.object) {
             let Some(entry) = o.root.path_entry(&["spec", "replicas"]) else {
                 continue;
             };

@@ -3,7 +3,7 @@
 
 use super::budget::{Budget, IntOrPercent};
 use super::hpa::{Autoscalers, Replication};
-use crate::model::{Catalog, REPLICATED_KINDS, Workload};
+use crate::model::{Catalog, Workload};
 use crate::rules::selectors::matching::{PodIndex, label_in, nearby};
 use crate::rules::{Ctx, Rule};
 
@@ -62,7 +62,7 @@ impl Rule for PdbBlocksEviction {
                 .filter(|w| budget.covers(w) && nearby(ctx.sources, pdb, w.object))
                 .collect();
             if covered.is_empty()
-                || covered.iter().any(|w| !REPLICATED_KINDS.contains(&w.kind()))
+                || covered.iter().any(|w| !w.is_replicated())
                 || pods.custom_source(sel, pdb).is_some()
             {
                 continue;

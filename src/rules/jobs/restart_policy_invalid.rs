@@ -12,9 +12,14 @@ pub struct RestartPolicyInvalid;
 /// The path of the pod template's `spec` for kinds with a fixed policy.
 fn template_spec_path(kind: &str) -> Option<&'static [&'static str]> {
     match kind {
-        "Job" | "Deployment" | "ReplicaSet" | "ReplicationController" | "StatefulSet" | "DaemonSet" => {
-            Some(&["spec", "template", "spec"])
-        }
+        "Job"
+        | "Deployment"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "DeploymentConfig"
+        | "Rollout" => Some(&["spec", "template", "spec"]),
         "CronJob" => Some(&["spec", "jobTemplate", "spec", "template", "spec"]),
         _ => None,
     }

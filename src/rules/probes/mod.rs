@@ -3,6 +3,7 @@
 mod identical;
 mod liveness_without_readiness;
 mod probe_exec_shell;
+mod probe_invalid;
 mod probe_port_undeclared;
 mod probe_success_threshold_invalid;
 mod probe_timeout_exceeds_period;
@@ -11,6 +12,7 @@ mod readiness_probe_missing;
 pub use identical::ProbesIdentical;
 pub use liveness_without_readiness::LivenessWithoutReadiness;
 pub use probe_exec_shell::ProbeExecShell;
+pub use probe_invalid::ProbeInvalid;
 pub use probe_port_undeclared::ProbePortUndeclared;
 pub use probe_success_threshold_invalid::ProbeSuccessThresholdInvalid;
 pub use probe_timeout_exceeds_period::ProbeTimeoutExceedsPeriod;
@@ -132,6 +134,7 @@ pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
         Box::new(ReadinessProbeMissing),
         Box::new(ProbePortUndeclared),
         Box::new(ProbeSuccessThresholdInvalid),
+        Box::new(ProbeInvalid),
         Box::new(ProbeTimeoutExceedsPeriod),
         Box::new(ProbeExecShell),
     ]

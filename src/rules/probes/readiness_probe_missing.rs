@@ -22,6 +22,8 @@ const KINDS: &[&str] = &[
     "DaemonSet",
     "ReplicaSet",
     "ReplicationController",
+    "DeploymentConfig",
+    "Rollout",
 ];
 
 /// A Service of the run with a non-empty selector.

@@ -13,6 +13,7 @@ mod container_runtime_socket_mounted;
 mod host_path_sensitive;
 mod host_path_volume;
 mod host_port;
+mod pod_os_field_forbidden;
 mod privilege_escalation_allowed;
 mod read_only_root_fs_missing;
 mod run_as_non_root_missing;
@@ -31,6 +32,7 @@ pub use container_runtime_socket_mounted::ContainerRuntimeSocketMounted;
 pub use host_path_sensitive::HostPathSensitive;
 pub use host_path_volume::HostPathVolume;
 pub use host_port::HostPort;
+pub use pod_os_field_forbidden::PodOsFieldForbidden;
 pub use privilege_escalation_allowed::PrivilegeEscalationAllowed;
 pub use read_only_root_fs_missing::ReadOnlyRootFsMissing;
 pub use run_as_non_root_missing::RunAsNonRootMissing;
@@ -343,6 +345,7 @@ pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
         Box::new(SysctlsUnsafe),
         Box::new(ServiceAccountTokenAutomount),
         Box::new(WindowsHostProcess),
+        Box::new(PodOsFieldForbidden),
     ]
 }
 

@@ -143,6 +143,8 @@ const CONTROLLER_LABELS: &[(&str, &[&str])] = &[
         ],
     ),
     ("DaemonSet", &["controller-revision-hash", "pod-template-generation"]),
+    ("Rollout", &["rollouts-pod-template-hash"]),
+    ("DeploymentConfig", &["deployment", "deploymentconfig"]),
     (
         "Job",
         &[
@@ -279,7 +281,7 @@ pub(crate) struct PodIndex<'s> {
 
 impl<'s> PodIndex<'s> {
     pub fn new(catalog: &'s Catalog<'_>, sources: &'s [SourceFile]) -> Self {
-        let workloads: Vec<Workload<'s>> = catalog.workloads().collect();
+        let workloads: Vec<Workload<'s>> = catalog.pod_templates().collect();
         let mut by_label: HashMap<(&'s str, String), Vec<usize>> = HashMap::new();
         for (i, w) in workloads.iter().enumerate() {
             for e in w.pod_labels().map(Node::entries).unwrap_or(&[]) {
@@ -288,7 +290,12 @@ impl<'s> PodIndex<'s> {
                 }
             }
         }
-        let custom = catalog.objects.iter().filter(|o| may_run_pods(o)).collect();
+        // A custom resource with a known pod template is among the workloads.
+        let custom = catalog
+            .objects
+            .iter()
+            .filter(|o| may_run_pods(o) && Workload::template_of(o).is_none())
+            .collect();
         let around = NearbyIndex::new(sources, workloads.iter().map(|w| w.object));
         PodIndex {
             workloads,
