@@ -16,7 +16,7 @@ use kvet::rules::Registry;
 use kvet::source::{DiscoverOptions, Input, SourceFile, discover, io_message};
 
 use super::progress::Progress;
-use super::{CheckArgs, ColorChoice, FailOn, Format, validate_selectors};
+use super::{CheckArgs, ColorChoice, FailOn, Format, validate_cli_selectors, validate_selectors};
 
 /// `--crd` paths must exist, and be folders or regular files.
 fn check_crd_paths(paths: &[PathBuf]) -> Result<(), String> {
@@ -55,7 +55,7 @@ fn config_paths(args: &CheckArgs, sources: &[SourceFile]) -> Vec<Option<PathBuf>
 }
 
 /// The configuration file, with the command line's overrides applied.
-fn effective_config(path: Option<&Path>, args: &CheckArgs) -> Result<Config, String> {
+pub(super) fn effective_config(path: Option<&Path>, args: &CheckArgs) -> Result<Config, String> {
     let mut config = match path {
         Some(p) => load_config(p).map_err(|errs| {
             let lines: Vec<String> = errs.iter().map(ToString::to_string).collect();
@@ -93,10 +93,9 @@ fn shift(d: &mut Diagnostic, by: u32) {
 }
 
 pub fn check(args: CheckArgs) -> Result<u8, String> {
-    validate_selectors(&args.select, "--select", Registry::builtin())?;
-    validate_selectors(&args.ignore, "--ignore", Registry::builtin())?;
+    // `--select` and `--ignore` are checked against each configuration's
+    // rules (its custom rules included) once it is read.
     check_crd_paths(&args.crd)?;
-    validate_selectors(&args.extend_select, "--extend-select", Registry::builtin())?;
     let outputs = parse_outputs(&args.output_file)?;
     let baseline = args
         .baseline
@@ -115,6 +114,11 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         Input::Stdin => true,
     });
     if found.inputs.is_empty() && found.missing.is_empty() {
+        // Nothing to lint, but a typo in a flag is still an error.
+        for path in super::settings::config_files(&args)? {
+            let config = effective_config(path.as_deref(), &args)?;
+            validate_cli_selectors(&args, &Registry::with_custom(&config.custom_rules))?;
+        }
         eprintln!(
             "kvet: warning: no manifest found in {} (kvet reads .yaml, .yml and .json files)",
             if args.paths.is_empty() {
@@ -163,11 +167,9 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
     for (path, members) in &groups {
         let config = effective_config(path.as_deref(), &args)?;
         let registry = (!config.custom_rules.is_empty()).then(|| Registry::with_custom(&config.custom_rules));
-        validate_selectors(
-            &config.select,
-            "select",
-            registry.as_ref().unwrap_or_else(|| Registry::builtin()),
-        )?;
+        let known = registry.as_ref().unwrap_or_else(|| Registry::builtin());
+        validate_cli_selectors(&args, known)?;
+        validate_selectors(&config.select, "select", known)?;
         let start = sources.len();
         sources.extend(members.iter().filter_map(|&i| slots[i].take()));
         plan.push(Group {
@@ -543,13 +545,13 @@ impl HelmCharts {
 }
 
 /// `--exclude` globs.
-struct Exclude {
+pub(super) struct Exclude {
     names: globset::GlobSet,
     paths: globset::GlobSet,
 }
 
 impl Exclude {
-    fn new(patterns: &[String]) -> Result<Self, String> {
+    pub(super) fn new(patterns: &[String]) -> Result<Self, String> {
         let mut names = globset::GlobSetBuilder::new();
         let mut paths = globset::GlobSetBuilder::new();
         for p in patterns {
@@ -573,7 +575,7 @@ impl Exclude {
     /// Whether a walked file (its name as shown) is excluded: a name
     /// pattern matching any of its components, or a path pattern matching
     /// it or a folder above it.
-    fn excludes(&self, name: &str) -> bool {
+    pub(super) fn excludes(&self, name: &str) -> bool {
         let path = Path::new(name.trim_start_matches("./"));
         if !self.names.is_empty() && path.components().any(|c| self.names.is_match(c.as_os_str())) {
             return true;

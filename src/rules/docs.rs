@@ -35,6 +35,9 @@ pub struct RuleOption {
     pub name: String,
     pub default: serde_json::Value,
     pub description: String,
+    /// The accepted values, when the option is one of a fixed set of words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -169,8 +172,13 @@ impl RuleDoc {
         if !self.options.is_empty() {
             s.push_str("\nOptions\n");
             for o in &self.options {
+                let values = if o.values.is_empty() {
+                    String::new()
+                } else {
+                    format!("; one of {}", o.values.join(", "))
+                };
                 s.push_str(&format!(
-                    "    {} (default {}): {}\n",
+                    "    {} (default {}{values}): {}\n",
                     o.name,
                     o.default,
                     o.description.trim()
