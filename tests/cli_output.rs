@@ -265,6 +265,31 @@ fn control_characters_never_reach_the_terminal() {
 }
 
 #[test]
+fn a_binary_file_is_named_binary_with_no_snippet() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa";
+    std::fs::write(dir.path().join("logo.yaml"), png).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("blob.json"), b"{\"a\": 1}\x00\x01\x02\x03").unwrap_or_else(|e| panic!("{e}"));
+    let out = kvet(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains(
+            "logo.yaml:1:1: error[yaml-syntax] binary, not a manifest (a PNG image): kvet reads YAML and JSON text"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("blob.json:1:1: error[yaml-syntax] binary, not a manifest (it contains NUL bytes)"),
+        "{report}"
+    );
+    assert!(
+        !report.contains('╭') && !report.contains("PNG\n"),
+        "no snippet:\n{report}"
+    );
+}
+
+#[test]
 fn categories_are_listed_and_typos_suggested() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let out = kvet(dir.path(), &["rules", "--category", "probes"]);
