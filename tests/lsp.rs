@@ -174,9 +174,8 @@ fn diagnostics_code_actions_hover_and_edits() {
         json!({"start": {"line": 7, "character": 6}, "end": {"line": 7, "character": 9}})
     );
     assert!(
-        d["codeDescription"]["href"]
-            .as_str()
-            .is_some_and(|h| h.ends_with("/selector-mismatch"))
+        d.get("codeDescription").is_none(),
+        "no link to a page that does not exist: {d}"
     );
     assert_eq!(d["relatedInformation"][0]["message"], "the pod template's labels");
 

@@ -62,7 +62,6 @@ fn list_rules(format: ListFormat, category: Option<&str>, custom: &[kvet::rules:
                         "severity": e.doc.severity,
                         "summary": e.doc.summary,
                         "enabled_by_default": e.doc.enabled_by_default,
-                        "source": e.doc.source,
                         "declarative": e.doc.template.is_some(),
                         "custom": is_custom(&e.doc.id),
                     })
