@@ -142,15 +142,14 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
             Input::File { path, name } => Some((path.clone(), name.clone())),
         })
         .collect();
-    let progress = Progress::new(files.len() + usize::from(stdin.is_some()), args.quiet);
-    progress.phase("reading");
+    let progress = Progress::new(args.quiet);
+    progress.phase("reading files", files.len() + usize::from(stdin.is_some()));
     let mut sources: Vec<SourceFile> = stdin.into_iter().collect();
     sources.par_extend(files.into_par_iter().map(|(p, n)| {
         let f = SourceFile::read(&p, n);
         progress.inc();
         f
     }));
-    progress.phase("checking");
 
     // One lint run per configuration (usually one for the whole run).
     let configs = config_paths(&args, &sources);
@@ -193,6 +192,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
             let g = plan.iter().find(|g| g.range.contains(&i)).unwrap_or(&plan[0]);
             (&g.config, g.registry.as_ref())
         };
+        progress.phase("rendering kustomizations", 0);
         super::kustomize::render_roots(&mut sources, &config_of)
     };
     super::kustomize::apply(&mut output, &rendered);
@@ -239,7 +239,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
                     ));
                 }
             }
-            output = lint_plan(&plan, &sources, &Progress::new(0, true));
+            output = lint_plan(&plan, &sources, &Progress::new(true));
             super::kustomize::apply(&mut output, &rendered);
         }
     }
@@ -301,7 +301,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
             );
         }
         if !refused.is_empty() || !not_written.is_empty() {
-            output = lint_plan(&plan, &sources, &Progress::new(0, true));
+            output = lint_plan(&plan, &sources, &Progress::new(true));
             super::kustomize::apply(&mut output, &rendered);
         }
         for (i, why) in &not_written {
@@ -658,7 +658,8 @@ fn lint_plan(plan: &[Group], sources: &[SourceFile], progress: &Progress) -> Lin
     let mut output = LintOutput::default();
     for g in plan {
         let registry = g.registry.as_ref().unwrap_or_else(|| Registry::builtin());
-        let mut out = lint_with_progress(&sources[g.range.clone()], &g.config, registry, &|| progress.inc(), true);
+        progress.phase("parsing files", g.range.len());
+        let mut out = lint_with_progress(&sources[g.range.clone()], &g.config, registry, progress, true);
         let by = g.range.start as u32;
         for d in out.diagnostics.iter_mut().chain(out.suppressed.iter_mut()) {
             shift(d, by);
