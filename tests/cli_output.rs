@@ -580,3 +580,83 @@ fn config_crds_that_do_not_exist_are_located_errors() {
     let err = text(&out.stderr);
     assert!(err.contains(".kvet.yaml:3:") && err.contains("`gone.yaml`"), "{err}");
 }
+
+#[test]
+fn watch_lints_again_when_a_file_changes() {
+    use std::io::BufRead;
+    use std::time::{Duration, Instant};
+    let dir = app_dir();
+    let bin = assert_cmd::cargo::cargo_bin("kvet");
+    let mut child = std::process::Command::new(bin)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["check", ".", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+    let stderr = child.stderr.take().unwrap_or_else(|| panic!("stderr"));
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // stderr ("watching for changes") is drained, not read: the report's
+    // summary line on stdout marks the end of a run.
+    std::thread::spawn(move || std::io::copy(&mut { stderr }, &mut std::io::sink()));
+    // Collects the lines of one run: up to the summary line
+    // (`1 error, 0 warnings, 1 info in 1 file (1 object)`), or until the time is up.
+    let next_run = || -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    let done = line.contains(" in ") && line.contains(" file") && line.ends_with(')');
+                    seen.push(line);
+                    if done {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        seen
+    };
+    let first = next_run();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        assert!(
+            first
+                .iter()
+                .any(|l| l.contains("app.yaml:6:3: warning[deployment-paused]")),
+            "{first:#?}"
+        );
+        // A new problem in a new file, and the paused rollout fixed.
+        std::fs::write(dir.path().join("app.yaml"), APP.replace("  paused: true\n", ""))
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(
+            dir.path().join("cm.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  nmae: b\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let second = next_run();
+        assert!(
+            second
+                .iter()
+                .any(|l| l.contains("cm.yaml:5:3: error[schema-unknown-field]")),
+            "{second:#?}"
+        );
+        assert!(!second.iter().any(|l| l.contains("deployment-paused")), "{second:#?}");
+        // Piped output: no screen clearing.
+        assert!(!first.iter().chain(&second).any(|l| l.contains('\x1b')));
+    }));
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}

@@ -93,6 +93,13 @@ fn shift(d: &mut Diagnostic, by: u32) {
 }
 
 pub fn check(args: CheckArgs) -> Result<u8, String> {
+    if args.watch {
+        return super::watch::run(&args);
+    }
+    check_once(&args)
+}
+
+pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
     // `--select` and `--ignore` are checked against each configuration's
     // rules (its custom rules included) once it is read.
     check_crd_paths(&args.crd)?;
@@ -115,9 +122,9 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
     });
     if found.inputs.is_empty() && found.missing.is_empty() {
         // Nothing to lint, but a typo in a flag is still an error.
-        for path in super::settings::config_files(&args)? {
-            let config = effective_config(path.as_deref(), &args)?;
-            validate_cli_selectors(&args, &Registry::with_custom(&config.custom_rules))?;
+        for path in super::settings::config_files(args)? {
+            let config = effective_config(path.as_deref(), args)?;
+            validate_cli_selectors(args, &Registry::with_custom(&config.custom_rules))?;
         }
         eprintln!(
             "kvet: warning: no manifest found in {} (kvet reads .yaml, .yml and .json files)",
@@ -152,7 +159,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
     }));
 
     // One lint run per configuration (usually one for the whole run).
-    let configs = config_paths(&args, &sources);
+    let configs = config_paths(args, &sources);
     let mut groups: BTreeMap<Option<PathBuf>, Vec<usize>> = BTreeMap::new();
     for (i, c) in configs.into_iter().enumerate() {
         groups.entry(c).or_default().push(i);
@@ -164,10 +171,10 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
     let mut sources: Vec<SourceFile> = Vec::with_capacity(slots.len());
     let mut plan: Vec<Group> = Vec::new();
     for (path, members) in &groups {
-        let config = effective_config(path.as_deref(), &args)?;
+        let config = effective_config(path.as_deref(), args)?;
         let registry = (!config.custom_rules.is_empty()).then(|| Registry::with_custom(&config.custom_rules));
         let known = registry.as_ref().unwrap_or_else(|| Registry::builtin());
-        validate_cli_selectors(&args, known)?;
+        validate_cli_selectors(args, known)?;
         validate_selectors(&config.select, "select", known)?;
         let start = sources.len();
         sources.extend(members.iter().filter_map(|&i| slots[i].take()));

@@ -7,6 +7,7 @@ mod kustomize;
 mod progress;
 mod render;
 mod settings;
+mod watch;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -233,6 +234,10 @@ struct CheckArgs {
     /// Print the effective configuration and where each value came from (as `kvet config`), and lint nothing.
     #[arg(long)]
     show_settings: bool,
+    /// Lint again whenever an input, a configuration file, a CRD or the baseline changes
+    /// (polled twice a second; the screen is cleared between runs on a terminal). Stop with Ctrl-C.
+    #[arg(long, conflicts_with_all = ["write_baseline", "add_suppressions", "diff", "fix_only", "stdin_filename"])]
+    watch: bool,
     /// Say, per kind, where its schema came from (built-in API version, embedded CRD catalog
     /// project and release, a CRD file, a catalog folder), on stderr.
     #[arg(long)]
