@@ -56,6 +56,9 @@ pub struct Config {
     /// `render: false`: kustomization trees are linted file by file (as
     /// `--no-render`).
     pub render: Option<bool>,
+    /// Values files passed to `helm template` (`--values`) when kvet
+    /// renders a chart.
+    pub helm_values: Vec<PathBuf>,
     /// The configuration file this came from.
     pub path: Option<PathBuf>,
     /// Where each top-level setting was written: key -> (line, column).
@@ -170,6 +173,7 @@ const KEYS: &[&str] = &[
     "fail-on",
     "gateway-api-channel",
     "render",
+    "helm-values",
 ];
 
 /// Reads a configuration file. Every problem is reported with its position.
@@ -598,6 +602,16 @@ pub fn parse_config(file: &str, text: &str, base: &Path) -> Result<Config, Vec<C
                     }
                 }
             }
+            "helm-values" => {
+                for (s, at) in r.strings(v) {
+                    let path = base.join(&s);
+                    if path.is_file() {
+                        config.helm_values.push(path);
+                    } else {
+                        r.error(at, format!("`{s}` is not a values file"));
+                    }
+                }
+            }
             "gateway-api-channel" => match r
                 .one_of(v, "gateway-api-channel", &["standard", "experimental"])
                 .as_deref()
@@ -711,6 +725,10 @@ pub const STARTER: &str = r#"# kvet configuration. kvet finds this file by walki
 
 # CustomResourceDefinitions that provide schemas for custom resources.
 # crds: [crds/]
+
+# Values files for `helm template --values` when kvet renders a Helm chart
+# (helm on PATH; paths relative to this file).
+# helm-values: [deploy/values-prod.yaml]
 
 # The default for --fail-on: error, warning, info or never.
 # fail-on: error

@@ -149,9 +149,38 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
             Input::File { path, name } => Some((path.clone(), name.clone())),
         })
         .collect();
+    // Helm: rendered output on stdin is split by its `# Source:` templates,
+    // and charts are rendered when helm is on PATH. Not when kvet edits
+    // files: a rendered template is not a file it could write.
+    let edits_files = args.fix || args.fix_only || args.diff || args.add_suppressions;
+    let mut stdin_sources: Vec<SourceFile> = Vec::new();
+    if let Some(f) = stdin {
+        match (&f.load_error, edits_files) {
+            (None, false) => {
+                let name = |s: &str| {
+                    if s.is_empty() {
+                        stdin_name.clone()
+                    } else {
+                        s.to_string()
+                    }
+                };
+                match super::helm::split_rendered(&f.text, &name) {
+                    Some(split) => stdin_sources = split,
+                    None => stdin_sources.push(f),
+                }
+            }
+            _ => stdin_sources.push(f),
+        }
+    }
+    let (files, rendered_charts) = if edits_files {
+        (files, Vec::new())
+    } else {
+        render_charts(args, files, &mut charts)?
+    };
     let progress = Progress::new(args.quiet);
-    progress.phase("reading files", files.len() + usize::from(stdin.is_some()));
-    let mut sources: Vec<SourceFile> = stdin.into_iter().collect();
+    progress.phase("reading files", files.len());
+    let mut sources: Vec<SourceFile> = stdin_sources;
+    sources.extend(rendered_charts);
     sources.par_extend(files.into_par_iter().map(|(p, n)| {
         let f = SourceFile::read(&p, n);
         progress.inc();
@@ -499,6 +528,90 @@ fn parse_outputs(specs: &[String]) -> Result<Vec<OutputFile>, String> {
         return Err("--output-file: only one PATH without a FORMAT: prefix (the --format report)".into());
     }
     Ok(out)
+}
+
+/// Files to read: their path and the name they are shown under.
+type Inputs = Vec<(PathBuf, String)>;
+
+/// With `helm` on PATH, renders each chart whose `Chart.yaml` is among the
+/// inputs (`helm template`, `--values` from the configuration's
+/// `helm-values`) and returns the inputs without those `Chart.yaml`s, and
+/// the rendered templates. A chart helm cannot render keeps its
+/// `Chart.yaml` (and its `helm-chart` note), with a warning.
+fn render_charts(
+    args: &CheckArgs,
+    files: Inputs,
+    charts: &mut HelmCharts,
+) -> Result<(Inputs, Vec<SourceFile>), String> {
+    let is_chart = |p: &Path, charts: &mut HelmCharts| {
+        p.file_name().is_some_and(|n| n == "Chart.yaml")
+            && charts.is_root(
+                p.parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new(".")),
+            )
+    };
+    if !files.iter().any(|(p, _)| is_chart(p, charts)) {
+        return Ok((files, Vec::new()));
+    }
+    let Some(helm) = super::helm::find_helm() else {
+        return Ok((files, Vec::new()));
+    };
+    // Outer charts first: a chart packaged in another's `charts/` is
+    // rendered with its parent, not alone.
+    let mut chart_files: Vec<(PathBuf, String)> = files.iter().filter(|(p, _)| is_chart(p, charts)).cloned().collect();
+    chart_files.sort_by_key(|(p, _)| p.components().count());
+    let mut rendered = Vec::new();
+    let mut rendered_dirs: Vec<PathBuf> = Vec::new();
+    // The `Chart.yaml`s that are no longer linted as files.
+    let mut done: Vec<PathBuf> = Vec::new();
+    for (path, name) in chart_files {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if rendered_dirs.iter().any(|r| dir != r && dir.starts_with(r)) {
+            done.push(path);
+            continue;
+        }
+        let chart = Path::new(&name)
+            .parent()
+            .map(|p| p.display().to_string())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| ".".into());
+        let config_path = if args.no_config {
+            None
+        } else {
+            args.config.clone().or_else(|| find_config(dir))
+        };
+        let config = effective_config(config_path.as_deref(), args)?;
+        let version = config
+            .kubernetes_version
+            .as_deref()
+            .and_then(kvet::schema::parse_version)
+            .map(|v| format!("v{}.0", v.name));
+        match super::helm::render(&helm, &chart, &config.helm_values, version.as_deref()) {
+            Ok(text) => {
+                let file_name = |s: &str| {
+                    if s.is_empty() {
+                        format!("{chart}/<rendered>")
+                    } else {
+                        super::helm::template_path(&chart, s)
+                    }
+                };
+                match super::helm::split_rendered(&text, &file_name) {
+                    Some(split) => rendered.extend(split),
+                    // Output without `# Source:` comments: one file.
+                    None => rendered.push(SourceFile::from_text(format!("{chart}/<rendered>"), None, text)),
+                }
+                rendered_dirs.push(dir.to_path_buf());
+                done.push(path);
+            }
+            Err(why) => eprintln!("kvet: warning: {why}; linting the chart's Chart.yaml only"),
+        }
+    }
+    let kept = files.into_iter().filter(|(p, _)| !done.contains(p)).collect();
+    Ok((kept, rendered))
 }
 
 /// Helm charts met while walking: a folder with a `Chart.yaml`. Its

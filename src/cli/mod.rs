@@ -3,6 +3,7 @@
 mod adopt;
 mod check;
 mod docs;
+mod helm;
 mod kustomize;
 mod progress;
 mod render;

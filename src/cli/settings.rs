@@ -284,6 +284,13 @@ fn settings_of(file: &Config, effective: &Config, args: &CheckArgs) -> Vec<Setti
         pick(args.no_render.then_some("--no-render"), &["render"]),
         "",
     );
+    let helm_values: Vec<String> = effective.helm_values.iter().map(|p| shown(p)).collect();
+    push(
+        "helm-values",
+        Value::from(helm_values),
+        pick(None, &["helm-values"]),
+        "(none)",
+    );
     push(
         "baseline",
         args.baseline.as_deref().map_or(Value::Null, |p| Value::from(shown(p))),
