@@ -2,7 +2,7 @@
 //! options; read from `.kvet.yaml` (found by walking up from the inputs, or
 //! named with `--config`) and overridden by command-line flags.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -56,8 +56,13 @@ pub struct Config {
     /// `render: false`: kustomization trees are linted file by file (as
     /// `--no-render`).
     pub render: Option<bool>,
+    /// Values files passed to `helm template` (`--values`) when kvet
+    /// renders a chart.
+    pub helm_values: Vec<PathBuf>,
     /// The configuration file this came from.
     pub path: Option<PathBuf>,
+    /// Where each top-level setting was written: key -> (line, column).
+    pub locations: BTreeMap<String, (u32, u32)>,
 }
 
 /// A problem in a configuration file, at a position.
@@ -168,6 +173,7 @@ const KEYS: &[&str] = &[
     "fail-on",
     "gateway-api-channel",
     "render",
+    "helm-values",
 ];
 
 /// Reads a configuration file. Every problem is reported with its position.
@@ -257,8 +263,104 @@ impl Reader<'_> {
             );
             return None;
         }
+        if crate::schema::parse_version(trimmed).is_none() {
+            let all = crate::schema::versions();
+            let range = match (all.first(), all.last()) {
+                (Some(a), Some(b)) => format!("{} to {}", a.name, b.name),
+                _ => "none".to_string(),
+            };
+            self.error(
+                node.span.start,
+                format!("unknown Kubernetes version `{v}`: kvet embeds {range} (`kvet versions` lists them)"),
+            );
+            return None;
+        }
         Some(trimmed.to_string())
     }
+
+    /// One of a fixed set of words; a typo gets the closest one.
+    fn one_of(&mut self, node: &Node, setting: &str, allowed: &[&str]) -> Option<String> {
+        let word = match &node.value {
+            Value::Str(s) => s.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => self
+                .text
+                .get(node.span.start as usize..node.span.end as usize)
+                .unwrap_or_default()
+                .to_string(),
+        };
+        if allowed.contains(&word.as_str()) {
+            return Some(word);
+        }
+        let hint = suggest(&word, allowed.iter().copied());
+        self.error(
+            node.span.start,
+            format!("`{word}` is not a `{setting}` value: {}{hint}", or_list(allowed)),
+        );
+        None
+    }
+}
+
+/// `a, b or c`.
+fn or_list(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// Checks a rule option's value against its documented default (same
+/// JSON type), its documented `values`, and quantities for options whose
+/// default is one (`min-cpu: 10m`).
+fn check_option_value(opt: &crate::rules::RuleOption, value: &serde_json::Value) -> Result<(), String> {
+    use serde_json::Value as J;
+    let kind = |v: &J| match v {
+        J::Null => "null",
+        J::Bool(_) => "a boolean",
+        J::Number(_) => "a number",
+        J::String(_) => "a string",
+        J::Array(_) => "a list",
+        J::Object(_) => "a mapping",
+    };
+    let same = matches!(
+        (&opt.default, value),
+        (J::Bool(_), J::Bool(_))
+            | (J::Number(_), J::Number(_))
+            | (J::String(_), J::String(_))
+            | (J::Array(_), J::Array(_))
+            | (J::Object(_), J::Object(_))
+    );
+    if !same {
+        return Err(format!("expected {}, found {}", kind(&opt.default), kind(value)));
+    }
+    match value {
+        J::Array(items) => {
+            if opt.default.as_array().is_some_and(|d| d.iter().all(J::is_string))
+                && let Some(bad) = items.iter().find(|i| !i.is_string())
+            {
+                return Err(format!("expected a list of strings, found {}", kind(bad)));
+            }
+        }
+        J::String(s) => {
+            if !opt.values.is_empty() && !opt.values.iter().any(|v| v == s) {
+                let allowed: Vec<&str> = opt.values.iter().map(String::as_str).collect();
+                let hint = suggest(s, allowed.iter().copied());
+                return Err(format!("`{s}` is not one of {}{hint}", or_list(&allowed)));
+            }
+            if let Some(d) = opt.default.as_str()
+                && crate::model::Quantity::parse(d).is_ok()
+                && crate::model::Quantity::parse(s).is_err()
+            {
+                return Err(format!("`{s}` is not a quantity like `{d}`"));
+            }
+        }
+        J::Number(n) if opt.default.as_u64().is_some() && n.as_u64().is_none() => {
+            return Err(format!("expected a whole number, found `{n}`"));
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> String {
@@ -352,6 +454,10 @@ pub fn parse_config(file: &str, text: &str, base: &Path) -> Result<Config, Vec<C
 
     for e in root.entries() {
         let v = &e.value;
+        if KEYS.contains(&&*e.key) {
+            let p = r.index.line_col(text, e.key_span.start);
+            config.locations.insert(e.key.to_string(), (p.line, p.column));
+        }
         match &*e.key {
             "kubernetes-version" => config.kubernetes_version = r.version(v),
             "target-version" => config.target_version = r.version(v),
@@ -383,10 +489,13 @@ pub fn parse_config(file: &str, text: &str, base: &Path) -> Result<Config, Vec<C
                             Some(sev) => {
                                 config.severity.insert(s.key.to_string(), sev);
                             }
-                            None => r.error(
-                                s.value.span.start,
-                                format!("`{t}` is not a severity: error, warning, info or off"),
-                            ),
+                            None => {
+                                let hint = suggest(t, ["error", "warning", "info", "off"].into_iter());
+                                r.error(
+                                    s.value.span.start,
+                                    format!("`{t}` is not a severity: error, warning, info or off{hint}"),
+                                );
+                            }
                         },
                         None => r.error(s.value.span.start, "a severity: error, warning, info or off"),
                     }
@@ -407,9 +516,23 @@ pub fn parse_config(file: &str, text: &str, base: &Path) -> Result<Config, Vec<C
                         continue;
                     };
                     let mut map = serde_json::Map::new();
+                    if !s.value.is_map() {
+                        r.error(
+                            s.value.span.start,
+                            format!("the options of `{}` are a mapping of option names to values", doc.id),
+                        );
+                    }
                     for o in s.value.entries() {
-                        if doc.options.iter().any(|x| x.name == *o.key) {
-                            map.insert(o.key.to_string(), o.value.to_json());
+                        if let Some(opt) = doc.options.iter().find(|x| x.name == *o.key) {
+                            let value = o.value.to_json();
+                            match check_option_value(opt, &value) {
+                                Ok(()) => {
+                                    map.insert(o.key.to_string(), value);
+                                }
+                                Err(why) => {
+                                    r.error(o.value.span.start, format!("`{}` option `{}`: {why}", doc.id, o.key))
+                                }
+                            }
                         } else {
                             let names: Vec<&str> = doc.options.iter().map(|x| x.name.as_str()).collect();
                             let list = if names.is_empty() {
@@ -479,19 +602,37 @@ pub fn parse_config(file: &str, text: &str, base: &Path) -> Result<Config, Vec<C
                     }
                 }
             }
-            "gateway-api-channel" => match v.as_str() {
-                Some("standard") => config.gateway_api_experimental = false,
+            "helm-values" => {
+                for (s, at) in r.strings(v) {
+                    let path = base.join(&s);
+                    if path.is_file() {
+                        config.helm_values.push(path);
+                    } else {
+                        r.error(at, format!("`{s}` is not a values file"));
+                    }
+                }
+            }
+            "gateway-api-channel" => match r
+                .one_of(v, "gateway-api-channel", &["standard", "experimental"])
+                .as_deref()
+            {
                 Some("experimental") => config.gateway_api_experimental = true,
-                _ => r.error(v.span.start, "`gateway-api-channel` is `standard` or `experimental`"),
+                Some(_) => config.gateway_api_experimental = false,
+                None => {}
             },
             "render" => match &v.value {
                 crate::yaml::Value::Bool(b) => config.render = Some(*b),
-                _ => r.error(v.span.start, "`render` is true or false"),
+                _ => {
+                    r.one_of(v, "render", &["true", "false"]);
+                }
             },
-            "fail-on" => match v.as_str() {
+            "fail-on" => match r
+                .one_of(v, "fail-on", &["error", "warning", "info", "never"])
+                .as_deref()
+            {
                 Some("never") => config.fail_on = Some(None),
-                Some(t) if Severity::parse(t).is_some() => config.fail_on = Some(Severity::parse(t)),
-                _ => r.error(v.span.start, "`fail-on` is one of error, warning, info, never"),
+                Some(t) => config.fail_on = Some(Severity::parse(t)),
+                None => {}
             },
             other => {
                 let hint = suggest(other, KEYS.iter().copied());
@@ -584,6 +725,10 @@ pub const STARTER: &str = r#"# kvet configuration. kvet finds this file by walki
 
 # CustomResourceDefinitions that provide schemas for custom resources.
 # crds: [crds/]
+
+# Values files for `helm template --values` when kvet renders a Helm chart
+# (helm on PATH; paths relative to this file).
+# helm-values: [deploy/values-prod.yaml]
 
 # The default for --fail-on: error, warning, info or never.
 # fail-on: error
@@ -687,6 +832,41 @@ mod tests {
                 .any(|m| m.starts_with(".kvet.yaml:7:21: `latest` is not a Kubernetes version")),
             "{msgs:#?}"
         );
+    }
+
+    #[test]
+    fn enum_values_option_values_and_versions_are_located_with_hints() {
+        let e = parse("fail-on: warnings\nseverity:\n  requests-missing: eror\ngateway-api-channel: experimantal\nrender: yes please\nkubernetes-version: 1.40\noptions:\n  requests-too-low: {min-cpu: lots, min-memory: 4}\n  object-duplicate: {scope: directry}\n  replicas-low: {min: two}\n  image-registry-not-allowed: {allowed: [1]}\n")
+            .err()
+            .unwrap_or_default();
+        let msgs: Vec<String> = e.iter().map(ToString::to_string).collect();
+        for want in [
+            ".kvet.yaml:1:10: `warnings` is not a `fail-on` value: error, warning, info or never (did you mean `warning`?)",
+            ".kvet.yaml:3:21: `eror` is not a severity: error, warning, info or off (did you mean `error`?)",
+            ".kvet.yaml:4:22: `experimantal` is not a `gateway-api-channel` value: standard or experimental (did you mean `experimental`?)",
+            ".kvet.yaml:5:9: `yes please` is not a `render` value: true or false",
+            ".kvet.yaml:6:21: unknown Kubernetes version `1.40`: kvet embeds 1.0 to 1.37 (`kvet versions` lists them)",
+            ".kvet.yaml:8:31: `requests-too-low` option `min-cpu`: `lots` is not a quantity like `10m`",
+            ".kvet.yaml:8:49: `requests-too-low` option `min-memory`: expected a string, found a number",
+            ".kvet.yaml:9:29: `object-duplicate` option `scope`: `directry` is not one of file, directory or run (did you mean `directory`?)",
+            ".kvet.yaml:10:23: `replicas-low` option `min`: expected a number, found a string",
+            ".kvet.yaml:11:41: `image-registry-not-allowed` option `allowed`: expected a list of strings, found a number",
+        ] {
+            assert!(msgs.iter().any(|m| m == want), "missing {want}\n{msgs:#?}");
+        }
+        assert_eq!(msgs.len(), 10, "{msgs:#?}");
+        let ok = parse(
+            "fail-on: warning\noptions:\n  object-duplicate: {scope: run}\n  requests-too-low: {min-cpu: 50m}\n  replicas-low: {min: 3}\n",
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+    }
+
+    #[test]
+    fn settings_remember_where_they_were_written() {
+        let c = parse("# a comment\nfail-on: warning\nselect:\n  - probes\n").unwrap_or_default();
+        assert_eq!(c.locations.get("fail-on"), Some(&(2, 1)));
+        assert_eq!(c.locations.get("select"), Some(&(3, 1)));
+        assert_eq!(c.locations.get("ignore"), None);
     }
 
     #[test]

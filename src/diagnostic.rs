@@ -9,14 +9,6 @@ use serde::{Deserialize, Serialize};
 use crate::source::FileId;
 use crate::yaml::Span;
 
-/// Where rule documentation lives online; `kvet explain <id>` shows the same
-/// text offline.
-pub const DOCS_URL: &str = "https://kvet.dev/rules/";
-
-pub fn docs_url(rule: &str) -> String {
-    format!("{DOCS_URL}{rule}")
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {

@@ -193,10 +193,27 @@ fn is_chart_metadata(root: Option<&crate::yaml::Node>) -> bool {
 
 /// Lints a set of sources with a registry and configuration.
 pub fn lint_with(sources: &[SourceFile], config: &Config, registry: &Registry) -> LintOutput {
-    lint_with_progress(sources, config, registry, &|| {}, false)
+    lint_with_progress(sources, config, registry, &NoProgress, false)
 }
 
-/// [`lint_with`], calling `on_file` as each file is loaded (progress bars).
+/// What a progress bar hears of a lint run: files parsed, then objects
+/// checked (each object twice: by the rules, then against its schema).
+pub trait LintProgress: Sync {
+    /// A file was parsed.
+    fn parsed(&self) {}
+    /// Parsing is done: `objects` objects are checked next, each reported
+    /// twice through [`LintProgress::checked`].
+    fn checking(&self, _objects: usize) {}
+    /// An object went through one pass (rules, or schema).
+    fn checked(&self) {}
+}
+
+/// No progress to report.
+pub struct NoProgress;
+
+impl LintProgress for NoProgress {}
+
+/// [`lint_with`], reporting its progress (progress bars).
 /// With `exiting`, the trees are not freed: a process that ends right
 /// after the run skips millions of frees (measured: a third of a corpus
 /// run's instructions went into dropping the trees).
@@ -204,11 +221,11 @@ pub fn lint_with_progress(
     sources: &[SourceFile],
     config: &Config,
     registry: &Registry,
-    on_file: &(dyn Fn() + Sync),
+    progress: &dyn LintProgress,
     exiting: bool,
 ) -> LintOutput {
-    let loaded = load(sources, on_file);
-    lint_loaded(sources, loaded, config, registry, exiting)
+    let loaded = load(sources, &|| progress.parsed());
+    lint_loaded_with(sources, loaded, config, registry, exiting, progress)
 }
 
 /// Lints sources whose documents are already loaded (rendered ones: a
@@ -220,7 +237,18 @@ pub fn lint_loaded(
     registry: &Registry,
     exiting: bool,
 ) -> LintOutput {
-    let out = lint_inner(sources, &loaded, None, config, registry, exiting);
+    lint_loaded_with(sources, loaded, config, registry, exiting, &NoProgress)
+}
+
+fn lint_loaded_with(
+    sources: &[SourceFile],
+    loaded: Loaded,
+    config: &Config,
+    registry: &Registry,
+    exiting: bool,
+    progress: &dyn LintProgress,
+) -> LintOutput {
+    let out = lint_inner(sources, &loaded, None, config, registry, exiting, progress);
     if exiting {
         std::mem::forget(loaded);
     }
@@ -239,7 +267,7 @@ pub fn lint_focused(
     config: &Config,
     registry: &Registry,
 ) -> LintOutput {
-    lint_inner(sources, loaded, Some(focus), config, registry, false)
+    lint_inner(sources, loaded, Some(focus), config, registry, false, &NoProgress)
 }
 
 fn lint_inner(
@@ -249,14 +277,19 @@ fn lint_inner(
     config: &Config,
     registry: &Registry,
     exiting: bool,
+    progress: &dyn LintProgress,
 ) -> LintOutput {
     let mut diagnostics = Vec::new();
     let mut objects = collect_objects(sources, loaded, registry, config, &mut diagnostics);
     crate::schema::check::mark_custom_pod_templates(&mut objects, sources, config);
     let mut catalog = Catalog::new(objects);
     catalog.focus = focus.cloned();
-    diagnostics.extend(rules::run(registry, &catalog, sources, config));
-    diagnostics.extend(crate::schema::check::check(&catalog, sources, config, registry));
+    progress.checking(catalog.len());
+    let checked = || progress.checked();
+    diagnostics.extend(rules::run(registry, &catalog, sources, config, &checked));
+    diagnostics.extend(crate::schema::check::check(
+        &catalog, sources, config, registry, &checked,
+    ));
     if let Some(f) = focus {
         diagnostics.retain(|d| f.contains(&d.file));
     }
@@ -362,4 +395,63 @@ fn finish(mut diagnostics: Vec<Diagnostic>, files: usize, objects: usize) -> Lin
 /// The highest severity among the findings.
 pub fn max_severity(diags: &[Diagnostic]) -> Option<Severity> {
     diags.iter().map(|d| d.severity).max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[derive(Default)]
+    struct Count {
+        parsed: AtomicUsize,
+        objects: AtomicUsize,
+        checked: AtomicUsize,
+    }
+
+    impl LintProgress for Count {
+        fn parsed(&self) {
+            self.parsed.fetch_add(1, Ordering::Relaxed);
+        }
+        fn checking(&self, objects: usize) {
+            // Every file is parsed before checking starts.
+            assert_eq!(self.parsed.load(Ordering::Relaxed), 2);
+            self.objects.store(objects, Ordering::Relaxed);
+        }
+        fn checked(&self) {
+            self.checked.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    #[test]
+    fn progress_counts_every_phase() {
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n";
+        let sources = vec![
+            SourceFile::from_text("a.yaml", None, cm.to_string()),
+            SourceFile::from_text(
+                "b.yaml",
+                None,
+                "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n".into(),
+            ),
+        ];
+        let count = Count::default();
+        let out = lint_with_progress(&sources, &Config::default(), Registry::builtin(), &count, false);
+        assert_eq!(out.summary.objects, 3);
+        assert_eq!(count.parsed.load(Ordering::Relaxed), 2);
+        assert_eq!(count.objects.load(Ordering::Relaxed), 3);
+        assert_eq!(
+            count.checked.load(Ordering::Relaxed),
+            6,
+            "rules and schema, each object"
+        );
+
+        // With the schema rules off, the schema pass still moves the bar.
+        let config = Config {
+            ignore: vec!["schema".into()],
+            ..Config::default()
+        };
+        let count = Count::default();
+        lint_with_progress(&sources, &config, Registry::builtin(), &count, false);
+        assert_eq!(count.checked.load(Ordering::Relaxed), 6);
+    }
 }

@@ -223,7 +223,7 @@ spec:
     write(dir.path(), ".kvet.yaml", "gateway-api-channel: beta\n");
     let out = kvet(dir.path(), &["check", "route.yaml"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("`gateway-api-channel` is `standard` or `experimental`"));
+    assert!(text(&out.stderr).contains("`beta` is not a `gateway-api-channel` value: standard or experimental"));
 }
 
 #[test]

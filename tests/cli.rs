@@ -355,9 +355,13 @@ fn rules_and_explain() {
         "Why it matters",
         "How to fix",
         "Example that triggers it",
-        "Source: domain fact C4",
     ] {
         assert!(s.contains(part), "missing {part:?} in\n{s}");
     }
+    // No internal references, no links to pages that do not exist.
+    assert!(
+        !s.contains("domain fact") && !s.contains("Source:") && !s.contains("https://"),
+        "{s}"
+    );
     kvet().args(["explain", "nope"]).assert().code(2);
 }

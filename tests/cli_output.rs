@@ -6,6 +6,8 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+mod common;
+
 fn kvet(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::cargo_bin("kvet")
         .unwrap_or_else(|e| panic!("{e}"))
@@ -265,6 +267,31 @@ fn control_characters_never_reach_the_terminal() {
 }
 
 #[test]
+fn a_binary_file_is_named_binary_with_no_snippet() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa";
+    std::fs::write(dir.path().join("logo.yaml"), png).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("blob.json"), b"{\"a\": 1}\x00\x01\x02\x03").unwrap_or_else(|e| panic!("{e}"));
+    let out = kvet(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains(
+            "logo.yaml:1:1: error[yaml-syntax] binary, not a manifest (a PNG image): kvet reads YAML and JSON text"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("blob.json:1:1: error[yaml-syntax] binary, not a manifest (it contains NUL bytes)"),
+        "{report}"
+    );
+    assert!(
+        !report.contains('╭') && !report.contains("PNG\n"),
+        "no snippet:\n{report}"
+    );
+}
+
+#[test]
 fn categories_are_listed_and_typos_suggested() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let out = kvet(dir.path(), &["rules", "--category", "probes"]);
@@ -309,7 +336,16 @@ fn a_helm_chart_is_recognised_not_linted_as_manifests() {
         "crds/crd.yaml",
         "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinitio\nmetadata:\n  name: x\n",
     );
-    let out = kvet(dir.path(), &["check", "--quiet", "--fail-on", "info"]);
+    // Without helm on PATH (an empty folder is the whole PATH).
+    let no_helm = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = Command::cargo_bin("kvet")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("PATH", no_helm.path())
+        .args(["check", "--quiet", "--fail-on", "info"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     let report = text(&out.stdout);
     let lines: Vec<&str> = report.lines().collect();
     assert!(
@@ -554,4 +590,247 @@ fn config_crds_that_do_not_exist_are_located_errors() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains(".kvet.yaml:3:") && err.contains("`gone.yaml`"), "{err}");
+}
+
+#[test]
+fn watch_lints_again_when_a_file_changes() {
+    use std::io::BufRead;
+    use std::time::{Duration, Instant};
+    let dir = app_dir();
+    let bin = assert_cmd::cargo::cargo_bin("kvet");
+    let mut child = std::process::Command::new(bin)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["check", ".", "--watch"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+    let stderr = child.stderr.take().unwrap_or_else(|| panic!("stderr"));
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // stderr ("watching for changes") is drained, not read: the report's
+    // summary line on stdout marks the end of a run.
+    std::thread::spawn(move || std::io::copy(&mut { stderr }, &mut std::io::sink()));
+    // Collects the lines of one run: up to the summary line
+    // (`1 error, 0 warnings, 1 info in 1 file (1 object)`), or until the time is up.
+    let next_run = || -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    let done = line.contains(" in ") && line.contains(" file") && line.ends_with(')');
+                    seen.push(line);
+                    if done {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        seen
+    };
+    let first = next_run();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        assert!(
+            first
+                .iter()
+                .any(|l| l.contains("app.yaml:6:3: warning[deployment-paused]")),
+            "{first:#?}"
+        );
+        // A new problem in a new file, and the paused rollout fixed.
+        std::fs::write(dir.path().join("app.yaml"), APP.replace("  paused: true\n", ""))
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(
+            dir.path().join("cm.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  nmae: b\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let second = next_run();
+        assert!(
+            second
+                .iter()
+                .any(|l| l.contains("cm.yaml:5:3: error[schema-unknown-field]")),
+            "{second:#?}"
+        );
+        assert!(!second.iter().any(|l| l.contains("deployment-paused")), "{second:#?}");
+        // Piped output: no screen clearing.
+        assert!(!first.iter().chain(&second).any(|l| l.contains('\x1b')));
+    }));
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}
+
+/// `helm template` output of a chart `web`: two templates, a typo in the
+/// second document of the deployment template.
+const HELM_OUTPUT: &str = "---
+# Source: web/templates/service.yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+---
+# Source: web/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicsa: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+";
+
+#[test]
+fn helm_on_path_renders_the_chart_and_findings_name_its_templates() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let root = dir.path();
+    let write = |p: &str, t: &str| {
+        let path = root.join(p);
+        if let Some(d) = path.parent() {
+            std::fs::create_dir_all(d).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(path, t).unwrap_or_else(|e| panic!("{e}"));
+    };
+    write("chart/Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\n");
+    write("chart/values.yaml", "replicaCount: 1\n");
+    write("chart/values-prod.yaml", "replicaCount: 3\n");
+    write(
+        "chart/templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
+    );
+    write(
+        ".kvet.yaml",
+        "kubernetes-version: \"1.30\"\nhelm-values: [chart/values-prod.yaml]\n",
+    );
+    // A fake helm: records its arguments, prints a known rendering.
+    let bin = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let helm = bin.path().join("helm");
+    std::fs::write(bin.path().join("rendered.yaml"), HELM_OUTPUT).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        &helm,
+        "#!/bin/sh\nd=$(dirname \"$0\")\nprintf '%s\\n' \"$@\" > \"$d/args.txt\"\nif [ -f \"$d/fail\" ]; then echo 'Error: chart requires kubeVersion >=1.99' >&2; exit 1; fi\ncat \"$d/rendered.yaml\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap_or_default());
+    let run = |args: &[&str]| {
+        Command::cargo_bin("kvet")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .current_dir(root)
+            .env("NO_COLOR", "1")
+            .env("PATH", &path)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let out = run(&["check", "chart", "--quiet", "--fail-on", "info"]);
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("chart/templates/deployment.yaml:8:3: error[schema-unknown-field] "),
+        "line 8 of the deployment template's rendering:\n{report}\n{}",
+        text(&out.stderr)
+    );
+    assert!(!report.contains("helm-chart"), "the chart was rendered:\n{report}");
+    assert!(!report.contains("<stdin>") && !report.contains("values"), "{report}");
+    let args = std::fs::read_to_string(bin.path().join("args.txt")).unwrap_or_default();
+    let values = root.join("chart/values-prod.yaml");
+    assert_eq!(
+        args.lines().collect::<Vec<_>>(),
+        vec![
+            "template",
+            "chart",
+            "--values",
+            &values.display().to_string(),
+            "--kube-version",
+            "v1.30.0"
+        ]
+    );
+
+    // helm fails: a warning, and the chart keeps its note.
+    std::fs::write(bin.path().join("fail"), "").unwrap_or_else(|e| panic!("{e}"));
+    let out = run(&["check", "chart", "--quiet", "--fail-on", "info"]);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("kvet: warning: `helm template chart` failed: Error: chart requires kubeVersion >=1.99"),
+        "{err}"
+    );
+    assert!(text(&out.stdout).contains("chart/Chart.yaml:1:1: info[helm-chart]"));
+}
+
+#[test]
+fn rendered_helm_output_on_stdin_is_attributed_to_its_templates() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let lint = |input: &[u8], extra: &[&str]| {
+        let out = Command::cargo_bin("kvet")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .current_dir(dir.path())
+            .args(["check", "-", "--format", "json", "--no-config"])
+            .args(extra)
+            .write_stdin(input.to_vec())
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap_or_default()
+    };
+    let v = lint(HELM_OUTPUT.as_bytes(), &[]);
+    let unknown: Vec<&serde_json::Value> = v["diagnostics"]
+        .as_array()
+        .map(|a| a.iter().filter(|d| d["rule"] == "schema-unknown-field").collect())
+        .unwrap_or_default();
+    assert_eq!(unknown.len(), 1, "{v}");
+    assert_eq!(unknown[0]["file"], "web/templates/deployment.yaml");
+    assert_eq!(unknown[0]["start"]["line"], 8);
+    assert_eq!(v["summary"]["files"], 2);
+
+    // Real charts rendered by helm (shared test data).
+    let Some(rendered) = common::shared(
+        "rendered_helm_output_on_stdin_is_attributed_to_its_templates",
+        "helm-charts/rendered",
+    ) else {
+        return;
+    };
+    for chart in ["podinfo", "ingress-nginx", "sealed-secrets", "external-dns"] {
+        let input = std::fs::read(rendered.join(format!("{chart}.yaml"))).unwrap_or_else(|e| panic!("{e}"));
+        let v = lint(&input, &[]);
+        let diags = v["diagnostics"].as_array().cloned().unwrap_or_default();
+        assert!(!diags.is_empty(), "{chart}");
+        for d in &diags {
+            let file = d["file"].as_str().unwrap_or_default();
+            assert!(file.starts_with(&format!("{chart}/templates/")), "{chart}: {d}");
+        }
+    }
+    // With --fix the stream stays one document on stdout.
+    let out = Command::cargo_bin("kvet")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .current_dir(dir.path())
+        .args(["check", "-", "--fix", "--no-config"])
+        .write_stdin(HELM_OUTPUT)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(text(&out.stdout), HELM_OUTPUT);
 }

@@ -16,7 +16,7 @@ use kvet::rules::Registry;
 use kvet::source::{DiscoverOptions, Input, SourceFile, discover, io_message};
 
 use super::progress::Progress;
-use super::{CheckArgs, ColorChoice, FailOn, Format, shard, validate_selectors};
+use super::{CheckArgs, ColorChoice, FailOn, Format, shard, validate_cli_selectors, validate_selectors};
 
 /// `--crd` paths must exist, and be folders or regular files.
 fn check_crd_paths(paths: &[PathBuf]) -> Result<(), String> {
@@ -55,7 +55,7 @@ fn config_paths(args: &CheckArgs, sources: &[SourceFile]) -> Vec<Option<PathBuf>
 }
 
 /// The configuration file, with the command line's overrides applied.
-fn effective_config(path: Option<&Path>, args: &CheckArgs) -> Result<Config, String> {
+pub(super) fn effective_config(path: Option<&Path>, args: &CheckArgs) -> Result<Config, String> {
     let mut config = match path {
         Some(p) => load_config(p).map_err(|errs| {
             let lines: Vec<String> = errs.iter().map(ToString::to_string).collect();
@@ -93,10 +93,16 @@ fn shift(d: &mut Diagnostic, by: u32) {
 }
 
 pub fn check(args: CheckArgs) -> Result<u8, String> {
-    validate_selectors(&args.select, "--select", Registry::builtin())?;
-    validate_selectors(&args.ignore, "--ignore", Registry::builtin())?;
+    if args.watch {
+        return super::watch::run(&args);
+    }
+    check_once(&args)
+}
+
+pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
+    // `--select` and `--ignore` are checked against each configuration's
+    // rules (its custom rules included) once it is read.
     check_crd_paths(&args.crd)?;
-    validate_selectors(&args.extend_select, "--extend-select", Registry::builtin())?;
     let outputs = parse_outputs(&args.output_file)?;
     let baseline = args
         .baseline
@@ -126,6 +132,11 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         }
     }
     if found.inputs.is_empty() && found.missing.is_empty() {
+        // Nothing to lint, but a typo in a flag is still an error.
+        for path in super::settings::config_files(args)? {
+            let config = effective_config(path.as_deref(), args)?;
+            validate_cli_selectors(args, &Registry::with_custom(&config.custom_rules))?;
+        }
         eprintln!(
             "kvet: warning: no manifest found in {} (kvet reads .yaml, .yml and .json files)",
             if args.paths.is_empty() {
@@ -149,18 +160,46 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
             Input::File { path, name } => Some((path.clone(), name.clone())),
         })
         .collect();
-    let progress = Progress::new(files.len() + usize::from(stdin.is_some()), args.quiet);
-    progress.phase("reading");
-    let mut sources: Vec<SourceFile> = stdin.into_iter().collect();
+    // Helm: rendered output on stdin is split by its `# Source:` templates,
+    // and charts are rendered when helm is on PATH. Not when kvet edits
+    // files: a rendered template is not a file it could write.
+    let edits_files = args.fix || args.fix_only || args.diff || args.add_suppressions;
+    let mut stdin_sources: Vec<SourceFile> = Vec::new();
+    if let Some(f) = stdin {
+        match (&f.load_error, edits_files) {
+            (None, false) => {
+                let name = |s: &str| {
+                    if s.is_empty() {
+                        stdin_name.clone()
+                    } else {
+                        s.to_string()
+                    }
+                };
+                match super::helm::split_rendered(&f.text, &name) {
+                    Some(split) => stdin_sources = split,
+                    None => stdin_sources.push(f),
+                }
+            }
+            _ => stdin_sources.push(f),
+        }
+    }
+    let (files, rendered_charts) = if edits_files {
+        (files, Vec::new())
+    } else {
+        render_charts(args, files, &mut charts)?
+    };
+    let progress = Progress::new(args.quiet);
+    progress.phase("reading files", files.len());
+    let mut sources: Vec<SourceFile> = stdin_sources;
+    sources.extend(rendered_charts);
     sources.par_extend(files.into_par_iter().map(|(p, n)| {
         let f = SourceFile::read(&p, n);
         progress.inc();
         f
     }));
-    progress.phase("checking");
 
     // One lint run per configuration (usually one for the whole run).
-    let configs = config_paths(&args, &sources);
+    let configs = config_paths(args, &sources);
     let mut groups: BTreeMap<Option<PathBuf>, Vec<usize>> = BTreeMap::new();
     for (i, c) in configs.into_iter().enumerate() {
         groups.entry(c).or_default().push(i);
@@ -172,13 +211,11 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
     let mut sources: Vec<SourceFile> = Vec::with_capacity(slots.len());
     let mut plan: Vec<Group> = Vec::new();
     for (path, members) in &groups {
-        let config = effective_config(path.as_deref(), &args)?;
+        let config = effective_config(path.as_deref(), args)?;
         let registry = (!config.custom_rules.is_empty()).then(|| Registry::with_custom(&config.custom_rules));
-        validate_selectors(
-            &config.select,
-            "select",
-            registry.as_ref().unwrap_or_else(|| Registry::builtin()),
-        )?;
+        let known = registry.as_ref().unwrap_or_else(|| Registry::builtin());
+        validate_cli_selectors(args, known)?;
+        validate_selectors(&config.select, "select", known)?;
         let start = sources.len();
         sources.extend(members.iter().filter_map(|&i| slots[i].take()));
         plan.push(Group {
@@ -202,6 +239,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
             let g = plan.iter().find(|g| g.range.contains(&i)).unwrap_or(&plan[0]);
             (&g.config, g.registry.as_ref())
         };
+        progress.phase("rendering kustomizations", 0);
         super::kustomize::render_roots(&mut sources, &config_of)
     };
     super::kustomize::apply(&mut output, &rendered);
@@ -248,7 +286,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
                     ));
                 }
             }
-            output = lint_plan(&plan, &sources, &Progress::new(0, true));
+            output = lint_plan(&plan, &sources, &Progress::new(true));
             super::kustomize::apply(&mut output, &rendered);
         }
     }
@@ -310,7 +348,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
             );
         }
         if !refused.is_empty() || !not_written.is_empty() {
-            output = lint_plan(&plan, &sources, &Progress::new(0, true));
+            output = lint_plan(&plan, &sources, &Progress::new(true));
             super::kustomize::apply(&mut output, &rendered);
         }
         for (i, why) in &not_written {
@@ -503,6 +541,90 @@ fn parse_outputs(specs: &[String]) -> Result<Vec<OutputFile>, String> {
     Ok(out)
 }
 
+/// Files to read: their path and the name they are shown under.
+type Inputs = Vec<(PathBuf, String)>;
+
+/// With `helm` on PATH, renders each chart whose `Chart.yaml` is among the
+/// inputs (`helm template`, `--values` from the configuration's
+/// `helm-values`) and returns the inputs without those `Chart.yaml`s, and
+/// the rendered templates. A chart helm cannot render keeps its
+/// `Chart.yaml` (and its `helm-chart` note), with a warning.
+fn render_charts(
+    args: &CheckArgs,
+    files: Inputs,
+    charts: &mut HelmCharts,
+) -> Result<(Inputs, Vec<SourceFile>), String> {
+    let is_chart = |p: &Path, charts: &mut HelmCharts| {
+        p.file_name().is_some_and(|n| n == "Chart.yaml")
+            && charts.is_root(
+                p.parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new(".")),
+            )
+    };
+    if !files.iter().any(|(p, _)| is_chart(p, charts)) {
+        return Ok((files, Vec::new()));
+    }
+    let Some(helm) = super::helm::find_helm() else {
+        return Ok((files, Vec::new()));
+    };
+    // Outer charts first: a chart packaged in another's `charts/` is
+    // rendered with its parent, not alone.
+    let mut chart_files: Vec<(PathBuf, String)> = files.iter().filter(|(p, _)| is_chart(p, charts)).cloned().collect();
+    chart_files.sort_by_key(|(p, _)| p.components().count());
+    let mut rendered = Vec::new();
+    let mut rendered_dirs: Vec<PathBuf> = Vec::new();
+    // The `Chart.yaml`s that are no longer linted as files.
+    let mut done: Vec<PathBuf> = Vec::new();
+    for (path, name) in chart_files {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if rendered_dirs.iter().any(|r| dir != r && dir.starts_with(r)) {
+            done.push(path);
+            continue;
+        }
+        let chart = Path::new(&name)
+            .parent()
+            .map(|p| p.display().to_string())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| ".".into());
+        let config_path = if args.no_config {
+            None
+        } else {
+            args.config.clone().or_else(|| find_config(dir))
+        };
+        let config = effective_config(config_path.as_deref(), args)?;
+        let version = config
+            .kubernetes_version
+            .as_deref()
+            .and_then(kvet::schema::parse_version)
+            .map(|v| format!("v{}.0", v.name));
+        match super::helm::render(&helm, &chart, &config.helm_values, version.as_deref()) {
+            Ok(text) => {
+                let file_name = |s: &str| {
+                    if s.is_empty() {
+                        format!("{chart}/<rendered>")
+                    } else {
+                        super::helm::template_path(&chart, s)
+                    }
+                };
+                match super::helm::split_rendered(&text, &file_name) {
+                    Some(split) => rendered.extend(split),
+                    // Output without `# Source:` comments: one file.
+                    None => rendered.push(SourceFile::from_text(format!("{chart}/<rendered>"), None, text)),
+                }
+                rendered_dirs.push(dir.to_path_buf());
+                done.push(path);
+            }
+            Err(why) => eprintln!("kvet: warning: {why}; linting the chart's Chart.yaml only"),
+        }
+    }
+    let kept = files.into_iter().filter(|(p, _)| !done.contains(p)).collect();
+    Ok((kept, rendered))
+}
+
 /// Helm charts met while walking: a folder with a `Chart.yaml`. Its
 /// values files, `values.schema.json`, `templates/`, packaged `charts/`,
 /// chart-testing `ci/` values and helm-unittest `tests/` are not manifests; `Chart.yaml` itself is kept (it gets the
@@ -554,13 +676,13 @@ impl HelmCharts {
 }
 
 /// `--exclude` globs.
-struct Exclude {
+pub(super) struct Exclude {
     names: globset::GlobSet,
     paths: globset::GlobSet,
 }
 
 impl Exclude {
-    fn new(patterns: &[String]) -> Result<Self, String> {
+    pub(super) fn new(patterns: &[String]) -> Result<Self, String> {
         let mut names = globset::GlobSetBuilder::new();
         let mut paths = globset::GlobSetBuilder::new();
         for p in patterns {
@@ -584,7 +706,7 @@ impl Exclude {
     /// Whether a walked file (its name as shown) is excluded: a name
     /// pattern matching any of its components, or a path pattern matching
     /// it or a folder above it.
-    fn excludes(&self, name: &str) -> bool {
+    pub(super) fn excludes(&self, name: &str) -> bool {
         let path = Path::new(name.trim_start_matches("./"));
         if !self.names.is_empty() && path.components().any(|c| self.names.is_match(c.as_os_str())) {
             return true;
@@ -667,7 +789,8 @@ fn lint_plan(plan: &[Group], sources: &[SourceFile], progress: &Progress) -> Lin
     let mut output = LintOutput::default();
     for g in plan {
         let registry = g.registry.as_ref().unwrap_or_else(|| Registry::builtin());
-        let mut out = lint_with_progress(&sources[g.range.clone()], &g.config, registry, &|| progress.inc(), true);
+        progress.phase("parsing files", g.range.len());
+        let mut out = lint_with_progress(&sources[g.range.clone()], &g.config, registry, progress, true);
         let by = g.range.start as u32;
         for d in out.diagnostics.iter_mut().chain(out.suppressed.iter_mut()) {
             shift(d, by);

@@ -6,10 +6,45 @@ use kvet::config::edit_distance;
 use kvet::config::{CONFIG_NAMES, STARTER};
 use kvet::rules::{CATEGORIES, Registry};
 
-use super::{ListFormat, suggest};
+use super::{ConfigArg, ListFormat, suggest};
 
-pub fn rules(format: ListFormat, category: Option<&str>) -> Result<u8, String> {
-    let registry = Registry::builtin();
+/// The custom rules of the configuration (`--config`, else the nearest
+/// `.kvet.yaml` above the current folder). A configuration that cannot be
+/// read is a warning: the built-in rules are still listed.
+fn custom_rules(arg: &ConfigArg) -> Result<Vec<kvet::rules::RuleDoc>, String> {
+    if arg.no_config {
+        return Ok(Vec::new());
+    }
+    let path = match &arg.config {
+        Some(p) => p.clone(),
+        None => match kvet::config::find_config(std::path::Path::new(".")) {
+            Some(p) => p,
+            None => return Ok(Vec::new()),
+        },
+    };
+    match kvet::config::load_config(&path) {
+        Ok(c) => Ok(c.custom_rules),
+        Err(errs) => {
+            let lines: Vec<String> = errs.iter().map(ToString::to_string).collect();
+            let message = format!("invalid configuration:\n{}", lines.join("\n"));
+            if arg.config.is_some() {
+                return Err(message);
+            }
+            eprintln!("kvet: warning: {message}\nkvet: warning: showing the built-in rules only");
+            Ok(Vec::new())
+        }
+    }
+}
+
+pub fn rules(format: ListFormat, category: Option<&str>, config: &ConfigArg) -> Result<u8, String> {
+    let custom = custom_rules(config)?;
+    list_rules(format, category, &custom)
+}
+
+fn list_rules(format: ListFormat, category: Option<&str>, custom: &[kvet::rules::RuleDoc]) -> Result<u8, String> {
+    let with_custom = (!custom.is_empty()).then(|| Registry::with_custom(custom));
+    let registry = with_custom.as_ref().unwrap_or_else(|| Registry::builtin());
+    let is_custom = |id: &str| custom.iter().any(|c| c.id == id);
     if let Some(c) = category {
         check_category(c)?;
     }
@@ -27,8 +62,8 @@ pub fn rules(format: ListFormat, category: Option<&str>) -> Result<u8, String> {
                         "severity": e.doc.severity,
                         "summary": e.doc.summary,
                         "enabled_by_default": e.doc.enabled_by_default,
-                        "source": e.doc.source,
                         "declarative": e.doc.template.is_some(),
+                        "custom": is_custom(&e.doc.id),
                     })
                 })
                 .collect();
@@ -41,7 +76,12 @@ pub fn rules(format: ListFormat, category: Option<&str>) -> Result<u8, String> {
             let mut r = Ok(());
             for e in registry.entries().filter(|e| in_category(&e.doc)) {
                 let d = &e.doc;
-                let off = if d.enabled_by_default { "" } else { " (opt-in)" };
+                let off = match (d.enabled_by_default, is_custom(&d.id)) {
+                    (true, false) => "",
+                    (false, false) => " (opt-in)",
+                    (true, true) => " (custom)",
+                    (false, true) => " (custom, opt-in)",
+                };
                 r = writeln!(
                     out,
                     "{:<w$}  {:<12} {:<8} {}{off}",
@@ -81,12 +121,14 @@ fn check_category(c: &str) -> Result<(), String> {
     ))
 }
 
-pub fn explain(rule: &str) -> Result<u8, String> {
-    let registry = Registry::builtin();
+pub fn explain(rule: &str, config: &ConfigArg) -> Result<u8, String> {
+    let custom = custom_rules(config)?;
+    let with_custom = (!custom.is_empty()).then(|| Registry::with_custom(&custom));
+    let registry = with_custom.as_ref().unwrap_or_else(|| Registry::builtin());
     if CATEGORIES.contains(&rule) {
         // A category: its rules, one line each.
         println!("Rules of the `{rule}` category (`kvet explain RULE` for one):\n");
-        return rules(ListFormat::Human, Some(rule));
+        return list_rules(ListFormat::Human, Some(rule), &custom);
     }
     let Some(doc) = registry.doc(rule) else {
         let hint = suggest(rule, registry)

@@ -3,11 +3,14 @@
 mod adopt;
 mod check;
 mod docs;
+mod helm;
 mod kustomize;
 mod merge;
 mod progress;
 mod render;
+mod settings;
 mod shard;
+mod watch;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -31,19 +34,27 @@ struct Cli {
 enum Command {
     /// Lint files, folders, glob patterns or stdin (`-`); default: the current folder.
     Check(Box<CheckArgs>),
-    /// List every rule: id, category, default severity, summary.
+    /// List every rule (custom rules of the configuration included): id, category, default severity, summary.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
         /// Only the rules of this category (e.g. `security`).
         #[arg(long)]
         category: Option<String>,
+        #[command(flatten)]
+        config: ConfigArg,
     },
     /// Show a rule's documentation (what, why, how to fix, examples), or list a category's rules.
     Explain {
-        /// A rule id (e.g. `probes-identical`) or a category (e.g. `probes`).
+        /// A rule id (e.g. `probes-identical`, or a custom rule of the configuration) or a category (e.g. `probes`).
         rule: String,
+        #[command(flatten)]
+        config: ConfigArg,
     },
+    /// Print the effective configuration (every setting) and where each value came from:
+    /// a configuration file (file:line:col), a command-line flag, or the default.
+    /// Takes the flags of `kvet check`; `--format human|json`.
+    Config(Box<CheckArgs>),
     /// Run the language server on stdin/stdout (for editors).
     Lsp,
     /// Print a shell completion script (e.g. `kvet completions bash > /etc/bash_completion.d/kvet`).
@@ -102,6 +113,17 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// Which configuration `kvet rules` and `kvet explain` read custom rules from.
+#[derive(Args)]
+struct ConfigArg {
+    /// The configuration whose custom rules to include [default: the nearest .kvet.yaml above the current folder].
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+    /// Only the built-in rules.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
@@ -235,6 +257,13 @@ struct CheckArgs {
     /// Do not respect .gitignore and .ignore files when walking folders.
     #[arg(long)]
     no_ignore: bool,
+    /// Print the effective configuration and where each value came from (as `kvet config`), and lint nothing.
+    #[arg(long)]
+    show_settings: bool,
+    /// Lint again whenever an input, a configuration file, a CRD or the baseline changes
+    /// (polled twice a second; the screen is cleared between runs on a terminal). Stop with Ctrl-C.
+    #[arg(long, conflicts_with_all = ["write_baseline", "add_suppressions", "diff", "fix_only", "stdin_filename"])]
+    watch: bool,
     /// Say, per kind, where its schema came from (built-in API version, embedded CRD catalog
     /// project and release, a CRD file, a catalog folder), on stderr.
     #[arg(long)]
@@ -251,9 +280,15 @@ pub fn run() -> Result<u8, String> {
         }
     };
     match cli.command {
+        Command::Check(args) if args.show_settings => settings::show(&args),
         Command::Check(args) => check::check(*args),
-        Command::Rules { format, category } => docs::rules(format, category.as_deref()),
-        Command::Explain { rule } => docs::explain(&rule),
+        Command::Config(args) => settings::show(&args),
+        Command::Rules {
+            format,
+            category,
+            config,
+        } => docs::rules(format, category.as_deref(), &config),
+        Command::Explain { rule, config } => docs::explain(&rule, &config),
         Command::Init { force } => docs::init(force),
         Command::Versions { format, catalog } => docs::versions(format, catalog),
         Command::Diff { from, to, kind, format } => docs::diff(&from, &to, kind.as_deref(), format),
@@ -278,14 +313,16 @@ pub fn run() -> Result<u8, String> {
     }
 }
 
-/// The closest rule id, if any is close.
+/// The closest rule id or category, if any is close.
 fn suggest(input: &str, registry: &Registry) -> Option<String> {
     registry
         .entries()
-        .map(|e| (edit_distance(input, &e.doc.id), e.doc.id.clone()))
+        .map(|e| e.doc.id.as_str())
+        .chain(CATEGORIES.iter().copied())
+        .map(|id| (edit_distance(input, id), id))
         .filter(|(d, id)| *d <= (id.len() / 3).max(2))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, id)| id)
+        .map(|(_, id)| id.to_string())
 }
 
 fn validate_selectors(list: &[String], flag: &str, registry: &Registry) -> Result<(), String> {
@@ -299,4 +336,12 @@ fn validate_selectors(list: &[String], flag: &str, registry: &Registry) -> Resul
         return Err(format!("{flag}: unknown rule or category `{s}`{hint}"));
     }
     Ok(())
+}
+
+/// `--select`, `--extend-select` and `--ignore` name rules of the registry
+/// (custom rules of the configuration included), categories or `all`.
+fn validate_cli_selectors(args: &CheckArgs, registry: &Registry) -> Result<(), String> {
+    validate_selectors(&args.select, "--select", registry)?;
+    validate_selectors(&args.extend_select, "--extend-select", registry)?;
+    validate_selectors(&args.ignore, "--ignore", registry)
 }

@@ -1,11 +1,15 @@
 //! A progress bar on stderr for long runs: shown only on a terminal, only
-//! after the run has taken about a second, and never with `--quiet`.
+//! after the run has taken about a second, and never with `--quiet`. It
+//! moves in every phase: reading files, parsing them, checking objects,
+//! rendering kustomizations.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use kvet::lint::LintProgress;
 
 const SHOW_AFTER: Duration = Duration::from_secs(1);
 
@@ -16,16 +20,9 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(total: usize, quiet: bool) -> Progress {
+    pub fn new(quiet: bool) -> Progress {
         let enabled = !quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-        let bar = enabled.then(|| {
-            let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
-            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} files ({elapsed})")
-            {
-                bar.set_style(style.progress_chars("=> "));
-            }
-            bar
-        });
+        let bar = enabled.then(|| ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden()));
         Progress {
             bar,
             start: Instant::now(),
@@ -33,11 +30,21 @@ impl Progress {
         }
     }
 
-    /// Sets the phase shown before the bar and resets the count.
-    pub fn phase(&self, message: &'static str) {
+    /// Starts a phase: its name, and how many steps it counts (0: a
+    /// spinner without a count). The bar restarts at 0.
+    pub fn phase(&self, message: &'static str, total: usize) {
         if let Some(bar) = &self.bar {
-            bar.set_message(message);
             bar.set_position(0);
+            bar.set_length(total as u64);
+            let template = if total == 0 {
+                "{spinner} {msg} ({elapsed})"
+            } else {
+                "{spinner} {msg} [{bar:30}] {pos}/{len} ({elapsed})"
+            };
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_message(message);
             self.maybe_show(bar);
         }
     }
@@ -61,5 +68,21 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// Every phase of a lint run moves the bar: files parsed, then objects
+/// checked (by the rules, then against their schemas).
+impl LintProgress for Progress {
+    fn parsed(&self) {
+        self.inc();
+    }
+
+    fn checking(&self, objects: usize) {
+        self.phase("checking objects", objects * 2);
+    }
+
+    fn checked(&self) {
+        self.inc();
     }
 }

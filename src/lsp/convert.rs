@@ -2,7 +2,7 @@
 
 use lsp_types as lsp;
 
-use crate::diagnostic::{Diagnostic, Severity, docs_url};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::SourceFile;
 use crate::yaml::Span;
 
@@ -70,25 +70,14 @@ pub fn diagnostic(
             Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
         }),
         code: Some(lsp::NumberOrString::String(d.rule.to_string())),
-        code_description: docs_uri(&d.rule).map(|href| lsp::CodeDescription { href }),
+        // No docs link: the hover carries the rule's documentation.
+        code_description: None,
         source: Some("kvet".into()),
         message,
         related_information: (!related.is_empty()).then_some(related),
         tags: None,
         data: None,
     })
-}
-
-/// The docs link of a rule, parsed once per rule.
-fn docs_uri(rule: &str) -> Option<lsp::Uri> {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<lsp::Uri>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut map = cache.lock().ok()?;
-    map.entry(rule.to_string())
-        .or_insert_with(|| docs_url(rule).parse().ok())
-        .clone()
 }
 
 /// `file:///a/b%20c.yaml` → `/a/b c.yaml`.

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use crate::diagnostic::{Diagnostic, Severity, docs_url};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Registry, RuleDoc};
 use crate::source::SourceFile;
 use crate::yaml::Span;
@@ -81,7 +81,6 @@ fn rule_descriptor(d: &RuleDoc) -> Value {
         "shortDescription": { "text": d.summary.trim() },
         "fullDescription": { "text": d.why.trim() },
         "help": { "text": text, "markdown": markdown },
-        "helpUri": docs_url(&d.id),
         "defaultConfiguration": { "level": level(d.severity), "enabled": d.enabled_by_default },
         "properties": { "category": d.category, "tags": tags },
     })
@@ -168,7 +167,6 @@ pub fn render(
                 "driver": {
                     "name": "kvet",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://kvet.dev",
                     "rules": docs.iter().map(|d| rule_descriptor(d)).collect::<Vec<_>>(),
                 }
             },

@@ -35,6 +35,9 @@ pub struct RuleOption {
     pub name: String,
     pub default: serde_json::Value,
     pub description: String,
+    /// The accepted values, when the option is one of a fixed set of words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,7 +57,8 @@ pub struct RuleDoc {
     pub bad: String,
     /// The same manifest, fixed.
     pub good: String,
-    /// The fact of `docs/domain.md` the rule implements (e.g. `C4`).
+    /// The fact of the project's domain notes the rule implements (e.g.
+    /// `C4`): an internal reference for maintainers, never shown to users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Off unless selected (noisy or opinionated rules).
@@ -169,16 +173,18 @@ impl RuleDoc {
         if !self.options.is_empty() {
             s.push_str("\nOptions\n");
             for o in &self.options {
+                let values = if o.values.is_empty() {
+                    String::new()
+                } else {
+                    format!("; one of {}", o.values.join(", "))
+                };
                 s.push_str(&format!(
-                    "    {} (default {}): {}\n",
+                    "    {} (default {}{values}): {}\n",
                     o.name,
                     o.default,
                     o.description.trim()
                 ));
             }
-        }
-        if let Some(src) = &self.source {
-            s.push_str(&format!("\nSource: domain fact {src}\n"));
         }
         if !self.enabled_by_default {
             s.push_str(&format!("\nOff by default: enable with `--select {}`\n", self.id));
@@ -210,9 +216,56 @@ impl RuleDoc {
                 ));
             }
         }
-        if let Some(src) = &self.source {
-            s.push_str(&format!("\nSource: domain fact {src}\n"));
+        s
+    }
+}
+
+impl RuleDoc {
+    /// The rule's documentation page, `docs/rules/<id>.md` (generated from
+    /// its `rules/<id>.yaml`; a test keeps the pages current).
+    pub fn doc_page(&self) -> String {
+        let on = if self.enabled_by_default {
+            "on by default".to_string()
+        } else {
+            format!("off by default (enable with `--select {}`)", self.id)
+        };
+        let mut s = format!(
+            "<!-- generated from rules/{id}.yaml by `KVET_BLESS=1 cargo test --test rule_docs`; edit that file, not this one -->\n\n# `{id}`\n\nCategory `{cat}` · severity `{sev}` · {on}\n\n{summary}\n\n## Why it matters\n\n{why}\n\n## How to fix\n\n{fix}\n\n## Example that triggers it\n\n```yaml\n{bad}\n```\n\n## Fixed\n\n```yaml\n{good}\n```\n",
+            id = self.id,
+            cat = self.category,
+            sev = self.severity,
+            summary = self.summary.trim(),
+            why = self.why.trim(),
+            fix = self.fix.trim(),
+            bad = self.bad.trim_end(),
+            good = self.good.trim_end(),
+        );
+        if !self.options.is_empty() {
+            s.push_str("\n## Options\n\nSet in `.kvet.yaml` under `options:`:\n\n| Option | Default | Description |\n|---|---|---|\n");
+            for o in &self.options {
+                let values = if o.values.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " One of {}.",
+                        o.values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+                    )
+                };
+                let default = match &o.default {
+                    serde_json::Value::String(d) => d.clone(),
+                    d => d.to_string(),
+                };
+                s.push_str(&format!(
+                    "| `{}` | `{default}` | {}{values} |\n",
+                    o.name,
+                    o.description.trim().replace('|', "\\|").replace('\n', " ")
+                ));
+            }
         }
+        s.push_str(&format!(
+            "\n`kvet explain {}` prints this page in the terminal. Silence it on one line with `# kvet: ignore[{}]`.\n",
+            self.id, self.id
+        ));
         s
     }
 }
@@ -244,7 +297,7 @@ pub fn markdown_table<'a>(docs: impl Iterator<Item = &'a RuleDoc>) -> String {
     for d in docs {
         let opt_in = if d.enabled_by_default { "" } else { " *(opt-in)*" };
         s.push_str(&format!(
-            "| [`{}`](rules/{}.yaml) | {} | {} | {}{opt_in} |\n",
+            "| [`{}`](docs/rules/{}.md) | {} | {} | {}{opt_in} |\n",
             d.id,
             d.id,
             d.category,

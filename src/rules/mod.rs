@@ -142,7 +142,15 @@ impl Diagnostic {
 
 /// Runs every enabled rule over the catalog: per-object checks in parallel
 /// over objects, catalog checks in parallel over rules.
-pub fn run(registry: &Registry, catalog: &Catalog, sources: &[SourceFile], config: &Config) -> Vec<Diagnostic> {
+/// Runs the enabled rules; `on_object` is called as each object is done
+/// (progress bars).
+pub fn run(
+    registry: &Registry,
+    catalog: &Catalog,
+    sources: &[SourceFile],
+    config: &Config,
+    on_object: &(dyn Fn() + Sync),
+) -> Vec<Diagnostic> {
     let active: Vec<(&RuleDoc, &dyn Rule)> = registry
         .entries()
         .filter(|e| config.rule_enabled(&e.doc))
@@ -159,6 +167,7 @@ pub fn run(registry: &Registry, catalog: &Catalog, sources: &[SourceFile], confi
                 ctx.set_rule(doc);
                 rule.check(object, &mut ctx);
             }
+            on_object();
             ctx.into_diagnostics()
         })
         .collect();

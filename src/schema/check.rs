@@ -228,16 +228,23 @@ fn replacement_text(dep: &Deprecation, target: &VersionSchema) -> String {
 }
 
 /// Runs the schema stage over the catalog.
-pub fn check(catalog: &Catalog, sources: &[SourceFile], config: &Config, registry: &Registry) -> Vec<Diagnostic> {
+/// Checks every object against its schema; `on_object` is called as each
+/// object is done (progress bars; at once for all when there is nothing to check).
+pub fn check(
+    catalog: &Catalog,
+    sources: &[SourceFile],
+    config: &Config,
+    registry: &Registry,
+    on_object: &(dyn Fn() + Sync),
+) -> Vec<Diagnostic> {
     let enabled = SCHEMA_RULES
         .iter()
         .any(|r| registry.doc(r).is_some_and(|d| config.rule_enabled(d)));
-    if !enabled {
-        return Vec::new();
-    }
-    let Ok(versions) = Versions::from_config(config) else {
-        // The command line validates versions before linting; the language
-        // server falls back to the newest.
+    let versions = Versions::from_config(config);
+    // The command line validates versions before linting; the language
+    // server falls back to the newest.
+    let (true, Ok(versions)) = (enabled, versions) else {
+        catalog.objects.iter().for_each(|_| on_object());
         return Vec::new();
     };
     // With a focus, only the focus objects are checked: only their kinds'
@@ -264,6 +271,7 @@ pub fn check(catalog: &Catalog, sources: &[SourceFile], config: &Config, registr
             if let Some(source) = sources.get(object.file as usize) {
                 check_object(object, source, versions, &crds, &mut out);
             }
+            on_object();
             out.diags
         })
         .collect()

@@ -67,21 +67,19 @@ impl SourceFile {
                 0,
             );
         }
+        if let Some(what) = binary_kind(&bytes) {
+            // No text: a snippet of binary data helps nobody.
+            return Self::failed(
+                name,
+                path,
+                String::new(),
+                "yaml-syntax",
+                format!("binary, not a manifest ({what}): kvet reads YAML and JSON text"),
+                0,
+            );
+        }
         match String::from_utf8(bytes) {
-            Ok(text) => {
-                if let Some(nul) = memchr::memchr(0, text.as_bytes()) {
-                    let shown = text[..nul].to_string();
-                    return Self::failed(
-                        name,
-                        path,
-                        shown,
-                        "yaml-syntax",
-                        "the file contains a NUL byte: it looks like a binary file, not YAML or JSON".into(),
-                        nul as u32,
-                    );
-                }
-                Self::from_text(name, path, text)
-            }
+            Ok(text) => Self::from_text(name, path, text),
             Err(err) => {
                 let at = err.utf8_error().valid_up_to();
                 let bytes = err.into_bytes();
@@ -186,6 +184,53 @@ impl SourceFile {
     }
 }
 
+/// What binary data the bytes look like (`a PNG image`), or `None` for
+/// text. Known file signatures, a NUL byte in the first 8 KiB (as git
+/// decides), or invalid UTF-8 mixed with many control bytes.
+fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"GIF87a", "a GIF image"),
+        (b"GIF89a", "a GIF image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"%PDF-", "a PDF document"),
+        (b"\x7fELF", "an ELF executable"),
+        (b"PK\x03\x04", "a zip archive"),
+        (b"\x1f\x8b", "a gzip archive"),
+        (b"BZh", "a bzip2 archive"),
+        (b"\xfd7zXZ\x00", "an xz archive"),
+        (b"\x28\xb5\x2f\xfd", "a zstd archive"),
+        (b"\x00asm", "a WebAssembly module"),
+    ];
+    if let Some((_, what)) = SIGNATURES.iter().find(|(sig, _)| bytes.starts_with(sig)) {
+        // `BZh` could start a word in a text file; the others cannot.
+        if *what != "a bzip2 archive" || bytes.get(3).is_some_and(|b| (b'1'..=b'9').contains(b)) {
+            return Some(what);
+        }
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if memchr::memchr(0, head).is_some() {
+        return Some("it contains NUL bytes");
+    }
+    if std::str::from_utf8(head).is_err() {
+        let mut odd = 0usize;
+        for chunk in head.utf8_chunks() {
+            odd += chunk.invalid().len();
+            odd += chunk
+                .valid()
+                .bytes()
+                .filter(|b| b.is_ascii_control() && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
+                .count();
+        }
+        // Latin-1 text has an odd byte per accented letter; binary data
+        // has them everywhere (a short file needs many to be called binary).
+        if odd >= 16 && odd * 10 > head.len() {
+            return Some("mostly bytes that are not text");
+        }
+    }
+    None
+}
+
 /// The UTF-16 or UTF-32 encoding the bytes are in, from a byte-order mark
 /// or (without one) the NUL bytes of ASCII text in the first four bytes.
 fn wide_encoding(b: &[u8]) -> Option<&'static str> {
@@ -286,7 +331,30 @@ mod tests {
     #[test]
     fn binary_and_utf16_are_rejected() {
         let f = SourceFile::from_bytes("x", None, b"\x7fELF\x02\x01\x00\x00".to_vec());
-        assert!(f.load_error.is_some_and(|e| e.message.contains("binary")));
+        assert!(f.text.is_empty(), "no text to show");
+        assert_eq!(
+            f.load_error.map(|e| e.message).as_deref(),
+            Some("binary, not a manifest (an ELF executable): kvet reads YAML and JSON text")
+        );
+        for bytes in [
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec(),
+            b"apiVersion: v1\x00\nkind: Pod\n".to_vec(),
+            (1u8..=255).cycle().take(600).collect(),
+        ] {
+            let f = SourceFile::from_bytes("x", None, bytes);
+            assert!(
+                f.load_error
+                    .as_ref()
+                    .is_some_and(|e| e.message.starts_with("binary, not a manifest")),
+                "{:?}",
+                f.load_error
+            );
+        }
+        // Latin-1 text is text with a bad byte, not binary; `BZh` can start a word.
+        for text in [&b"data:\n  name: caf\xe9\n"[..], b"BZhello: 1\n"] {
+            let f = SourceFile::from_bytes("x", None, text.to_vec());
+            assert!(!f.load_error.is_some_and(|e| e.message.starts_with("binary")));
+        }
         let f = SourceFile::from_bytes("x", None, vec![0xFF, 0xFE, b'a', 0]);
         assert!(f.load_error.is_some_and(|e| e.message.contains("UTF-16")));
     }
