@@ -236,3 +236,50 @@ fn lsp_initialize_with_invalid_params_gets_an_error() {
     drop(client);
     let _ = thread.join();
 }
+
+#[test]
+fn limits_are_raised_or_lowered_by_environment_variables() {
+    // Five levels of nesting: fine by default, over a limit of 4.
+    let deep = "a:\n  b:\n    c:\n      d:\n        e: 1\n";
+    let out = kvet()
+        .args(["check", "-", "--format", "json", "--select", "yaml"])
+        .env("KVET_MAX_DEPTH", "4")
+        .write_stdin(deep)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("yaml-limits") && text.contains("KVET_MAX_DEPTH"),
+        "{text}"
+    );
+    let out = kvet()
+        .args(["check", "-", "--format", "json", "--select", "yaml"])
+        .write_stdin(deep)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("yaml-limits"));
+    // A read cap of 1K: a larger input is an io-error naming the variable.
+    let big = format!("a: \"{}\"\n", "x".repeat(4096));
+    let out = kvet()
+        .args(["check", "-", "--format", "json"])
+        .env("KVET_MAX_FILE_BYTES", "1K")
+        .write_stdin(big)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("over the 1024 bytes limit (KVET_MAX_FILE_BYTES raises it)"),
+        "{text}"
+    );
+    // A value that does not parse, or a depth past the ceiling: exit 2.
+    for (var, value) in [("KVET_MAX_ALIAS_NODES", "lots"), ("KVET_MAX_DEPTH", "100000")] {
+        let out = kvet()
+            .args(["check", "-"])
+            .env(var, value)
+            .write_stdin("a: 1\n")
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out.status.code(), Some(2), "{var}={value}: {out:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(var), "{out:?}");
+    }
+}

@@ -271,6 +271,10 @@ struct CheckArgs {
 }
 
 pub fn run() -> Result<u8, String> {
+    // Limits raised or lowered by environment variables (README "Limits"):
+    // a value that does not parse is an error before anything is read.
+    kvet::yaml::Limits::from_env()?;
+    kvet::yaml::env_limit("KVET_MAX_FILE_BYTES", kvet::source::MAX_FILE_BYTES)?;
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -11,6 +11,14 @@ use std::path::{Path, PathBuf};
 /// Files larger than this are reported instead of read.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
+/// The read cap of this process: [`MAX_FILE_BYTES`], or the environment
+/// variable `KVET_MAX_FILE_BYTES` (read once; an invalid value keeps the
+/// default, and the command line reports it before reading anything).
+pub fn max_file_bytes() -> u64 {
+    static CURRENT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *CURRENT.get_or_init(|| crate::yaml::env_limit("KVET_MAX_FILE_BYTES", MAX_FILE_BYTES).unwrap_or(MAX_FILE_BYTES))
+}
+
 /// Index of a file in the run (`Vec<SourceFile>` position).
 pub type FileId = u32;
 
@@ -129,13 +137,13 @@ impl SourceFile {
                     special_kind(&m)
                 ));
             }
-            Ok(m) if m.len() > MAX_FILE_BYTES => return fail(over_limit(m.len())),
+            Ok(m) if m.len() > max_file_bytes() => return fail(over_limit(m.len())),
             Ok(m) => m.len(),
             Err(err) => return fail(format!("cannot read file: {}", io_message(&err))),
         };
         match std::fs::File::open(path).and_then(|f| read_capped(f, hint)) {
             Ok(Some(bytes)) => Self::from_bytes(name, Some(path.to_path_buf()), bytes),
-            Ok(None) => fail(over_limit(MAX_FILE_BYTES + 1)),
+            Ok(None) => fail(over_limit(max_file_bytes() + 1)),
             Err(err) => fail(format!("cannot read file: {}", io_message(&err))),
         }
     }
@@ -146,7 +154,7 @@ impl SourceFile {
         let failed = |message: String| Self::failed(name.clone(), None, String::new(), "io-error", message, 0);
         match read_capped(stdin.lock(), 0) {
             Ok(Some(bytes)) => Self::from_bytes(name, None, bytes),
-            Ok(None) => failed(format!("standard input is {}", over_limit(MAX_FILE_BYTES + 1))),
+            Ok(None) => failed(format!("standard input is {}", over_limit(max_file_bytes() + 1))),
             Err(e) => failed(format!("cannot read standard input: {}", io_message(&e))),
         }
     }
@@ -260,22 +268,30 @@ fn wide_encoding(b: &[u8]) -> Option<&'static str> {
 /// limit counts the bytes actually read.
 fn read_capped(r: impl std::io::Read, hint: u64) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
-    let mut bytes = Vec::with_capacity(hint.min(MAX_FILE_BYTES) as usize + 1);
-    r.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= MAX_FILE_BYTES).then_some(bytes))
+    let mut bytes = Vec::with_capacity(hint.min(max_file_bytes()) as usize + 1);
+    r.take(max_file_bytes() + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max_file_bytes()).then_some(bytes))
 }
 
 fn over_limit(len: u64) -> String {
-    if len > MAX_FILE_BYTES && len <= MAX_FILE_BYTES + 1 {
+    let size = |n: u64| {
+        if n >= 1024 * 1024 {
+            format!("{} MiB", n / (1024 * 1024))
+        } else {
+            format!("{n} bytes")
+        }
+    };
+    let cap = max_file_bytes();
+    if len > cap && len <= cap + 1 {
         format!(
-            "over the {} MiB limit: reading stopped there",
-            MAX_FILE_BYTES / (1024 * 1024)
+            "over the {} limit (KVET_MAX_FILE_BYTES raises it): reading stopped there",
+            size(cap)
         )
     } else {
         format!(
-            "file is {} MiB, over the {} MiB limit",
-            len / (1024 * 1024),
-            MAX_FILE_BYTES / (1024 * 1024)
+            "file is {}, over the {} limit (KVET_MAX_FILE_BYTES raises it)",
+            size(len),
+            size(cap)
         )
     }
 }

@@ -185,7 +185,7 @@ impl JsonParser<'_> {
                     self.limits.max_depth
                 ),
                 labels: vec![],
-                help: None,
+                help: Some("Kubernetes objects are never this deep (KVET_MAX_DEPTH raises the limit)".into()),
                 shadowed: None,
             });
         }

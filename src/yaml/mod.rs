@@ -62,14 +62,67 @@ pub struct Limits {
     pub max_alias_bytes: usize,
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_depth: 256,
-            max_alias_nodes: 100_000,
-            max_file_alias_nodes: 1_000_000,
-            max_alias_bytes: 16 * 1024 * 1024,
+/// Deepest nesting an environment variable may ask for: the checks walk
+/// trees recursively, on threads with small stacks.
+pub const MAX_DEPTH_CEILING: usize = 1024;
+
+impl Limits {
+    /// kvet's own values (the README's "Limits").
+    pub const BUILTIN: Limits = Limits {
+        max_depth: 256,
+        max_alias_nodes: 100_000,
+        max_file_alias_nodes: 1_000_000,
+        max_alias_bytes: 16 * 1024 * 1024,
+    };
+
+    /// The built-in limits, each replaced by its environment variable when
+    /// set: `KVET_MAX_DEPTH` (at most [`MAX_DEPTH_CEILING`]),
+    /// `KVET_MAX_ALIAS_NODES`, `KVET_MAX_FILE_ALIAS_NODES`,
+    /// `KVET_MAX_ALIAS_BYTES`. An unparsable value is an error.
+    pub fn from_env() -> Result<Limits, String> {
+        let mut l = Limits::BUILTIN;
+        l.max_depth = env_limit("KVET_MAX_DEPTH", l.max_depth as u64)? as usize;
+        if l.max_depth > MAX_DEPTH_CEILING || l.max_depth == 0 {
+            return Err(format!(
+                "KVET_MAX_DEPTH={}: must be 1 to {MAX_DEPTH_CEILING}",
+                l.max_depth
+            ));
         }
+        l.max_alias_nodes = env_limit("KVET_MAX_ALIAS_NODES", l.max_alias_nodes as u64)? as usize;
+        l.max_file_alias_nodes = env_limit("KVET_MAX_FILE_ALIAS_NODES", l.max_file_alias_nodes as u64)? as usize;
+        l.max_alias_bytes = env_limit("KVET_MAX_ALIAS_BYTES", l.max_alias_bytes as u64)? as usize;
+        Ok(l)
+    }
+}
+
+/// A limit from the environment variable `name` (a whole number, with an
+/// optional `K`, `M` or `G` binary suffix), or `default` when it is unset.
+pub fn env_limit(name: &str, default: u64) -> Result<u64, String> {
+    let Some(raw) = std::env::var_os(name) else {
+        return Ok(default);
+    };
+    let text = raw.to_string_lossy();
+    let t = text.trim();
+    let (digits, scale) = match t.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&t[..i], 1u64 << 10),
+        Some((i, 'M' | 'm')) => (&t[..i], 1 << 20),
+        Some((i, 'G' | 'g')) => (&t[..i], 1 << 30),
+        _ => (t, 1),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| format!("{name}={text}: not a whole number (a K, M or G suffix is allowed)"))
+}
+
+impl Default for Limits {
+    /// [`Limits::from_env`] (read once), or the built-in values when an
+    /// environment variable is invalid (the command line reports that
+    /// before it reads anything).
+    fn default() -> Self {
+        static CURRENT: std::sync::OnceLock<Limits> = std::sync::OnceLock::new();
+        *CURRENT.get_or_init(|| Limits::from_env().unwrap_or(Limits::BUILTIN))
     }
 }
 
