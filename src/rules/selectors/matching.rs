@@ -450,6 +450,7 @@ const NON_POD_KINDS: &[(&str, &str)] = &[
     ("gateway.networking.k8s.io", "UDPRoute"),
     ("gateway.networking.k8s.io", "ReferenceGrant"),
     ("gateway.networking.k8s.io", "GatewayClass"),
+    ("opentelemetry.io", "Instrumentation"),
 ];
 
 /// Whether an object is a custom resource that may create pods (an
@@ -626,7 +627,8 @@ pub(crate) fn report_unselected_of_kind(catalog: &Catalog, ctx: &mut Ctx, kind: 
 /// object (the pods are defined elsewhere), when a custom resource that
 /// mentions the selector's values may create the pods, and when the
 /// selector selects some pod template in a compatible namespace. Another
-/// custom resource around the object makes the finding an `info` naming it.
+/// custom resource around the object makes the finding an `info` naming
+/// it, unless a pod template of the run misses the selector by one label.
 /// The finding points at the requirement the closest workload fails, or at
 /// the selector's key.
 pub(crate) fn report_unselected(
@@ -644,8 +646,15 @@ pub(crate) fn report_unselected(
         return;
     }
     let what = format!("{} `{}`", object.kind, object.name.unwrap_or(""));
-    let operator = pods.operator_near(object);
-    let d = match pods.closest(sel, object) {
+    // A pod template of the run that misses by one label points at a typo
+    // in these files, whatever an operator may create.
+    let closest = pods.closest(sel, object);
+    let operator = if closest.is_none() {
+        pods.operator_near(object)
+    } else {
+        None
+    };
+    let d = match closest {
         Some((w, span, why)) => {
             let d = ctx.report(
                 object,

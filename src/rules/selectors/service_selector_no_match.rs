@@ -179,5 +179,13 @@ mod tests {
         );
         let d = assert_fires("service-selector-no-match", &text);
         assert_eq!(d[0].severity, crate::diagnostic::Severity::Warning);
+        // A workload of the run missing by one label: a typo, not an operator.
+        let text = format!(
+            "{DEPLOY}---\n{}{}",
+            cr.replace("NS", "shop"),
+            svc("{app: web, tier: frontend}", "shop")
+        );
+        let d = assert_fires("service-selector-no-match", &text);
+        assert_eq!(d[0].severity, crate::diagnostic::Severity::Warning);
     }
 }
