@@ -184,3 +184,22 @@ fn github_commands_carry_positions() {
     assert!(!first.contains('\n'));
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn github_annotations_name_related_locations() {
+    let out = kvet(&[
+        "check",
+        "--format",
+        "github",
+        "--select",
+        "service-selector-no-match",
+        "fixtures/service-selector-no-match/bad-operator.yaml",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text.lines().next().unwrap_or("");
+    assert!(first.starts_with("::notice file="), "{first}");
+    assert!(
+        first.contains("%0Anote: fixtures/service-selector-no-match/bad-operator.yaml:7:9: postgresql `acid-orders`"),
+        "{first}"
+    );
+}

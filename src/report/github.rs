@@ -33,6 +33,21 @@ pub fn render(out: &mut dyn Write, diags: &[Diagnostic], sources: &[SourceFile],
             message.push_str("\nhelp: ");
             message.push_str(h);
         }
+        // An annotation has one location: the related ones (the object a
+        // finding names, the kustomization that rendered it) become notes,
+        // as in the human output.
+        for l in &d.labels {
+            if let Some(f) = sources.get(l.file as usize) {
+                let p = f.line_col(l.span.start);
+                message.push_str(&format!(
+                    "\nnote: {}:{}:{}: {}",
+                    f.name.trim_start_matches("./"),
+                    p.line,
+                    p.column,
+                    l.message
+                ));
+            }
+        }
         writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",

@@ -10,6 +10,7 @@
 use super::probed_containers;
 use crate::diagnostic::Label;
 use crate::model::{Catalog, Container, ContainerKind, LabelSelector, Object, Workload};
+use crate::rules::selectors::matching::nearby;
 use crate::rules::{Ctx, Registry, Rule};
 use crate::yaml::{Node, Span, Value};
 
@@ -88,7 +89,11 @@ impl ReadinessProbeMissing {
     ) {
         let selecting: Vec<&Service> = services
             .iter()
-            .filter(|s| s.object.same_namespace(object) && s.selector.matches(w.pod_labels()))
+            .filter(|s| {
+                s.object.same_namespace(object)
+                    && nearby(ctx.sources, object, s.object)
+                    && s.selector.matches(w.pod_labels())
+            })
             .collect();
         let containers: Vec<Container> = probed_containers(w).collect();
         let pod_has_readiness = containers.iter().any(|c| c.get(&["readinessProbe"]).is_some());
@@ -276,5 +281,32 @@ mod tests {
             RULE,
             &format!("{text}{}", SERVICE.replace("{name: web}", "{name: web, namespace: b}")),
         );
+    }
+
+    /// Lints several files together; returns the rule's findings.
+    fn run_files(files: &[(&str, &str)]) -> Vec<crate::diagnostic::Diagnostic> {
+        let config = crate::config::Config {
+            select: vec![RULE.into()],
+            ..Default::default()
+        };
+        let sources: Vec<crate::source::SourceFile> = files
+            .iter()
+            .map(|(name, text)| crate::source::SourceFile::from_text(*name, None, text.to_string()))
+            .collect();
+        crate::lint::lint(&sources, &config).diagnostics
+    }
+
+    #[test]
+    fn a_service_of_an_unrelated_folder_is_not_this_workloads() {
+        let deploy = deploy("      - name: web\n        image: nginx\n");
+        let service = SERVICE.trim_start_matches("---\n");
+        // Sibling example folders: the Service says nothing about the pods.
+        assert!(run_files(&[("ex/a/deploy.yaml", &deploy), ("ex/b/svc.yaml", service)]).is_empty());
+        // One folder tree: the finding names the Service's file as a label.
+        let d = run_files(&[("app/web/deploy.yaml", &deploy), ("app/svc.yaml", service)]);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("Service `web`"), "{}", d[0].message);
+        assert_eq!(d[0].labels.len(), 1);
+        assert_eq!(d[0].labels[0].file, 1);
     }
 }

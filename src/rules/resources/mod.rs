@@ -22,10 +22,8 @@ pub use quantity_invalid::QuantityInvalid;
 pub use requests_missing::RequestsMissing;
 pub use requests_too_low::RequestsTooLow;
 
-use std::path::PathBuf;
-
 use crate::model::{Catalog, Container, Object, Quantity};
-use crate::source::{FileId, SourceFile};
+use crate::source::SourceFile;
 use crate::yaml::Node;
 
 /// Container defaults that the LimitRanges of a run apply at admission.
@@ -34,14 +32,6 @@ pub(crate) struct LimitRanges<'c> {
     /// (LimitRange, resources given a default request, given a default limit)
     ranges: Vec<(&'c Object<'c>, Vec<&'c str>, Vec<&'c str>)>,
     sources: &'c [SourceFile],
-}
-
-/// The folder a file is in (its path, or its display name, without the
-/// file name).
-fn folder(sources: &[SourceFile], file: FileId) -> Option<PathBuf> {
-    let s = sources.get(file as usize)?;
-    let path = s.path.clone().unwrap_or_else(|| PathBuf::from(&s.name));
-    Some(path.parent().map(PathBuf::from).unwrap_or_default())
 }
 
 fn keys<'c>(item: &'c Node, field: &str) -> impl Iterator<Item = &'c str> + 'c {
@@ -81,9 +71,10 @@ impl<'c> LimitRanges<'c> {
     }
 
     /// A LimitRange that could give containers of `object` a default for
-    /// `resource` in `section` (`requests` or `limits`): one in the same
-    /// namespace, or, when either of the two leaves its namespace to be
-    /// chosen when applied, one in the same folder (applied together).
+    /// `resource` in `section` (`requests` or `limits`): one around it, as
+    /// every cross-object relation (see `nearby`): the same namespace, or,
+    /// when either leaves its namespace to be chosen when applied, the same
+    /// folder (or, when neither names one, a folder containing the other's).
     pub fn default_for(&self, object: &Object, section: &str, resource: &str) -> Option<&'c Object<'c>> {
         self.ranges
             .iter()
@@ -95,10 +86,7 @@ impl<'c> LimitRanges<'c> {
     }
 
     fn applies(&self, lr: &Object, object: &Object) -> bool {
-        match (lr.namespace, object.namespace) {
-            (Some(a), Some(b)) => a == b,
-            _ => lr.file == object.file || folder(self.sources, lr.file) == folder(self.sources, object.file),
-        }
+        crate::rules::selectors::matching::nearby(self.sources, object, lr)
     }
 }
 

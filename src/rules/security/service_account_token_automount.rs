@@ -2,6 +2,7 @@
 //! although nothing says they need one.
 
 use crate::model::{Catalog, Object};
+use crate::rules::selectors::matching::{find_near, label_in};
 use crate::rules::{Ctx, Rule};
 use crate::yaml::{Node, Span};
 
@@ -42,7 +43,7 @@ impl Rule for ServiceAccountTokenAutomount {
                 .entry("serviceAccountName")
                 .or_else(|| w.pod_spec.entry("serviceAccount"));
             let sa_name = sa_entry.and_then(|e| e.value.as_str()).unwrap_or("default");
-            let sa = catalog.find("ServiceAccount", sa_name, w.object);
+            let sa = find_near(catalog, ctx.sources, "ServiceAccount", sa_name, w.object);
             if sa.is_some_and(|sa| {
                 sa.root
                     .get("automountServiceAccountToken")
@@ -56,12 +57,15 @@ impl Rule for ServiceAccountTokenAutomount {
                 Some(_) => format!("on its ServiceAccount `{sa_name}`"),
                 None => format!("(as far as these manifests show) on its ServiceAccount `{sa_name}`"),
             };
-            ctx.report(
+            let d = ctx.report(
                 w.object,
                 span,
                 format!("the pod gets an API token mounted: `automountServiceAccountToken` is set neither on the pod nor {whose}"),
-            )
-            .help("if the containers never call the Kubernetes API, set `automountServiceAccountToken: false` in the pod spec (or on the ServiceAccount)");
+            );
+            d.help("if the containers never call the Kubernetes API, set `automountServiceAccountToken: false` in the pod spec (or on the ServiceAccount)");
+            if let Some(sa) = sa {
+                label_in(d, sa, sa.name_span(), format!("ServiceAccount `{sa_name}`"));
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::matching::{NearbyIndex, label_in, similar_name};
+use super::matching::{NearbyIndex, label_in, operator_may_provide, operator_near, similar_name};
 use crate::model::Catalog;
 use crate::rules::availability::hpa::Hpa;
 use crate::rules::{Ctx, Rule};
@@ -44,6 +44,8 @@ impl Rule for HpaTargetMissing {
                     o.name_span(),
                     format!("did you mean {kind} `{}`?", o.name.unwrap_or("")),
                 );
+            } else if let Some(cr) = operator_near(catalog, sources, hpa.object) {
+                operator_may_provide(d, cr, &format!("the {kind}"));
             }
         }
     }

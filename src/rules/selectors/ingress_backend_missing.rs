@@ -1,7 +1,9 @@
 //! `ingress-backend-missing`: an Ingress backend naming a Service the run
 //! does not define, or a port that Service does not have.
 
-use super::matching::{NearbyIndex, find_near, label_in, nearby, similar, similar_name};
+use super::matching::{
+    NearbyIndex, find_near, label_in, nearby, operator_may_provide, operator_near, similar, similar_name,
+};
 use crate::model::{Catalog, Object};
 use crate::rules::{Ctx, Rule};
 use crate::yaml::Node;
@@ -85,6 +87,8 @@ impl Rule for IngressBackendMissing {
                     d.help("an Ingress routes only to a Service of its own namespace; fix the name or add the Service");
                     if let Some(o) = near_name {
                         label_in(d, o, o.name_span(), format!("did you mean `{}`?", o.name.unwrap_or("")));
+                    } else if let Some(cr) = operator_near(catalog, sources, ing) {
+                        operator_may_provide(d, cr, "the Service");
                     }
                     continue;
                 };

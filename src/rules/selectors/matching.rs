@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use crate::diagnostic::{Diagnostic, Label};
+use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Catalog, LabelSelector, Object, Operator, Requirement, Workload};
 use crate::rules::Ctx;
 use crate::source::SourceFile;
@@ -233,7 +233,7 @@ fn failures(sel: &LabelSelector, w: &Workload, stop: usize) -> usize {
 
 /// The first requirement of a selector that the workload's pods fail, with
 /// its span and why.
-fn first_failure(sel: &LabelSelector, w: &Workload) -> Option<(Span, String)> {
+pub(crate) fn first_failure(sel: &LabelSelector, w: &Workload) -> Option<(Span, String)> {
     if let Some((span, why)) = sel.problems.first() {
         return Some((*span, why.clone()));
     }
@@ -366,6 +366,15 @@ impl<'s> PodIndex<'s> {
         Some((w, span, why))
     }
 
+    /// A custom resource in the namespace of `near` and [`nearby`] it whose
+    /// operator may create pods (see [`operator_near`]).
+    pub fn operator_near(&self, near: &Object) -> Option<&'s Object<'s>> {
+        self.custom
+            .iter()
+            .copied()
+            .find(|o| o.id != near.id && o.same_namespace(near) && nearby(self.sources, near, o))
+    }
+
     /// A custom resource near `near` that may create the pods `sel`
     /// selects: one that may run pods and mentions every label value the
     /// selector requires (one of each `In` list). Operators label their
@@ -448,6 +457,7 @@ const NON_POD_KINDS: &[(&str, &str)] = &[
     ("gateway.networking.k8s.io", "UDPRoute"),
     ("gateway.networking.k8s.io", "ReferenceGrant"),
     ("gateway.networking.k8s.io", "GatewayClass"),
+    ("opentelemetry.io", "Instrumentation"),
 ];
 
 /// Whether an object is a custom resource that may create pods (an
@@ -457,6 +467,37 @@ pub(crate) fn may_run_pods(o: &Object) -> bool {
     !BUILTIN_GROUPS.contains(&group)
         && !NON_POD_GROUPS.contains(&group)
         && !NON_POD_KINDS.iter().any(|(g, k)| *g == group && *k == o.kind)
+}
+
+/// A custom resource that an operator may act on (see [`may_run_pods`])
+/// next to `near`: in its namespace and [`nearby`]. Operators create pods,
+/// Services, Secrets and ConfigMaps for their resources at run time, so
+/// what such a run lacks may well exist in the cluster.
+pub(crate) fn operator_near<'s>(catalog: &'s Catalog, sources: &[SourceFile], near: &Object) -> Option<&'s Object<'s>> {
+    catalog
+        .objects
+        .iter()
+        .find(|o| o.id != near.id && may_run_pods(o) && o.same_namespace(near) && nearby(sources, near, o))
+}
+
+/// Turns a finding about something the run lacks into an `info` that says
+/// why it may be fine: custom resource `cr` may have its operator create
+/// `what`. The resource is shown as a related location.
+pub(crate) fn operator_may_provide(d: &mut Diagnostic, cr: &Object, what: &str) {
+    d.severity = Severity::Info;
+    let resource = match cr.name.filter(|n| !n.is_empty()) {
+        Some(name) => format!("{} `{name}`", cr.kind),
+        None => format!("a {}", cr.kind),
+    };
+    d.message.push_str(&format!(
+        "; but {resource} here is a custom resource whose operator may create {what}"
+    ));
+    label_in(
+        d,
+        cr,
+        cr.name_span(),
+        format!("{resource}: its operator may create {what}"),
+    );
 }
 
 fn mentions(node: &Node, values: &[&str], depth: usize) -> bool {
@@ -590,9 +631,11 @@ pub(crate) fn report_unselected_of_kind(catalog: &Catalog, ctx: &mut Ctx, kind: 
 
 /// Reports a selector (`entry` of `object`) that selects no pod template
 /// of the run. Quiet when the run has no pod template [`nearby`] the
-/// object (the pods are defined elsewhere), when a custom resource may
-/// create the pods, and when the selector selects some pod template in a
-/// compatible namespace.
+/// object (the pods are defined elsewhere), when a custom resource that
+/// mentions the selector's values may create the pods, and when the
+/// selector selects some pod template in a compatible namespace. Another
+/// custom resource around the object makes the finding an `info` naming
+/// it, unless a pod template of the run misses the selector by one label.
 /// The finding points at the requirement the closest workload fails, or at
 /// the selector's key.
 pub(crate) fn report_unselected(
@@ -610,7 +653,15 @@ pub(crate) fn report_unselected(
         return;
     }
     let what = format!("{} `{}`", object.kind, object.name.unwrap_or(""));
-    match pods.closest(sel, object) {
+    // A pod template of the run that misses by one label points at a typo
+    // in these files, whatever an operator may create.
+    let closest = pods.closest(sel, object);
+    let operator = if closest.is_none() {
+        pods.operator_near(object)
+    } else {
+        None
+    };
+    let d = match closest {
         Some((w, span, why)) => {
             let d = ctx.report(
                 object,
@@ -628,18 +679,23 @@ pub(crate) fn report_unselected(
                 pod_labels_span(w),
                 format!("the pod labels of {} `{}`", w.kind(), w.object.name.unwrap_or("")),
             );
+            d
         }
         None => {
-            ctx.report(
+            let d = ctx.report(
                 object,
                 entry.key_span,
                 format!(
                     "{what} selects `{}`, which matches no pod template of the run",
                     sel.describe()
                 ),
-            )
-            .help(help);
+            );
+            d.help(help);
+            d
         }
+    };
+    if let Some(cr) = operator {
+        operator_may_provide(d, cr, "the pods");
     }
 }
 

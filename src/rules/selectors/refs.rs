@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::matching::{NearbyIndex, label_in, similar_name};
+use super::matching::{NearbyIndex, label_in, operator_may_provide, operator_near, similar_name};
 use crate::model::{Catalog, Container, Object, Workload};
 use crate::rules::Ctx;
 use crate::yaml::{Node, Span};
@@ -267,6 +267,8 @@ pub(crate) fn check_missing(catalog: &Catalog, ctx: &mut Ctx, kind: RefKind, hel
             }
             if let Some(o) = similar_name(catalog, sources, k, r.name, w.object) {
                 label_in(d, o, o.name_span(), format!("did you mean `{}`?", o.name.unwrap_or("")));
+            } else if let Some(cr) = operator_near(catalog, sources, w.object) {
+                operator_may_provide(d, cr, &format!("the {k}"));
             }
         }
     }

@@ -158,4 +158,34 @@ mod tests {
         );
         assert_quiet("service-selector-no-match", &text);
     }
+
+    #[test]
+    fn another_operator_resource_makes_it_info() {
+        let cr = "apiVersion: acid.zalan.do/v1\nkind: postgresql\nmetadata: {name: acid-db, namespace: NS}\nspec: {numberOfInstances: 2}\n---\n";
+        let text = format!(
+            "{DEPLOY}---\n{}{}",
+            cr.replace("NS", "shop"),
+            svc("{application: spilo, spilo-role: master}", "shop")
+        );
+        let d = assert_fires("service-selector-no-match", &text);
+        assert_eq!(d[0].severity, crate::diagnostic::Severity::Info);
+        assert!(d[0].message.contains("postgresql `acid-db`"), "{}", d[0].message);
+        assert_eq!(d[0].labels.len(), 1);
+        // A resource of another namespace says nothing about this one.
+        let text = format!(
+            "{DEPLOY}---\n{}{}",
+            cr.replace("NS", "other"),
+            svc("{application: spilo, spilo-role: master}", "shop")
+        );
+        let d = assert_fires("service-selector-no-match", &text);
+        assert_eq!(d[0].severity, crate::diagnostic::Severity::Warning);
+        // A workload of the run missing by one label: a typo, not an operator.
+        let text = format!(
+            "{DEPLOY}---\n{}{}",
+            cr.replace("NS", "shop"),
+            svc("{app: web, tier: frontend}", "shop")
+        );
+        let d = assert_fires("service-selector-no-match", &text);
+        assert_eq!(d[0].severity, crate::diagnostic::Severity::Warning);
+    }
 }

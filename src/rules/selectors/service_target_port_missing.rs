@@ -1,7 +1,7 @@
 //! `service-target-port-missing`: a Service's named `targetPort` that no
 //! container of the selected pods declares, so the port cannot be routed.
 
-use super::matching::{PodIndex, label_in, similar};
+use super::matching::{PodIndex, label_in, nearby, similar};
 use super::service_selector_no_match::service_selector;
 use crate::model::{Catalog, ContainerKind, Workload};
 use crate::rules::{Ctx, Rule};
@@ -41,7 +41,12 @@ impl Rule for ServiceTargetPortMissing {
             let Some((_, sel)) = service_selector(svc) else {
                 continue;
             };
-            let selected = pods.selected(&sel, svc);
+            // Pods of an unrelated folder are not this Service's.
+            let selected: Vec<&Workload> = pods
+                .selected(&sel, svc)
+                .into_iter()
+                .filter(|w| nearby(ctx.sources, svc, w.object))
+                .collect();
             if selected.is_empty() {
                 continue;
             }
@@ -134,5 +139,24 @@ mod tests {
             "service-target-port-missing",
             &text("metrics").replace("selector: {app: web}", "selector: {app: api}"),
         );
+    }
+
+    #[test]
+    fn pods_of_an_unrelated_folder_are_not_the_services() {
+        let t = text("metrics");
+        let (deploy, svc) = t.split_once("---\n").unwrap_or_default();
+        let config = crate::config::Config {
+            select: vec!["service-target-port-missing".into()],
+            ..Default::default()
+        };
+        let run = |names: [&str; 2]| {
+            let sources = vec![
+                crate::source::SourceFile::from_text(names[0], None, deploy.to_string()),
+                crate::source::SourceFile::from_text(names[1], None, svc.to_string()),
+            ];
+            crate::lint::lint(&sources, &config).diagnostics.len()
+        };
+        assert_eq!(run(["ex/a/deploy.yaml", "ex/b/svc.yaml"]), 0);
+        assert_eq!(run(["app/deploy.yaml", "app/svc.yaml"]), 1);
     }
 }
