@@ -57,3 +57,97 @@ fn render_reports_what_it_cannot_render() {
     );
     kvet().args(["render", "fixtures"]).assert().code(2);
 }
+
+/// Writes `files` under a new temporary folder.
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, text).expect("write");
+    }
+    dir
+}
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27.3\n";
+
+#[test]
+fn render_errors_are_located_findings_and_the_other_roots_go_on() {
+    let dir = tree(&[
+        ("base/deployment.yaml", DEPLOYMENT),
+        ("base/kustomization.yaml", "resources: [deployment.yaml]\n"),
+        // Renders: its objects are linted rendered.
+        (
+            "good/kustomization.yaml",
+            "resources: [../base]\nreplicas:\n- name: web\n  count: -1\n",
+        ),
+        // A strategic-merge patch naming a Deployment that is not there.
+        (
+            "broken/kustomization.yaml",
+            "resources: [../base]\npatches:\n- path: p.yaml\n",
+        ),
+        (
+            "broken/p.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: webb\nspec:\n  replicas: 2\n",
+        ),
+        // Not fetched.
+        (
+            "remote/kustomization.yaml",
+            "resources:\n- ../base\n- https://example.com/x.yaml\n",
+        ),
+        // A cycle.
+        ("a/kustomization.yaml", "resources: [../b]\n"),
+        ("b/kustomization.yaml", "resources: [../a]\n"),
+        // A Component nothing includes is not built alone.
+        (
+            "comp/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n- path: p.yaml\n",
+        ),
+        (
+            "comp/p.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: other}\n",
+        ),
+    ]);
+    let out = kvet()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "schema,kustomization-not-rendered,value-out-of-range",
+            ".",
+        ])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let found: Vec<String> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{} {}",
+                d["file"].as_str().unwrap_or(""),
+                d["start"]["line"],
+                d["rule"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "a/kustomization.yaml:1 kustomization-cycle",
+            "b/kustomization.yaml:1 kustomization-cycle",
+            "broken/kustomization.yaml:3 kustomization-build-error",
+            // The good root rendered: its replicas value at the overlay's line.
+            "good/kustomization.yaml:4 value-out-of-range",
+            "remote/kustomization.yaml:3 kustomization-not-rendered",
+        ],
+        "{json}"
+    );
+}

@@ -185,15 +185,15 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
     let mut output = lint_plan(&plan, &sources, &progress);
     // Kustomization roots: rendered and linted as the cluster sees them.
     let rendered = if args.no_render || plan.iter().any(|g| g.config.render == Some(false)) {
-        super::kustomize::RenderedRoots::default()
+        kvet::render::roots::RenderedRoots::default()
     } else {
         let config_of = |i: usize| {
             let g = plan.iter().find(|g| g.range.contains(&i)).unwrap_or(&plan[0]);
             (&g.config, g.registry.as_ref())
         };
-        super::kustomize::render_roots(&mut sources, &config_of)
+        kvet::render::roots::render_roots(&mut sources, &config_of, None)
     };
-    super::kustomize::apply(&mut output, &rendered);
+    kvet::render::roots::apply(&mut output, &rendered);
     progress.finish();
 
     // --fix / --diff: apply fixes in rounds (a fix can enable another)
@@ -238,7 +238,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
                 }
             }
             output = lint_plan(&plan, &sources, &Progress::new(0, true));
-            super::kustomize::apply(&mut output, &rendered);
+            kvet::render::roots::apply(&mut output, &rendered);
         }
     }
     // A file whose fixes were refused keeps the text it had (an earlier
@@ -300,7 +300,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         }
         if !refused.is_empty() || !not_written.is_empty() {
             output = lint_plan(&plan, &sources, &Progress::new(0, true));
-            super::kustomize::apply(&mut output, &rendered);
+            kvet::render::roots::apply(&mut output, &rendered);
         }
         for (i, why) in &not_written {
             let d = Diagnostic::new("io-error", Severity::Error, *i as u32, Default::default(), format!("fixes not written: {why}"))

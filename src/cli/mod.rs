@@ -3,7 +3,6 @@
 mod adopt;
 mod check;
 mod docs;
-mod kustomize;
 mod progress;
 mod render;
 

@@ -7,17 +7,18 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use kvet::config::Config;
-use kvet::diagnostic::{Diagnostic, Label, RENDERED_BY};
-use kvet::kustomize_lint::{PatchFormat, PatchSource, PatchTarget, check_fragment, patches};
-use kvet::lint::{LintOutput, Loaded, lint_loaded};
-use kvet::render::kustomize::{KUSTOMIZATION_FILES, Options, Rendered, render};
-use kvet::rules::Registry;
-use kvet::source::SourceFile;
-use kvet::yaml::{Document, Limits, Span, Stream, parse_source};
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Label, RENDERED_BY};
+use crate::kustomize_lint::{PatchFormat, PatchSource, PatchTarget, check_fragment, patches};
+use crate::lint::{LintOutput, Loaded, lint_loaded};
+use crate::render::kustomize::{Finding, KUSTOMIZATION_FILES, Options, Problem, Rendered, render};
+use crate::rules::Registry;
+use crate::source::SourceFile;
+use crate::yaml::{Document, Limits, Span, Stream, parse_source};
 
 /// What rendering the roots of a run produced, in the run's file ids.
 #[derive(Default)]
@@ -62,6 +63,7 @@ fn virtual_text(r: &Rendered) -> String {
 pub fn render_roots<'p>(
     sources: &mut Vec<SourceFile>,
     config_of: &dyn Fn(usize) -> (&'p Config, Option<&'p Registry>),
+    overlay: Option<Arc<HashMap<PathBuf, String>>>,
 ) -> RenderedRoots {
     let dirs: Vec<(usize, PathBuf)> = sources
         .iter()
@@ -83,7 +85,13 @@ pub fn render_roots<'p>(
         .into_par_iter()
         .map(|(i, dir)| {
             let repository = cwd.clone().filter(|c| dir.starts_with(c));
-            let r = render(&dir, &Options { repository });
+            let r = render(
+                &dir,
+                &Options {
+                    repository,
+                    overlay: overlay.clone(),
+                },
+            );
             (i, dir, r)
         })
         .collect();
@@ -101,24 +109,48 @@ pub fn render_roots<'p>(
     let mut out = RenderedRoots::default();
     // Findings at the same origin from several roots: reported once.
     let mut seen: HashMap<(u32, Span, String, String), usize> = HashMap::new();
+    // The patch files every kustomization names are checked as partial
+    // objects of their target, rendered or not (a patch is not a whole
+    // object): their raw findings are replaced.
+    for (i, dir, _) in &renders {
+        let (config, registry) = config_of(*i);
+        let registry = registry.unwrap_or_else(|| Registry::builtin());
+        let (diagnostics, checked) =
+            check_patches(sources, *i as u32, dir, &by_path, &mut out.patches, config, registry);
+        out.diagnostics.extend(diagnostics);
+        out.used.extend(checked);
+    }
     for (i, dir, r) in &renders {
-        if read_by_others(*i, dir) {
+        // A kustomization that cannot be rendered reports why even when
+        // another reads it (in a cycle, each does).
+        let root = !read_by_others(*i, dir);
+        // A Component that no kustomization of the run includes patches
+        // resources it does not have: built alone it fails (as with
+        // kustomize), so it is not a root; its files are linted as they are.
+        if root && is_component(&sources[*i]) {
+            continue;
+        }
+        if root || !r.ok() {
+            let (config, registry) = config_of(*i);
+            let registry = registry.unwrap_or_else(|| Registry::builtin());
+            for f in &r.findings {
+                let Some((file, span)) = place(r, f.span, sources, &mut by_path, cwd.as_deref()) else {
+                    continue;
+                };
+                let Some(d) = finding_diagnostic(f, file, span, config, registry) else {
+                    continue;
+                };
+                let key = (file, span, d.rule.to_string(), d.message.clone());
+                if let std::collections::hash_map::Entry::Vacant(e) = seen.entry(key) {
+                    e.insert(out.diagnostics.len());
+                    out.diagnostics.push(d);
+                }
+            }
+        }
+        if !root || !r.ok() {
             continue;
         }
         let root_name = sources[*i].name.clone();
-        if !r.ok() {
-            for f in &r.findings {
-                eprintln!(
-                    "kvet: warning: {}; the root {} is linted file by file",
-                    r.describe(f),
-                    root_name
-                );
-            }
-            continue;
-        }
-        for f in &r.findings {
-            eprintln!("kvet: warning: {}", r.describe(f));
-        }
         out.roots += 1;
         for u in &r.used {
             if let Some(&id) = by_path.get(u)
@@ -126,23 +158,6 @@ pub fn render_roots<'p>(
             {
                 out.used.insert(id);
             }
-        }
-        // Patch files are checked as partial objects of their target.
-        for u in r.used.iter().filter(|u| is_kustomization(u)) {
-            let (Some(&kid), Some(dir)) = (by_path.get(u), u.parent()) else {
-                continue;
-            };
-            let (config, registry) = config_of(kid as usize);
-            let registry = registry.unwrap_or_else(|| Registry::builtin());
-            out.diagnostics.extend(check_patches(
-                sources,
-                kid,
-                dir,
-                &by_path,
-                &mut out.patches,
-                config,
-                registry,
-            ));
         }
         let text = virtual_text(r);
         let virtual_file = SourceFile::from_text(format!("{root_name} (rendered)"), None, text);
@@ -170,33 +185,13 @@ pub fn render_roots<'p>(
         );
         out.objects += linted.summary.objects;
         let root_id = *i as u32;
-        let mut place = |span: Span, sources: &mut Vec<SourceFile>| -> Option<(u32, Span)> {
-            let (file, local) = r.map.locate(span)?;
-            let path = canonical(&file.path);
-            let id = match by_path.get(&path) {
-                Some(&id) => id,
-                None => {
-                    let name = cwd
-                        .as_ref()
-                        .and_then(|c| path.strip_prefix(c).ok())
-                        .unwrap_or(&path)
-                        .display()
-                        .to_string();
-                    sources.push(SourceFile::from_text(name, Some(path.clone()), file.text.clone()));
-                    let id = (sources.len() - 1) as u32;
-                    by_path.insert(path, id);
-                    id
-                }
-            };
-            Some((id, local))
-        };
         for mut d in linted.diagnostics {
-            let Some((file, span)) = place(d.span, sources) else {
+            let Some((file, span)) = place(r, d.span, sources, &mut by_path, cwd.as_deref()) else {
                 continue;
             };
             let labels = std::mem::take(&mut d.labels);
             for l in labels {
-                if let Some((lf, ls)) = place(l.span, sources) {
+                if let Some((lf, ls)) = place(r, l.span, sources, &mut by_path, cwd.as_deref()) {
                     d.labels.push(Label {
                         file: lf,
                         span: ls,
@@ -236,6 +231,85 @@ pub fn render_roots<'p>(
     out
 }
 
+/// Whether a kustomization file is a `kind: Component`.
+fn is_component(k: &SourceFile) -> bool {
+    let stream = parse_source(&k.text, k.looks_like_json(), Limits::default());
+    stream
+        .documents
+        .first()
+        .and_then(|d| d.root.as_ref())
+        .and_then(|r| r.get("kind"))
+        .and_then(|n| n.as_str())
+        == Some("Component")
+}
+
+/// Rules of kustomization files that a render's problems can repeat.
+const FILE_RULES: &[&str] = &["kustomization-file-missing", "kustomization-cycle"];
+
+/// A span of a render as (file id of the run, local span). A file the
+/// render read that is not among `sources` is appended to them (for
+/// snippets).
+fn place(
+    r: &Rendered,
+    span: Span,
+    sources: &mut Vec<SourceFile>,
+    by_path: &mut HashMap<PathBuf, u32>,
+    cwd: Option<&Path>,
+) -> Option<(u32, Span)> {
+    let (file, local) = r.map.locate(span)?;
+    let path = canonical(&file.path);
+    let id = match by_path.get(&path) {
+        Some(&id) => id,
+        None => {
+            let name = cwd
+                .and_then(|c| path.strip_prefix(c).ok())
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            sources.push(SourceFile::from_text(name, Some(path.clone()), file.text.clone()));
+            let id = (sources.len() - 1) as u32;
+            by_path.insert(path, id);
+            id
+        }
+    };
+    Some((id, local))
+}
+
+/// The rule that reports a problem of a render.
+pub fn problem_rule(p: Problem) -> &'static str {
+    match p {
+        Problem::BuildError => "kustomization-build-error",
+        Problem::Missing => "kustomization-file-missing",
+        Problem::Cycle => "kustomization-cycle",
+        Problem::NotRendered | Problem::Unsupported => "kustomization-not-rendered",
+    }
+}
+
+/// A render's finding as a diagnostic of its rule (`None` when the rule is
+/// off).
+fn finding_diagnostic(f: &Finding, file: u32, span: Span, config: &Config, registry: &Registry) -> Option<Diagnostic> {
+    let rule = problem_rule(f.problem);
+    let doc = registry.doc(rule)?;
+    if !config.rule_enabled(doc) {
+        return None;
+    }
+    let mut d = Diagnostic::new(rule, config.severity_of(doc), file, span, f.message.clone());
+    d.help = Some(String::from(match f.problem {
+        Problem::BuildError => {
+            "`kustomize build` fails here; kvet lints this root's files as they are until it renders"
+        }
+        Problem::Missing => "`kustomize build` fails on it; paths are relative to the kustomization's folder",
+        Problem::Cycle => {
+            "`kustomize build` fails on a cycle: remove the entry that leads back, or move what both need into a shared base or component"
+        }
+        Problem::NotRendered => {
+            "kvet never fetches URLs or runs Helm or plugins: lint what they produce with `kustomize build --enable-helm DIR | kvet check -`"
+        }
+        Problem::Unsupported => "the rest of the root is rendered and linted",
+    }));
+    Some(d)
+}
+
 /// Validates the strategic-merge patch files a kustomization names as
 /// partial objects of their target's kind: unknown fields, wrong types and
 /// values, removed apiVersions; never missing required fields.
@@ -247,13 +321,14 @@ fn check_patches(
     done: &mut HashSet<u32>,
     config: &Config,
     registry: &Registry,
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, Vec<u32>) {
     let k = &sources[kid as usize];
     let stream = parse_source(&k.text, k.looks_like_json(), Limits::default());
     let Some(root) = stream.documents.first().and_then(|d| d.root.as_ref()) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let mut out = Vec::new();
+    let mut checked = Vec::new();
     for p in patches(root) {
         if p.format == PatchFormat::Json6902 {
             continue;
@@ -269,6 +344,11 @@ fn check_patches(
         }
         let f = &sources[pid as usize];
         let patch = parse_source(&f.text, f.looks_like_json(), Limits::default());
+        // A patch that does not parse keeps its raw findings (the syntax
+        // error); one that does is checked here instead.
+        if !patch.diagnostics.iter().any(|d| d.rule != "yaml-duplicate-key") {
+            checked.push(pid);
+        }
         for doc in patch
             .documents
             .iter()
@@ -288,17 +368,50 @@ fn check_patches(
             }
         }
     }
-    out
+    (out, checked)
+}
+
+/// Lints sources as `kvet check` does with one configuration: file by
+/// file, then every kustomization root among them rendered (with
+/// `overlay`'s texts read instead of the files', for an editor's unsaved
+/// buffers). Files a render read that are not among `sources` are
+/// appended to them.
+pub fn lint_rendered(
+    sources: &mut Vec<SourceFile>,
+    config: &Config,
+    registry: &Registry,
+    overlay: Option<Arc<HashMap<PathBuf, String>>>,
+) -> LintOutput {
+    let mut output = crate::lint::lint_with(sources, config, registry);
+    if config.render != Some(false) {
+        let rendered = render_roots(sources, &|_| (config, Some(registry)), overlay);
+        apply(&mut output, &rendered);
+    }
+    output
 }
 
 /// Replaces the raw findings of the files the roots used by the rendered
 /// findings, and recounts the summary.
 pub fn apply(output: &mut LintOutput, rendered: &RenderedRoots) {
-    if rendered.roots == 0 {
+    if rendered.roots == 0 && rendered.diagnostics.is_empty() && rendered.used.is_empty() {
         return;
     }
     output.diagnostics.retain(|d| !rendered.used.contains(&d.file));
-    output.diagnostics.extend(rendered.diagnostics.iter().cloned());
+    // A missing file or a cycle that the kustomization file's own rules
+    // already report at the same entry: once.
+    let raw: HashSet<(u32, u32, &str)> = output
+        .diagnostics
+        .iter()
+        .filter(|d| FILE_RULES.contains(&&*d.rule))
+        .map(|d| (d.file, d.span.start, &*d.rule))
+        .collect();
+    let new: Vec<Diagnostic> = rendered
+        .diagnostics
+        .iter()
+        .filter(|d| !raw.contains(&(d.file, d.span.start, &*d.rule)))
+        .cloned()
+        .collect();
+    output.diagnostics.extend(new);
     output.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     // A patch's own check and the rendered object can report the same
     // value: once, with the labels of both.
