@@ -124,10 +124,12 @@ pub fn render_roots<'p>(
         // A kustomization that cannot be rendered reports why even when
         // another reads it (in a cycle, each does).
         let root = !read_by_others(*i, dir);
-        // A Component that no kustomization of the run includes patches
-        // resources it does not have: built alone it fails (as with
-        // kustomize), so it is not a root; its files are linted as they are.
-        if root && is_component(&sources[*i]) {
+        // A Component patches the resources of the kustomization that
+        // includes it: built alone it fails (as with kustomize), so it is
+        // never a root, and its problems are reported through the roots
+        // that include it. One that no root includes has its files linted
+        // as they are.
+        if is_component(&sources[*i]) {
             continue;
         }
         if root || !r.ok() {
