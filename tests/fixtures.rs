@@ -129,7 +129,7 @@ fn lint_one(path: &Path, rule: &str) -> (Vec<SourceFile>, kvet::LintOutput) {
     // rendered (files the render reads join `sources`).
     let mut sources = sources;
     let out = if path.file_name().is_some_and(|n| n == "kustomization.yaml") {
-        kvet::render::roots::lint_rendered(&mut sources, &config, Registry::builtin(), None)
+        kvet::render::roots::lint_rendered(&mut sources, &config, Registry::builtin(), &Default::default()).0
     } else {
         lint(&sources, &config)
     };

@@ -191,7 +191,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
             let g = plan.iter().find(|g| g.range.contains(&i)).unwrap_or(&plan[0]);
             (&g.config, g.registry.as_ref())
         };
-        kvet::render::roots::render_roots(&mut sources, &config_of, None)
+        kvet::render::roots::render_roots(&mut sources, &config_of, &Default::default())
     };
     kvet::render::roots::apply(&mut output, &rendered);
     progress.finish();

@@ -1,9 +1,15 @@
 //! `kvet lsp`: a language server on stdio (lsp-server + lsp-types,
 //! synchronous), running the same `lint()` as the command line.
 //!
-//! Open documents that look like Kubernetes manifests are linted together
-//! with the manifests of the workspace folders (for cross-object rules);
-//! findings are published for the open documents. Edits are debounced.
+//! Open documents that look like Kubernetes manifests (or are
+//! kustomization files) are linted together with the manifests of the
+//! workspace folders (for cross-object rules), and the kustomization roots
+//! of the workspace are rendered as `kvet check` renders them, reading the
+//! open documents' unsaved texts. Findings are published for the open
+//! documents, and for every file where a root that reads an open document
+//! puts a finding (editing a patch shows the rendered findings in the
+//! base). After the first full render, an edit re-renders only the
+//! kustomizations that read an open document. Edits are debounced.
 //! A panic while handling one message is caught and logged; the server
 //! goes on.
 
@@ -25,7 +31,10 @@ use serde_json::Value;
 
 use crate::config::{Config, find_config, load_config, parse_config};
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::RENDERED_BY;
+use crate::kustomize_lint::is_kustomization_file_name;
 use crate::lint::lint_with;
+use crate::render::roots::{RenderOptions, lint_rendered};
 use crate::rules::Registry;
 use crate::source::{DiscoverOptions, Input, SourceFile, discover};
 use convert::{Encoding, path_to_uri, uri_to_path};
@@ -59,6 +68,10 @@ pub struct Server {
     published: HashSet<String>,
     /// The latest findings per open document, with the sources they refer to.
     last: HashMap<String, (SourceFile, Vec<Diagnostic>)>,
+    /// The files each kustomization folder's last render read (`None` until
+    /// a full render, and after the workspace changed on disk): an edit
+    /// re-renders only the kustomizations that read an open document.
+    kustomization_reads: Option<HashMap<PathBuf, Vec<PathBuf>>>,
     deadline: Option<Instant>,
     outbox: Vec<Message>,
     next_id: i32,
@@ -67,7 +80,13 @@ pub struct Server {
 fn looks_like_manifest(doc: &Doc) -> bool {
     let yamlish = matches!(doc.language.as_str(), "yaml" | "json" | "jsonc")
         || [".yaml", ".yml", ".json"].iter().any(|e| doc.uri.as_str().ends_with(e));
-    yamlish && doc.text.contains("apiVersion") && doc.text.contains("kind")
+    let kustomization = uri_to_path(&doc.uri).is_some_and(|p| is_kustomization_file_name(&p));
+    kustomization || yamlish && doc.text.contains("apiVersion") && doc.text.contains("kind")
+}
+
+/// A path as the renderer names it (symbolic links resolved).
+fn canonical(p: &std::path::Path) -> PathBuf {
+    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
 }
 
 impl Server {
@@ -100,6 +119,7 @@ impl Server {
             client_settings: params.initialization_options.clone().filter(|v| v.is_object()),
             published: HashSet::new(),
             last: HashMap::new(),
+            kustomization_reads: None,
             deadline: None,
             outbox: Vec::new(),
             next_id: 1,
@@ -179,6 +199,7 @@ impl Server {
     /// Reads the manifests of the workspace folders.
     fn scan_workspace(&mut self) {
         self.workspace.clear();
+        self.kustomization_reads = None;
         if self.roots.is_empty() {
             return;
         }
@@ -187,7 +208,11 @@ impl Server {
         for input in found.inputs.into_iter().take(MAX_WORKSPACE_FILES) {
             if let Input::File { path, name } = input {
                 let f = SourceFile::read(&path, name);
-                if f.load_error.is_none() && f.text.contains("apiVersion") && f.text.contains("kind") {
+                // Kustomization files count (they are rendered) even without
+                // apiVersion and kind.
+                if f.load_error.is_none()
+                    && (is_kustomization_file_name(&path) || f.text.contains("apiVersion") && f.text.contains("kind"))
+                {
                     self.workspace.push(f);
                 }
             }
@@ -226,27 +251,91 @@ impl Server {
             .cloned()
             .collect();
         let first_open = sources.len();
+        let open_count = open.len();
         sources.extend(open);
         let registry = self.registry.as_ref().unwrap_or_else(|| Registry::builtin());
-        let output = lint_with(&sources, &self.config, registry);
+        // Kustomization roots are rendered with the open documents' texts
+        // (unsaved edits included) instead of the files'.
+        let overlay: HashMap<PathBuf, String> = self
+            .docs
+            .values()
+            .filter_map(|d| Some((canonical(&uri_to_path(&d.uri)?), d.text.clone())))
+            .collect();
+        let open_canonical: HashSet<PathBuf> = open_paths.iter().map(|p| canonical(p)).collect();
+        // After a full render, only the kustomizations that read an open
+        // document (and new ones) are rendered again.
+        let only = self.kustomization_reads.as_ref().map(|reads| {
+            let mut dirs: HashSet<PathBuf> = reads
+                .iter()
+                .filter(|(_, used)| used.iter().any(|u| open_canonical.contains(u)))
+                .map(|(dir, _)| dir.clone())
+                .collect();
+            for p in sources.iter().filter_map(|s| s.path.as_deref()) {
+                if is_kustomization_file_name(p)
+                    && let Some(dir) = p.parent().map(canonical)
+                    && !reads.contains_key(&dir)
+                {
+                    dirs.insert(dir);
+                }
+            }
+            std::sync::Arc::new(dirs)
+        });
+        let opts = RenderOptions {
+            overlay: Some(std::sync::Arc::new(overlay)),
+            only,
+        };
+        let (output, rendered) = if self.config.render == Some(false) {
+            (lint_with(&sources, &self.config, registry), Default::default())
+        } else {
+            lint_rendered(&mut sources, &self.config, registry, &opts)
+        };
+        let reads = self.kustomization_reads.get_or_insert_with(HashMap::new);
+        for (_, dir, used) in &rendered.reads {
+            reads.insert(dir.clone(), used.clone());
+        }
+        // Roots whose render read an open document: their findings are
+        // published in every file they land in, open or not.
+        let affected: HashSet<u32> = rendered
+            .reads
+            .iter()
+            .filter(|(_, _, used)| used.iter().any(|u| open_canonical.contains(u)))
+            .map(|(root, _, _)| *root)
+            .collect();
+        let mut extra: Vec<(usize, lsp::Uri)> = Vec::new();
+        for d in &output.diagnostics {
+            let i = d.file as usize;
+            let is_open = i >= first_open && i < first_open + open_count;
+            if is_open || extra.iter().any(|(k, _)| *k == i) {
+                continue;
+            }
+            let from_affected = d
+                .labels
+                .iter()
+                .any(|l| l.message == RENDERED_BY && affected.contains(&l.file));
+            if from_affected && let Some(uri) = sources[i].path.as_deref().and_then(path_to_uri) {
+                extra.push((i, uri));
+            }
+        }
         let uri_of = |i: usize| -> Option<lsp::Uri> {
-            match i.checked_sub(first_open) {
+            match i.checked_sub(first_open).filter(|k| *k < open_count) {
                 Some(k) => uris.get(k).cloned(),
                 None => sources.get(i).and_then(|s| s.path.as_deref()).and_then(path_to_uri),
             }
         };
-        let mut per_doc: Vec<Vec<Diagnostic>> = vec![Vec::new(); uris.len()];
+        // The files published: the open documents, then the affected ones.
+        let targets: Vec<(usize, lsp::Uri)> = (0..open_count)
+            .map(|k| (first_open + k, uris[k].clone()))
+            .chain(extra)
+            .collect();
+        let mut per_doc: Vec<Vec<Diagnostic>> = vec![Vec::new(); targets.len()];
         for d in output.diagnostics {
-            if let Some(v) = (d.file as usize)
-                .checked_sub(first_open)
-                .and_then(|k| per_doc.get_mut(k))
-            {
-                v.push(d);
+            if let Some(k) = targets.iter().position(|(i, _)| *i == d.file as usize) {
+                per_doc[k].push(d);
             }
         }
         let mut now_published = HashSet::new();
         for (k, diags) in per_doc.into_iter().enumerate() {
-            let uri = uris[k].clone();
+            let (i, uri) = targets[k].clone();
             let lsp_diags: Vec<lsp::Diagnostic> = diags
                 .iter()
                 .filter_map(|d| convert::diagnostic(d, &sources, uri_of, self.enc))
@@ -261,22 +350,26 @@ impl Server {
                 diagnostics: lsp_diags,
                 version,
             });
+            if k >= open_count {
+                continue;
+            }
             // Findings keep file ids of the whole run: rebase them on the
             // document for code actions and hovers.
             let rebased = diags
                 .into_iter()
                 .map(|mut d| {
                     d.file = 0;
-                    d.labels.retain(|l| l.file as usize == first_open + k);
+                    d.labels.retain(|l| l.file as usize == i);
                     d.labels.iter_mut().for_each(|l| l.file = 0);
                     d
                 })
                 .collect();
-            self.last.insert(key, (sources[first_open + k].clone(), rebased));
+            self.last.insert(key, (sources[i].clone(), rebased));
         }
-        // Documents that stopped looking like manifests: clear them.
+        // Documents that stopped looking like manifests, and files no
+        // affected root reports in any more: clear them.
         for key in self.published.difference(&now_published).cloned().collect::<Vec<_>>() {
-            if uris.iter().any(|u| u.as_str() == key) {
+            if targets.iter().any(|(_, u)| u.as_str() == key) {
                 continue;
             }
             self.last.remove(&key);

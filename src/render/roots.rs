@@ -29,8 +29,26 @@ pub struct RenderedRoots {
     /// Objects linted in rendered form.
     pub objects: usize,
     pub roots: usize,
+    /// Every kustomization rendered (root or not): its file id, its folder
+    /// and the files its render read (canonical paths), to know which
+    /// roots an edited file affects.
+    pub reads: Vec<(u32, PathBuf, Vec<PathBuf>)>,
     /// Patch files already checked as partial objects.
     patches: HashSet<u32>,
+}
+
+/// How the roots of a run are rendered.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Texts read instead of the files' (an editor's unsaved buffers), by
+    /// canonical path.
+    pub overlay: Option<Arc<HashMap<PathBuf, String>>>,
+    /// Only the kustomizations in these folders (canonical paths) are
+    /// rendered; `None`: every one. An editor re-renders only the roots
+    /// that read an edited file: a kustomization that reads it is read
+    /// only by others that read it too, so the roots among them are the
+    /// same as in a full run.
+    pub only: Option<Arc<HashSet<PathBuf>>>,
 }
 
 fn is_kustomization(path: &Path) -> bool {
@@ -63,7 +81,7 @@ fn virtual_text(r: &Rendered) -> String {
 pub fn render_roots<'p>(
     sources: &mut Vec<SourceFile>,
     config_of: &dyn Fn(usize) -> (&'p Config, Option<&'p Registry>),
-    overlay: Option<Arc<HashMap<PathBuf, String>>>,
+    opts: &RenderOptions,
 ) -> RenderedRoots {
     let dirs: Vec<(usize, PathBuf)> = sources
         .iter()
@@ -76,6 +94,7 @@ pub fn render_roots<'p>(
                 .unwrap_or(Path::new("."));
             (is_kustomization(p) && s.load_error.is_none()).then(|| (i, canonical(parent)))
         })
+        .filter(|(_, dir)| opts.only.as_ref().is_none_or(|only| only.contains(dir)))
         .collect();
     if dirs.is_empty() {
         return RenderedRoots::default();
@@ -89,7 +108,7 @@ pub fn render_roots<'p>(
                 &dir,
                 &Options {
                     repository,
-                    overlay: overlay.clone(),
+                    overlay: opts.overlay.clone(),
                 },
             );
             (i, dir, r)
@@ -120,6 +139,10 @@ pub fn render_roots<'p>(
         out.diagnostics.extend(diagnostics);
         out.used.extend(checked);
     }
+    out.reads = renders
+        .iter()
+        .map(|(i, dir, r)| (*i as u32, dir.clone(), r.used.clone()))
+        .collect();
     for (i, dir, r) in &renders {
         // A kustomization that cannot be rendered reports why even when
         // another reads it (in a cycle, each does).
@@ -374,22 +397,22 @@ fn check_patches(
 }
 
 /// Lints sources as `kvet check` does with one configuration: file by
-/// file, then every kustomization root among them rendered (with
-/// `overlay`'s texts read instead of the files', for an editor's unsaved
-/// buffers). Files a render read that are not among `sources` are
+/// file, then every kustomization root among them rendered (see
+/// [`RenderOptions`]). Files a render read that are not among `sources` are
 /// appended to them.
 pub fn lint_rendered(
     sources: &mut Vec<SourceFile>,
     config: &Config,
     registry: &Registry,
-    overlay: Option<Arc<HashMap<PathBuf, String>>>,
-) -> LintOutput {
+    opts: &RenderOptions,
+) -> (LintOutput, RenderedRoots) {
     let mut output = crate::lint::lint_with(sources, config, registry);
+    let mut rendered = RenderedRoots::default();
     if config.render != Some(false) {
-        let rendered = render_roots(sources, &|_| (config, Some(registry)), overlay);
+        rendered = render_roots(sources, &|_| (config, Some(registry)), opts);
         apply(&mut output, &rendered);
     }
-    output
+    (output, rendered)
 }
 
 /// Replaces the raw findings of the files the roots used by the rendered
