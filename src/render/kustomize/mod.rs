@@ -247,6 +247,17 @@ mod tests {
         assert_eq!(problems(&env, "."), [(Problem::Missing, true)]);
         let remote = [("kustomization.yaml", "resources: [https://example.com/a.yaml]\n")];
         assert_eq!(problems(&remote, "."), [(Problem::NotRendered, true)]);
+        // A JSON patch without a target (kustomize: "must specify a target").
+        let untargeted = [
+            ("kustomization.yaml", "resources: [cm.yaml]\npatches:\n- path: p.yaml\n"),
+            ("cm.yaml", CM),
+            ("p.yaml", "- op: add\n  path: /data\n  value: {a: b}\n"),
+        ];
+        assert_eq!(problems(&untargeted, "."), [(Problem::BuildError, true)]);
+        assert_eq!(
+            fails(&untargeted, "."),
+            "kustomization.yaml:3: a JSON 6902 patch needs a `target`"
+        );
         let literal = [(
             "kustomization.yaml",
             "configMapGenerator:\n- {name: x, literals: [=v]}\n",
