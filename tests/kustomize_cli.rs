@@ -151,3 +151,90 @@ fn render_errors_are_located_findings_and_the_other_roots_go_on() {
         "{json}"
     );
 }
+
+/// `kubectl kustomize DIR` output, or `None` without kubectl.
+fn kubectl_kustomize(dir: &std::path::Path) -> Option<String> {
+    let out = std::process::Command::new("kubectl")
+        .args(["kustomize"])
+        .arg(dir)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn fix_edits_the_origin_of_a_rendered_value() {
+    let base = DEPLOYMENT.replace("spec:\n  selector", "spec:\n  replicas: \"3\"\n  selector");
+    let dir = tree(&[
+        ("base/deployment.yaml", &base),
+        ("base/kustomization.yaml", "resources: [deployment.yaml]\n"),
+        ("a/kustomization.yaml", "resources: [../base]\nnamePrefix: a-\n"),
+        // b sets its own replicas: the base value does not reach it.
+        (
+            "b/kustomization.yaml",
+            "resources: [../base]\npatches:\n- path: p.yaml\n",
+        ),
+        (
+            "b/p.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 5\n",
+        ),
+    ]);
+    let before: Vec<Option<String>> = ["a", "b"]
+        .iter()
+        .map(|r| kubectl_kustomize(&dir.path().join(r)))
+        .collect();
+    let out = kvet()
+        .current_dir(dir.path())
+        .args(["check", "--select", "schema-invalid-type", "--fix", "."])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    // The base, where `"3"` is written, is fixed; nothing else changes.
+    let fixed = std::fs::read_to_string(dir.path().join("base/deployment.yaml")).expect("read");
+    assert_eq!(fixed, base.replace("replicas: \"3\"", "replicas: 3"));
+    let patch = std::fs::read_to_string(dir.path().join("b/p.yaml")).expect("read");
+    assert!(patch.contains("replicas: 5"));
+    // The render changes as the fix says: `a` gets the number. So does
+    // `b`: kustomize's strategic merge keeps the quotes of the value it
+    // replaces (`"5"` before the fix; kvet renders 5 both times).
+    let after: Vec<Option<String>> = ["a", "b"]
+        .iter()
+        .map(|r| kubectl_kustomize(&dir.path().join(r)))
+        .collect();
+    for (b0, b1) in before.iter().zip(&after) {
+        if let (Some(b0), Some(b1)) = (b0, b1) {
+            assert_ne!(b0, b1);
+            assert_eq!(
+                b1,
+                &b0.replace("replicas: \"3\"", "replicas: 3")
+                    .replace("replicas: \"5\"", "replicas: 5")
+            );
+        }
+    }
+}
+
+#[test]
+fn no_fix_when_the_rendered_value_is_not_the_one_written() {
+    // The replica count is set by the overlay's `replicas` field: the
+    // finding is at the kustomization's count, and the base's own value
+    // (replaced) gets no fix.
+    let base = DEPLOYMENT.replace("spec:\n  selector", "spec:\n  replicas: \"3\"\n  selector");
+    let dir = tree(&[
+        ("base/deployment.yaml", &base),
+        ("base/kustomization.yaml", "resources: [deployment.yaml]\n"),
+        (
+            "a/kustomization.yaml",
+            "resources: [../base]\nreplicas:\n- name: web\n  count: 2\n",
+        ),
+    ]);
+    let out = kvet()
+        .current_dir(dir.path())
+        .args(["check", "--select", "schema-invalid-type", "--fix", "a"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let after = std::fs::read_to_string(dir.path().join("base/deployment.yaml")).expect("read");
+    assert_eq!(after, base);
+}

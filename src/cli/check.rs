@@ -184,15 +184,33 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
 
     let mut output = lint_plan(&plan, &sources, &progress);
     // Kustomization roots: rendered and linted as the cluster sees them.
-    let rendered = if args.no_render || plan.iter().any(|g| g.config.render == Some(false)) {
-        kvet::render::roots::RenderedRoots::default()
-    } else {
+    // Rendered again after fixes, from the fixed texts (a fix may edit the
+    // origin of a rendered value).
+    let rendering = !(args.no_render || plan.iter().any(|g| g.config.render == Some(false)));
+    let render_now = |sources: &mut Vec<SourceFile>, originals: &[String]| {
+        if !rendering {
+            return kvet::render::roots::RenderedRoots::default();
+        }
         let config_of = |i: usize| {
             let g = plan.iter().find(|g| g.range.contains(&i)).unwrap_or(&plan[0]);
             (&g.config, g.registry.as_ref())
         };
-        kvet::render::roots::render_roots(&mut sources, &config_of, &Default::default())
+        let overlay: std::collections::HashMap<PathBuf, String> = sources
+            .iter()
+            .zip(originals)
+            .filter(|(s, o)| s.text != **o)
+            .filter_map(|(s, _)| {
+                let p = s.path.as_deref()?;
+                Some((p.canonicalize().unwrap_or_else(|_| p.to_path_buf()), s.text.clone()))
+            })
+            .collect();
+        let opts = kvet::render::roots::RenderOptions {
+            overlay: (!overlay.is_empty()).then(|| std::sync::Arc::new(overlay)),
+            only: None,
+        };
+        kvet::render::roots::render_roots(sources, &config_of, &opts)
     };
+    let mut rendered = render_now(&mut sources, &[]);
     kvet::render::roots::apply(&mut output, &rendered);
     progress.finish();
 
@@ -238,6 +256,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
                 }
             }
             output = lint_plan(&plan, &sources, &Progress::new(0, true));
+            rendered = render_now(&mut sources, &originals);
             kvet::render::roots::apply(&mut output, &rendered);
         }
     }
@@ -300,6 +319,7 @@ pub fn check(args: CheckArgs) -> Result<u8, String> {
         }
         if !refused.is_empty() || !not_written.is_empty() {
             output = lint_plan(&plan, &sources, &Progress::new(0, true));
+            rendered = render_now(&mut sources, &originals);
             kvet::render::roots::apply(&mut output, &rendered);
         }
         for (i, why) in &not_written {

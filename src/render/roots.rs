@@ -12,13 +12,13 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Label, RENDERED_BY};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Label, RENDERED_BY};
 use crate::kustomize_lint::{PatchFormat, PatchSource, PatchTarget, check_fragment, patches};
 use crate::lint::{LintOutput, Loaded, lint_loaded};
 use crate::render::kustomize::{Finding, KUSTOMIZATION_FILES, Options, Problem, Rendered, render};
 use crate::rules::Registry;
 use crate::source::SourceFile;
-use crate::yaml::{Document, Limits, Span, Stream, parse_source};
+use crate::yaml::{Document, Limits, Node, Span, Stream, Value, parse_source};
 
 /// What rendering the roots of a run produced, in the run's file ids.
 #[derive(Default)]
@@ -226,8 +226,26 @@ pub fn render_roots<'p>(
             }
             d.file = file;
             d.span = span;
-            // Fixes apply to the rendered text, not to the origin's file.
-            d.fix = None;
+            // A fix is kept only when it rewrites values written in their
+            // origin file and rendering again gives exactly its change.
+            let repository = cwd.clone().filter(|c| dir.starts_with(c));
+            let origin_opts = Options {
+                repository,
+                overlay: opts.overlay.clone(),
+            };
+            d.fix = d.fix.take().and_then(|f| {
+                let mapped = origin_fix(r, dir, &f, &origin_opts)?;
+                let mut edits = Vec::new();
+                for (path, local, replacement) in mapped {
+                    let id = *by_path.get(&canonical(&path))?;
+                    edits.push(Edit {
+                        file: id,
+                        span: local,
+                        replacement,
+                    });
+                }
+                Some(Fix { edits, ..f })
+            });
             let rendered_by = Label {
                 file: root_id,
                 span: Span::new(0, 0),
@@ -237,6 +255,10 @@ pub fn render_roots<'p>(
             match seen.get(&key) {
                 Some(&k) => {
                     let other: &mut Diagnostic = &mut out.diagnostics[k];
+                    // The fix must hold for every root that renders the value.
+                    if d.fix.is_none() {
+                        other.fix = None;
+                    }
                     if !other
                         .labels
                         .iter()
@@ -254,6 +276,93 @@ pub fn render_roots<'p>(
         }
     }
     out
+}
+
+/// A fix of a rendered object as edits of its origin files: (path as the
+/// render read it, local span, replacement). `None` unless every edit
+/// replaces exactly a scalar the rendered objects hold (its origin span),
+/// and rendering `dir` again with the edits applied to the origin texts
+/// changes those scalars, and nothing else, to the values written.
+fn origin_fix(r: &Rendered, dir: &Path, fix: &Fix, opts: &Options) -> Option<Vec<(PathBuf, Span, String)>> {
+    let mut expected: HashMap<Span, Value> = HashMap::new();
+    let mut mapped = Vec::new();
+    let mut texts: HashMap<PathBuf, String> = HashMap::new();
+    let mut per_file: HashMap<PathBuf, Vec<(Span, String)>> = HashMap::new();
+    for e in &fix.edits {
+        if e.span.is_empty() || !r.objects.iter().any(|o| holds_scalar(o, e.span)) {
+            return None;
+        }
+        let (file, local) = r.map.locate(e.span)?;
+        if local.end - local.start != e.span.end - e.span.start {
+            return None;
+        }
+        let value = crate::render::kustomize::read_scalar(&e.replacement)?;
+        expected.insert(e.span, value);
+        texts.entry(file.path.clone()).or_insert_with(|| file.text.clone());
+        per_file
+            .entry(file.path.clone())
+            .or_default()
+            .push((local, e.replacement.clone()));
+        mapped.push((file.path.clone(), local, e.replacement.clone()));
+    }
+    // The origin texts with the edits applied, read instead of the files.
+    let mut overlay: HashMap<PathBuf, String> = opts.overlay.as_deref().cloned().unwrap_or_default();
+    for (path, mut edits) in per_file {
+        let mut text = texts.remove(&path)?;
+        edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+        let mut last = u32::MAX;
+        for (span, replacement) in edits {
+            if span.end > last || span.end as usize > text.len() || !text.is_char_boundary(span.start as usize) {
+                return None;
+            }
+            text.replace_range(span.start as usize..span.end as usize, &replacement);
+            last = span.start;
+        }
+        overlay.insert(path, text);
+    }
+    let again = render(
+        dir,
+        &Options {
+            repository: opts.repository.clone(),
+            overlay: Some(Arc::new(overlay)),
+        },
+    );
+    let same = again.ok()
+        && again.objects.len() == r.objects.len()
+        && r.objects
+            .iter()
+            .zip(&again.objects)
+            .all(|(a, b)| same_but(a, b, &expected));
+    same.then_some(mapped)
+}
+
+/// Whether a scalar of `node` has exactly `span`.
+fn holds_scalar(node: &Node, span: Span) -> bool {
+    match &node.value {
+        Value::Map(entries) => entries.iter().any(|e| holds_scalar(&e.value, span)),
+        Value::Seq(items) => items.iter().any(|n| holds_scalar(n, span)),
+        _ => node.span == span,
+    }
+}
+
+/// Whether `new` reads as `old`, except for the scalars of `old` whose
+/// span is in `changed`, which must read as the value given.
+fn same_but(old: &Node, new: &Node, changed: &HashMap<Span, Value>) -> bool {
+    let scalar = |v: &Value| !matches!(v, Value::Map(_) | Value::Seq(_));
+    match (&old.value, &new.value) {
+        (Value::Map(a), Value::Map(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|(x, y)| x.key == y.key && same_but(&x.value, &y.value, changed))
+        }
+        (Value::Seq(a), Value::Seq(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_but(x, y, changed)),
+        (a, b) if scalar(a) && scalar(b) => match changed.get(&old.span) {
+            Some(want) => b == want && a != b,
+            None => a == b,
+        },
+        _ => false,
+    }
 }
 
 /// Whether a kustomization file is a `kind: Component`.
@@ -454,4 +563,74 @@ pub fn apply(output: &mut LintOutput, rendered: &RenderedRoots) {
     let s = &mut output.summary;
     (s.errors, s.warnings, s.infos) = (0, 0, 0);
     s.count(&output.diagnostics);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        for (path, text) in files {
+            std::fs::write(dir.path().join(path), text).unwrap_or_else(|e| panic!("write: {e}"));
+        }
+        dir
+    }
+
+    /// The origin fix of one edit replacing the scalar at `keys` of the
+    /// first rendered object (or an empty span at its start).
+    fn fix_at(k: &str, keys: &[&str], replacement: &str, empty: bool) -> Option<Vec<(String, String)>> {
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: x\n";
+        let dir = tree(&[("kustomization.yaml", k), ("cm.yaml", cm)]);
+        let r = render(dir.path(), &Options::default());
+        assert!(r.ok(), "{:?}", r.findings);
+        let node = r.objects[0].path(keys).unwrap_or_else(|| panic!("{keys:?}"));
+        let span = if empty {
+            Span::new(node.span.start, node.span.start)
+        } else {
+            node.span
+        };
+        let fix = Fix {
+            title: "t".into(),
+            applicability: crate::diagnostic::Applicability::Safe,
+            edits: vec![Edit {
+                file: 0,
+                span,
+                replacement: replacement.into(),
+            }],
+        };
+        let mapped = origin_fix(&r, dir.path(), &fix, &Options::default())?;
+        Some(
+            mapped
+                .into_iter()
+                .map(|(p, span, rep)| {
+                    let name = p
+                        .file_name()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_default();
+                    (format!("{name}@{}", span.start), rep)
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_fix_maps_to_the_scalar_written_in_its_origin() {
+        let k = "resources: [cm.yaml]\n";
+        assert_eq!(
+            fix_at(k, &["data", "a"], "y", false),
+            Some(vec![("cm.yaml@62".to_string(), "y".to_string())])
+        );
+    }
+
+    #[test]
+    fn no_origin_fix_for_insertions_structures_or_transformed_values() {
+        let k = "resources: [cm.yaml]\n";
+        assert_eq!(fix_at(k, &["data", "a"], "y", true), None);
+        assert_eq!(fix_at(k, &["data", "a"], "{b: c}", false), None);
+        // The name is written `c` in cm.yaml but rendered `p-c`: writing
+        // `d` there renders `p-d`, not the `d` the fix meant.
+        let prefixed = "resources: [cm.yaml]\nnamePrefix: p-\n";
+        assert_eq!(fix_at(prefixed, &["metadata", "name"], "d", false), None);
+    }
 }

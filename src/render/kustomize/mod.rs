@@ -102,6 +102,18 @@ pub struct Options {
     pub overlay: Option<Arc<HashMap<PathBuf, String>>>,
 }
 
+/// A YAML scalar as kustomize reads it (YAML 1.2 booleans: `y` stays a
+/// string); `None` for a mapping, a sequence or text that is not one value.
+pub fn read_scalar(text: &str) -> Option<crate::yaml::Value> {
+    let stream = crate::yaml::parse_source(text, false, crate::yaml::Limits::default());
+    if !stream.diagnostics.is_empty() || stream.documents.len() != 1 {
+        return None;
+    }
+    let mut root = stream.documents.into_iter().next()?.root?;
+    tree::kustomize_scalars(&mut root, text);
+    (!matches!(root.value, crate::yaml::Value::Map(_) | crate::yaml::Value::Seq(_))).then_some(root.value)
+}
+
 /// Renders the kustomization in `dir`.
 pub fn render(dir: &Path, opts: &Options) -> Rendered {
     build::Builder::new(opts).render(dir)
