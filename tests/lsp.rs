@@ -384,6 +384,45 @@ fn editing_a_patch_or_a_base_relints_the_roots_that_use_it() -> std::io::Result<
 /// Not a timed test: prints how long a re-lint takes after an edit of a
 /// file in a workspace. `KVET_LSP_BENCH=DIR:FILE cargo test --release --test
 /// lsp relint_latency -- --ignored --nocapture` (FILE relative to DIR).
+#[test]
+fn a_rendered_finding_offers_the_fix_of_its_origin_value() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let p = dir.path();
+    std::fs::create_dir_all(p.join("base"))?;
+    std::fs::create_dir_all(p.join("overlay"))?;
+    let base_text = DEPLOY.replace("app: frontend", "app: web");
+    std::fs::write(p.join("base/deployment.yaml"), &base_text)?;
+    std::fs::write(p.join("base/kustomization.yaml"), "resources: [deployment.yaml]\n")?;
+    std::fs::write(
+        p.join("overlay/kustomization.yaml"),
+        "resources: [../base]\npatches:\n- path: patch.yaml\n",
+    )?;
+    let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: \"3\"\n";
+    std::fs::write(p.join("overlay/patch.yaml"), patch)?;
+    std::fs::write(p.join(".kvet.yaml"), "select: [schema-invalid-type]\n")?;
+    let mut c = Client::start(Value::Null, Some(p));
+    let uri = format!("file://{}/overlay/patch.yaml", p.display());
+    c.open(&uri, patch);
+    let diags = c.diagnostics_for(&uri);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": diags[0]["range"], "context": { "diagnostics": diags } }),
+    );
+    let fix = actions
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|x| x["isPreferred"] == true || x["title"] == "write it as 3")
+        })
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(fix["title"], "write it as 3", "{actions}");
+    assert_eq!(fix["edit"]["changes"][&uri][0]["newText"], "3", "{actions}");
+    c.shutdown();
+    Ok(())
+}
+
 /// CPU time of this process so far (all threads), from /proc (Linux).
 fn cpu_time() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();

@@ -361,6 +361,17 @@ impl Server {
                     d.file = 0;
                     d.labels.retain(|l| l.file as usize == i);
                     d.labels.iter_mut().for_each(|l| l.file = 0);
+                    // A quick fix edits this document only (a rendered
+                    // finding's fix may edit another origin file).
+                    if d.fix
+                        .as_ref()
+                        .is_some_and(|f| f.edits.iter().any(|e| e.file as usize != i))
+                    {
+                        d.fix = None;
+                    }
+                    if let Some(f) = &mut d.fix {
+                        f.edits.iter_mut().for_each(|e| e.file = 0);
+                    }
                     d
                 })
                 .collect();
