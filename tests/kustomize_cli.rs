@@ -57,3 +57,184 @@ fn render_reports_what_it_cannot_render() {
     );
     kvet().args(["render", "fixtures"]).assert().code(2);
 }
+
+/// Writes `files` under a new temporary folder.
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, text).expect("write");
+    }
+    dir
+}
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27.3\n";
+
+#[test]
+fn render_errors_are_located_findings_and_the_other_roots_go_on() {
+    let dir = tree(&[
+        ("base/deployment.yaml", DEPLOYMENT),
+        ("base/kustomization.yaml", "resources: [deployment.yaml]\n"),
+        // Renders: its objects are linted rendered.
+        (
+            "good/kustomization.yaml",
+            "resources: [../base]\nreplicas:\n- name: web\n  count: -1\n",
+        ),
+        // A strategic-merge patch naming a Deployment that is not there.
+        (
+            "broken/kustomization.yaml",
+            "resources: [../base]\npatches:\n- path: p.yaml\n",
+        ),
+        (
+            "broken/p.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: webb\nspec:\n  replicas: 2\n",
+        ),
+        // Not fetched.
+        (
+            "remote/kustomization.yaml",
+            "resources:\n- ../base\n- https://example.com/x.yaml\n",
+        ),
+        // A cycle.
+        ("a/kustomization.yaml", "resources: [../b]\n"),
+        ("b/kustomization.yaml", "resources: [../a]\n"),
+        // A Component nothing includes is not built alone.
+        (
+            "comp/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n- path: p.yaml\n",
+        ),
+        (
+            "comp/p.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: other}\n",
+        ),
+    ]);
+    let out = kvet()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "schema,kustomization-not-rendered,value-out-of-range",
+            ".",
+        ])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let found: Vec<String> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{} {}",
+                d["file"].as_str().unwrap_or(""),
+                d["start"]["line"],
+                d["rule"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "a/kustomization.yaml:1 kustomization-cycle",
+            "b/kustomization.yaml:1 kustomization-cycle",
+            "broken/kustomization.yaml:3 kustomization-build-error",
+            // The good root rendered: its replicas value at the overlay's line.
+            "good/kustomization.yaml:4 value-out-of-range",
+            "remote/kustomization.yaml:3 kustomization-not-rendered",
+        ],
+        "{json}"
+    );
+}
+
+/// `kubectl kustomize DIR` output, or `None` without kubectl.
+fn kubectl_kustomize(dir: &std::path::Path) -> Option<String> {
+    let out = std::process::Command::new("kubectl")
+        .args(["kustomize"])
+        .arg(dir)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn fix_edits_the_origin_of_a_rendered_value() {
+    let base = DEPLOYMENT.replace("spec:\n  selector", "spec:\n  replicas: \"3\"\n  selector");
+    let dir = tree(&[
+        ("base/deployment.yaml", &base),
+        ("base/kustomization.yaml", "resources: [deployment.yaml]\n"),
+        ("a/kustomization.yaml", "resources: [../base]\nnamePrefix: a-\n"),
+        // b sets its own replicas: the base value does not reach it.
+        (
+            "b/kustomization.yaml",
+            "resources: [../base]\npatches:\n- path: p.yaml\n",
+        ),
+        (
+            "b/p.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 5\n",
+        ),
+    ]);
+    let before: Vec<Option<String>> = ["a", "b"]
+        .iter()
+        .map(|r| kubectl_kustomize(&dir.path().join(r)))
+        .collect();
+    let out = kvet()
+        .current_dir(dir.path())
+        .args(["check", "--select", "schema-invalid-type", "--fix", "."])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    // The base, where `"3"` is written, is fixed; nothing else changes.
+    let fixed = std::fs::read_to_string(dir.path().join("base/deployment.yaml")).expect("read");
+    assert_eq!(fixed, base.replace("replicas: \"3\"", "replicas: 3"));
+    let patch = std::fs::read_to_string(dir.path().join("b/p.yaml")).expect("read");
+    assert!(patch.contains("replicas: 5"));
+    // The render changes as the fix says: `a` gets the number. So does
+    // `b`: kustomize's strategic merge keeps the quotes of the value it
+    // replaces (`"5"` before the fix; kvet renders 5 both times).
+    let after: Vec<Option<String>> = ["a", "b"]
+        .iter()
+        .map(|r| kubectl_kustomize(&dir.path().join(r)))
+        .collect();
+    for (b0, b1) in before.iter().zip(&after) {
+        if let (Some(b0), Some(b1)) = (b0, b1) {
+            assert_ne!(b0, b1);
+            assert_eq!(
+                b1,
+                &b0.replace("replicas: \"3\"", "replicas: 3")
+                    .replace("replicas: \"5\"", "replicas: 5")
+            );
+        }
+    }
+}
+
+#[test]
+fn no_fix_when_the_rendered_value_is_not_the_one_written() {
+    // The replica count is set by the overlay's `replicas` field: the
+    // finding is at the kustomization's count, and the base's own value
+    // (replaced) gets no fix.
+    let base = DEPLOYMENT.replace("spec:\n  selector", "spec:\n  replicas: \"3\"\n  selector");
+    let dir = tree(&[
+        ("base/deployment.yaml", &base),
+        ("base/kustomization.yaml", "resources: [deployment.yaml]\n"),
+        (
+            "a/kustomization.yaml",
+            "resources: [../base]\nreplicas:\n- name: web\n  count: 2\n",
+        ),
+    ]);
+    let out = kvet()
+        .current_dir(dir.path())
+        .args(["check", "--select", "schema-invalid-type", "--fix", "a"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let after = std::fs::read_to_string(dir.path().join("base/deployment.yaml")).expect("read");
+    assert_eq!(after, base);
+}

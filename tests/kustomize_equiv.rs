@@ -83,6 +83,7 @@ fn kvet_objects(dir: &Path, repo: &Path) -> Result<Vec<Value>, String> {
         dir,
         &Options {
             repository: Some(repo.to_path_buf()),
+            ..Options::default()
         },
     );
     if !r.ok() {

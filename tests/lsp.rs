@@ -385,3 +385,181 @@ fn hover_documents_the_custom_rules_of_the_configuration() -> std::io::Result<()
     c.shutdown();
     Ok(())
 }
+
+/// Whether a finding says it was rendered by `root` (a related location).
+fn rendered_by(d: &Value, root: &str) -> bool {
+    d["relatedInformation"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|i| i["location"]["uri"] == root))
+}
+
+#[test]
+fn editing_a_patch_or_a_base_relints_the_roots_that_use_it() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let p = dir.path();
+    std::fs::create_dir_all(p.join("base"))?;
+    std::fs::create_dir_all(p.join("overlay"))?;
+    let base_text = DEPLOY
+        .replace("app: frontend", "app: web")
+        .replace("nginx:1.27", "nginx:1.27.3");
+    std::fs::write(p.join("base/deployment.yaml"), &base_text)?;
+    std::fs::write(p.join("base/kustomization.yaml"), "resources: [deployment.yaml]\n")?;
+    std::fs::write(
+        p.join("overlay/kustomization.yaml"),
+        "resources: [../base]\npatches:\n- path: patch.yaml\n",
+    )?;
+    let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n";
+    std::fs::write(p.join("overlay/patch.yaml"), patch)?;
+    std::fs::write(p.join(".kvet.yaml"), "select: [value-out-of-range, image-tag-latest]\n")?;
+    let c = Client::start(Value::Null, Some(p));
+    let uri = |rel: &str| format!("file://{}/{rel}", p.display());
+    let (patch_uri, base_uri, root_uri) = (
+        uri("overlay/patch.yaml"),
+        uri("base/deployment.yaml"),
+        uri("overlay/kustomization.yaml"),
+    );
+
+    c.open(&patch_uri, patch);
+    assert!(c.diagnostics_for(&patch_uri).is_empty());
+    // An unsaved edit of the patch: the overlay is rendered with it, and
+    // the rendered Deployment's finding lands on the patch's line.
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": patch_uri, "version": 2 }, "contentChanges": [{ "text": patch.replace("replicas: 2", "replicas: -1") }] }),
+    );
+    let diags = c.diagnostics_for(&patch_uri);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "value-out-of-range");
+    assert_eq!(diags[0]["range"]["start"], json!({"line": 5, "character": 12}));
+    assert!(rendered_by(&diags[0], &root_uri), "{diags:?}");
+
+    // A base edit: the root that uses the base is re-linted, and the
+    // finding comes back in the base as the root rendered it.
+    let started = std::time::Instant::now();
+    c.open(&base_uri, &base_text.replace("nginx:1.27.3", "nginx:latest"));
+    let diags = c.diagnostics_for(&base_uri);
+    eprintln!("base edit re-linted in {:?}", started.elapsed());
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "image-tag-latest");
+    assert!(rendered_by(&diags[0], &root_uri), "{diags:?}");
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": base_uri, "version": 2 }, "contentChanges": [{ "text": base_text }] }),
+    );
+    assert!(c.diagnostics_for(&base_uri).is_empty());
+
+    // The base closed (and changed on disk): an edit of the patch
+    // re-lints the root, whose finding is published in the base although
+    // it is not open.
+    c.notify("textDocument/didClose", json!({ "textDocument": { "uri": base_uri } }));
+    assert!(c.diagnostics_for(&base_uri).is_empty());
+    std::fs::write(
+        p.join("base/deployment.yaml"),
+        base_text.replace("nginx:1.27.3", "nginx:latest"),
+    )?;
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": patch_uri, "version": 3 }, "contentChanges": [{ "text": patch }] }),
+    );
+    let diags = c.diagnostics_for(&base_uri);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "image-tag-latest");
+    c.shutdown();
+    Ok(())
+}
+
+#[test]
+fn a_rendered_finding_offers_the_fix_of_its_origin_value() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let p = dir.path();
+    std::fs::create_dir_all(p.join("base"))?;
+    std::fs::create_dir_all(p.join("overlay"))?;
+    let base_text = DEPLOY.replace("app: frontend", "app: web");
+    std::fs::write(p.join("base/deployment.yaml"), &base_text)?;
+    std::fs::write(p.join("base/kustomization.yaml"), "resources: [deployment.yaml]\n")?;
+    std::fs::write(
+        p.join("overlay/kustomization.yaml"),
+        "resources: [../base]\npatches:\n- path: patch.yaml\n",
+    )?;
+    let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: \"3\"\n";
+    std::fs::write(p.join("overlay/patch.yaml"), patch)?;
+    std::fs::write(p.join(".kvet.yaml"), "select: [schema-invalid-type]\n")?;
+    let mut c = Client::start(Value::Null, Some(p));
+    let uri = format!("file://{}/overlay/patch.yaml", p.display());
+    c.open(&uri, patch);
+    let diags = c.diagnostics_for(&uri);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": diags[0]["range"], "context": { "diagnostics": diags } }),
+    );
+    let fix = actions
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|x| x["isPreferred"] == true || x["title"] == "write it as 3")
+        })
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(fix["title"], "write it as 3", "{actions}");
+    assert_eq!(fix["edit"]["changes"][&uri][0]["newText"], "3", "{actions}");
+    c.shutdown();
+    Ok(())
+}
+
+/// CPU time of this process so far (all threads), from /proc (Linux).
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    // utime and stime, in clock ticks (100 per second on Linux).
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
+        .sum();
+    Duration::from_millis(ticks * 10)
+}
+
+/// Not a timed test: prints how long a re-lint takes after an edit of a
+/// file in a workspace. `KVET_LSP_BENCH=DIR:FILE cargo test --release --test
+/// lsp relint_latency -- --ignored --nocapture` (FILE relative to DIR).
+#[test]
+#[ignore]
+fn relint_latency() {
+    let Ok(spec) = std::env::var("KVET_LSP_BENCH") else {
+        return;
+    };
+    let Some((dir, file)) = spec.split_once(':') else {
+        return;
+    };
+    let dir = std::path::Path::new(dir)
+        .canonicalize()
+        .unwrap_or_else(|e| panic!("{dir}: {e}"));
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let started = std::time::Instant::now();
+    let c = Client::start(Value::Null, Some(&dir));
+    eprintln!("initialize (workspace scan): {:?}", started.elapsed());
+    let uri = format!("file://{}", path.display());
+    let (started, cpu) = (std::time::Instant::now(), cpu_time());
+    c.open(&uri, &text);
+    let n = c.diagnostics_for(&uri).len();
+    eprintln!(
+        "open, lint and publish: {:?}, CPU {:?} ({n} findings)",
+        started.elapsed(),
+        cpu_time() - cpu
+    );
+    for v in 2..7 {
+        let (started, cpu) = (std::time::Instant::now(), cpu_time());
+        c.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": v }, "contentChanges": [{ "text": format!("{text}\n# edit {v}\n") }] }),
+        );
+        let n = c.diagnostics_for(&uri).len();
+        eprintln!(
+            "edit {v}: published after {:?} (150 ms of it debounce), CPU {:?} ({n} findings)",
+            started.elapsed(),
+            cpu_time() - cpu
+        );
+    }
+    c.shutdown();
+}

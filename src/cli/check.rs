@@ -232,17 +232,37 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
 
     let mut output = lint_plan(&plan, &sources, &progress);
     // Kustomization roots: rendered and linted as the cluster sees them.
-    let rendered = if args.no_render || plan.iter().any(|g| g.config.render == Some(false)) {
-        super::kustomize::RenderedRoots::default()
-    } else {
+    // Rendered again after fixes, from the fixed texts (a fix may edit the
+    // origin of a rendered value).
+    let rendering = !(args.no_render || plan.iter().any(|g| g.config.render == Some(false)));
+    let render_now = |sources: &mut Vec<SourceFile>, originals: &[String]| {
+        if !rendering {
+            return kvet::render::roots::RenderedRoots::default();
+        }
         let config_of = |i: usize| {
             let g = plan.iter().find(|g| g.range.contains(&i)).unwrap_or(&plan[0]);
             (&g.config, g.registry.as_ref())
         };
-        progress.phase("rendering kustomizations", 0);
-        super::kustomize::render_roots(&mut sources, &config_of)
+        let overlay: std::collections::HashMap<PathBuf, String> = sources
+            .iter()
+            .zip(originals)
+            .filter(|(s, o)| s.text != **o)
+            .filter_map(|(s, _)| {
+                let p = s.path.as_deref()?;
+                Some((p.canonicalize().unwrap_or_else(|_| p.to_path_buf()), s.text.clone()))
+            })
+            .collect();
+        let opts = kvet::render::roots::RenderOptions {
+            overlay: (!overlay.is_empty()).then(|| std::sync::Arc::new(overlay)),
+            only: None,
+        };
+        kvet::render::roots::render_roots(sources, &config_of, &opts)
     };
-    super::kustomize::apply(&mut output, &rendered);
+    if rendering {
+        progress.phase("rendering kustomizations", 0);
+    }
+    let mut rendered = render_now(&mut sources, &[]);
+    kvet::render::roots::apply(&mut output, &rendered);
     progress.finish();
 
     // --fix / --diff: apply fixes in rounds (a fix can enable another)
@@ -287,7 +307,8 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
                 }
             }
             output = lint_plan(&plan, &sources, &Progress::new(true));
-            super::kustomize::apply(&mut output, &rendered);
+            rendered = render_now(&mut sources, &originals);
+            kvet::render::roots::apply(&mut output, &rendered);
         }
     }
     // A file whose fixes were refused keeps the text it had (an earlier
@@ -349,7 +370,8 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
         }
         if !refused.is_empty() || !not_written.is_empty() {
             output = lint_plan(&plan, &sources, &Progress::new(true));
-            super::kustomize::apply(&mut output, &rendered);
+            rendered = render_now(&mut sources, &originals);
+            kvet::render::roots::apply(&mut output, &rendered);
         }
         for (i, why) in &not_written {
             let d = Diagnostic::new("io-error", Severity::Error, *i as u32, Default::default(), format!("fixes not written: {why}"))

@@ -4,7 +4,6 @@ mod adopt;
 mod check;
 mod docs;
 mod helm;
-mod kustomize;
 mod merge;
 mod progress;
 mod render;

@@ -17,7 +17,13 @@ pub fn run(dir: &Path, origins: bool) -> Result<u8, String> {
     let repository = std::env::current_dir()
         .ok()
         .filter(|cwd| dir.canonicalize().is_ok_and(|d| d.starts_with(cwd)));
-    let rendered = render(dir, &Options { repository });
+    let rendered = render(
+        dir,
+        &Options {
+            repository,
+            ..Options::default()
+        },
+    );
     for f in &rendered.findings {
         eprintln!("kvet: {}", rendered.describe(f));
     }

@@ -5,6 +5,7 @@
 //! rendering: these checks read one kustomization (and the file system
 //! around it), never a rendered tree.
 
+pub mod cycle;
 pub mod fragment;
 pub mod refs;
 pub mod spec;

@@ -1,9 +1,15 @@
 //! `kvet lsp`: a language server on stdio (lsp-server + lsp-types,
 //! synchronous), running the same `lint()` as the command line.
 //!
-//! Open documents that look like Kubernetes manifests are linted together
-//! with the manifests of the workspace folders (for cross-object rules);
-//! findings are published for the open documents. Edits are debounced.
+//! Open documents that look like Kubernetes manifests (or are
+//! kustomization files) are linted together with the manifests of the
+//! workspace folders (for cross-object rules), and the kustomization roots
+//! of the workspace are rendered as `kvet check` renders them, reading the
+//! open documents' unsaved texts. Findings are published for the open
+//! documents, and for every file where a root that reads an open document
+//! puts a finding (editing a patch shows the rendered findings in the
+//! base). After the first full render, an edit re-renders only the
+//! kustomizations that read an open document. Edits are debounced.
 //! A panic while handling one message is caught and logged; the server
 //! goes on.
 
@@ -25,7 +31,10 @@ use serde_json::Value;
 
 use crate::config::{Config, find_config, load_config, parse_config};
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::RENDERED_BY;
+use crate::kustomize_lint::is_kustomization_file_name;
 use crate::lint::{Loaded, lint_focused, load};
+use crate::render::roots::{RenderOptions, RenderedRoots, apply, render_roots};
 use crate::rules::Registry;
 use crate::source::FileId;
 use crate::source::{DiscoverOptions, Input, SourceFile, discover};
@@ -65,21 +74,33 @@ pub struct Server {
     published: HashSet<String>,
     /// The latest findings per open document, with the sources they refer to.
     last: HashMap<String, (SourceFile, Vec<Diagnostic>)>,
+    /// The files each kustomization folder's last render read (`None` until
+    /// a full render, and after the workspace changed on disk): an edit
+    /// re-renders only the kustomizations that read an open document.
+    kustomization_reads: Option<HashMap<PathBuf, Vec<PathBuf>>>,
     deadline: Option<Instant>,
     outbox: Vec<Message>,
     next_id: i32,
 }
 
 /// A workspace file kept for cross-object rules: readable, and with
-/// `apiVersion` and `kind` in it.
+/// `apiVersion` and `kind` in it; or a kustomization file (rendered, with
+/// or without them).
 fn workspace_manifest(f: SourceFile) -> Option<SourceFile> {
-    (f.load_error.is_none() && f.text.contains("apiVersion") && f.text.contains("kind")).then_some(f)
+    let kustomization = f.path.as_deref().is_some_and(is_kustomization_file_name);
+    (f.load_error.is_none() && (kustomization || f.text.contains("apiVersion") && f.text.contains("kind"))).then_some(f)
 }
 
 fn looks_like_manifest(doc: &Doc) -> bool {
     let yamlish = matches!(doc.language.as_str(), "yaml" | "json" | "jsonc")
         || [".yaml", ".yml", ".json"].iter().any(|e| doc.uri.as_str().ends_with(e));
-    yamlish && doc.text.contains("apiVersion") && doc.text.contains("kind")
+    let kustomization = uri_to_path(&doc.uri).is_some_and(|p| is_kustomization_file_name(&p));
+    kustomization || yamlish && doc.text.contains("apiVersion") && doc.text.contains("kind")
+}
+
+/// A path as the renderer names it (symbolic links resolved).
+fn canonical(p: &std::path::Path) -> PathBuf {
+    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
 }
 
 impl Server {
@@ -113,6 +134,7 @@ impl Server {
             client_settings: params.initialization_options.clone().filter(|v| v.is_object()),
             published: HashSet::new(),
             last: HashMap::new(),
+            kustomization_reads: None,
             deadline: None,
             outbox: Vec::new(),
             next_id: 1,
@@ -192,6 +214,7 @@ impl Server {
     /// Reads the manifests of the workspace folders.
     fn scan_workspace(&mut self) {
         self.workspace.clear();
+        self.kustomization_reads = None;
         if self.roots.is_empty() {
             return;
         }
@@ -291,30 +314,97 @@ impl Server {
             }
         }
         let first_open = sources.len();
+        let open_count = open.len();
         streams.extend(load(&open, &|| {}).streams);
         sources.extend(open);
         let focus: HashSet<FileId> = (first_open..sources.len()).map(|i| i as FileId).collect();
         let loaded = Loaded { streams };
         let registry = self.registry.as_ref().unwrap_or_else(|| Registry::builtin());
-        let output = lint_focused(&sources, &loaded, &focus, &self.config, registry);
+        let mut output = lint_focused(&sources, &loaded, &focus, &self.config, registry);
+        // Kustomization roots are rendered with the open documents' texts
+        // (unsaved edits included) instead of the files'.
+        let overlay: HashMap<PathBuf, String> = self
+            .docs
+            .values()
+            .filter_map(|d| Some((canonical(&uri_to_path(&d.uri)?), d.text.clone())))
+            .collect();
+        let open_canonical: HashSet<PathBuf> = open_paths.iter().map(|p| canonical(p)).collect();
+        // After a full render, only the kustomizations that read an open
+        // document (and new ones) are rendered again.
+        let only = self.kustomization_reads.as_ref().map(|reads| {
+            let mut dirs: HashSet<PathBuf> = reads
+                .iter()
+                .filter(|(_, used)| used.iter().any(|u| open_canonical.contains(u)))
+                .map(|(dir, _)| dir.clone())
+                .collect();
+            for p in sources.iter().filter_map(|s| s.path.as_deref()) {
+                if is_kustomization_file_name(p)
+                    && let Some(dir) = p.parent().map(canonical)
+                    && !reads.contains_key(&dir)
+                {
+                    dirs.insert(dir);
+                }
+            }
+            std::sync::Arc::new(dirs)
+        });
+        let opts = RenderOptions {
+            overlay: Some(std::sync::Arc::new(overlay)),
+            only,
+        };
+        let rendered = if self.config.render == Some(false) {
+            RenderedRoots::default()
+        } else {
+            let r = render_roots(&mut sources, &|_| (&self.config, Some(registry)), &opts);
+            apply(&mut output, &r);
+            r
+        };
+        let reads = self.kustomization_reads.get_or_insert_with(HashMap::new);
+        for (_, dir, used) in &rendered.reads {
+            reads.insert(dir.clone(), used.clone());
+        }
+        // Roots whose render read an open document: their findings are
+        // published in every file they land in, open or not.
+        let affected: HashSet<u32> = rendered
+            .reads
+            .iter()
+            .filter(|(_, _, used)| used.iter().any(|u| open_canonical.contains(u)))
+            .map(|(root, _, _)| *root)
+            .collect();
+        let mut extra: Vec<(usize, lsp::Uri)> = Vec::new();
+        for d in &output.diagnostics {
+            let i = d.file as usize;
+            let is_open = i >= first_open && i < first_open + open_count;
+            if is_open || extra.iter().any(|(k, _)| *k == i) {
+                continue;
+            }
+            let from_affected = d
+                .labels
+                .iter()
+                .any(|l| l.message == RENDERED_BY && affected.contains(&l.file));
+            if from_affected && let Some(uri) = sources[i].path.as_deref().and_then(path_to_uri) {
+                extra.push((i, uri));
+            }
+        }
         let uri_of = |i: usize| -> Option<lsp::Uri> {
-            match i.checked_sub(first_open) {
+            match i.checked_sub(first_open).filter(|k| *k < open_count) {
                 Some(k) => uris.get(k).cloned(),
                 None => sources.get(i).and_then(|s| s.path.as_deref()).and_then(path_to_uri),
             }
         };
-        let mut per_doc: Vec<Vec<Diagnostic>> = vec![Vec::new(); uris.len()];
+        // The files published: the open documents, then the affected ones.
+        let targets: Vec<(usize, lsp::Uri)> = (0..open_count)
+            .map(|k| (first_open + k, uris[k].clone()))
+            .chain(extra)
+            .collect();
+        let mut per_doc: Vec<Vec<Diagnostic>> = vec![Vec::new(); targets.len()];
         for d in output.diagnostics {
-            if let Some(v) = (d.file as usize)
-                .checked_sub(first_open)
-                .and_then(|k| per_doc.get_mut(k))
-            {
-                v.push(d);
+            if let Some(k) = targets.iter().position(|(i, _)| *i == d.file as usize) {
+                per_doc[k].push(d);
             }
         }
         let mut now_published = HashSet::new();
         for (k, diags) in per_doc.into_iter().enumerate() {
-            let uri = uris[k].clone();
+            let (i, uri) = targets[k].clone();
             let lsp_diags: Vec<lsp::Diagnostic> = diags
                 .iter()
                 .filter_map(|d| convert::diagnostic(d, &sources, uri_of, self.enc))
@@ -329,18 +419,32 @@ impl Server {
                 diagnostics: lsp_diags,
                 version,
             });
+            if k >= open_count {
+                continue;
+            }
             // Findings keep file ids of the whole run: rebase them on the
             // document for code actions and hovers.
             let rebased = diags
                 .into_iter()
                 .map(|mut d| {
                     d.file = 0;
-                    d.labels.retain(|l| l.file as usize == first_open + k);
+                    d.labels.retain(|l| l.file as usize == i);
                     d.labels.iter_mut().for_each(|l| l.file = 0);
+                    // A quick fix edits this document only (a rendered
+                    // finding's fix may edit another origin file).
+                    if d.fix
+                        .as_ref()
+                        .is_some_and(|f| f.edits.iter().any(|e| e.file as usize != i))
+                    {
+                        d.fix = None;
+                    }
+                    if let Some(f) = &mut d.fix {
+                        f.edits.iter_mut().for_each(|e| e.file = 0);
+                    }
                     d
                 })
                 .collect();
-            self.last.insert(key, (sources[first_open + k].clone(), rebased));
+            self.last.insert(key, (sources[i].clone(), rebased));
         }
         // The workspace as it was.
         let mut streams = loaded.streams;
@@ -352,9 +456,10 @@ impl Server {
         }
         self.workspace = sources;
         self.ws_streams = streams;
-        // Documents that stopped looking like manifests: clear them.
+        // Documents that stopped looking like manifests, and files no
+        // affected root reports in any more: clear them.
         for key in self.published.difference(&now_published).cloned().collect::<Vec<_>>() {
-            if uris.iter().any(|u| u.as_str() == key) {
+            if targets.iter().any(|(_, u)| u.as_str() == key) {
                 continue;
             }
             self.last.remove(&key);

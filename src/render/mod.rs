@@ -7,6 +7,7 @@
 //! maps a span back to a file and a local byte range.
 
 pub mod kustomize;
+pub mod roots;
 
 use std::path::{Path, PathBuf};
 

@@ -23,6 +23,8 @@ pub const ENGINE_RULES: &[&str] = &[
     "unused-suppression",
     "helm-chart",
     "placeholder-unrendered",
+    "kustomization-build-error",
+    "kustomization-not-rendered",
 ];
 
 /// Whether a rule's findings come from an engine stage (loading, the

@@ -8,7 +8,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::res::Res;
 use super::tree::{kustomize_scalars, shift};
-use super::{Finding, Options, Rendered, kustomization_file};
+use super::{Finding, Options, Problem, Rendered};
 use super::{generators, names, patch, plugins, replace, transform};
 use crate::render::SourceMap;
 use crate::yaml::{Limits, Node, Span, parse_source};
@@ -71,12 +71,75 @@ impl<'o> Builder<'o> {
 
     /// Records a finding and stops the root.
     pub fn fatal<T>(&mut self, span: Span, message: impl Into<String>) -> Result<T> {
+        self.fatal_as(Problem::BuildError, span, message)
+    }
+
+    /// Records a finding of a given kind and stops the root.
+    pub fn fatal_as<T>(&mut self, problem: Problem, span: Span, message: impl Into<String>) -> Result<T> {
         self.findings.push(Finding {
             span,
             message: message.into(),
             fatal: true,
+            problem,
         });
         Err(Fatal)
+    }
+
+    /// Records a finding that does not stop the root.
+    pub fn note(&mut self, problem: Problem, span: Span, message: impl Into<String>) {
+        self.findings.push(Finding {
+            span,
+            message: message.into(),
+            fatal: false,
+            problem,
+        });
+    }
+
+    /// The text of a file: the overlay's (an editor buffer) or the disk's.
+    fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        if let Some(text) = self.opts.overlay.as_ref().and_then(|o| o.get(path)) {
+            return Ok(text.clone().into_bytes());
+        }
+        std::fs::read(path)
+    }
+
+    /// Whether `path` is a file (on disk or in the overlay).
+    pub fn is_file(&self, path: &Path) -> bool {
+        self.opts.overlay.as_ref().is_some_and(|o| o.contains_key(path)) || path.is_file()
+    }
+
+    /// A file's bytes (generator `files`), recording a finding when it
+    /// cannot be read.
+    pub fn read_bytes(&mut self, path: &Path, at: Span) -> Result<Vec<u8>> {
+        match self.read_file(path) {
+            Ok(bytes) => Ok(bytes),
+            Err(e) => self.io_failure(path, at, &e),
+        }
+    }
+
+    fn io_failure<T>(&mut self, path: &Path, at: Span, e: &std::io::Error) -> Result<T> {
+        let problem = if e.kind() == std::io::ErrorKind::NotFound {
+            Problem::Missing
+        } else {
+            Problem::BuildError
+        };
+        self.fatal_as(
+            problem,
+            at,
+            format!(
+                "cannot read `{}`: {}",
+                shown(path).display(),
+                crate::source::io_message(e)
+            ),
+        )
+    }
+
+    /// The kustomization file of a folder (on disk or in the overlay).
+    fn kustomization_file(&self, dir: &Path) -> Option<PathBuf> {
+        super::KUSTOMIZATION_FILES
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| self.is_file(p))
     }
 
     /// Resolves `rel` against `dir`, refusing absolute paths outside the
@@ -84,7 +147,8 @@ impl<'o> Builder<'o> {
     /// does with load restrictions off).
     pub fn resolve(&mut self, dir: &Path, rel: &str, at: Span) -> Result<PathBuf> {
         if is_remote(rel) {
-            return self.fatal(
+            return self.fatal_as(
+                Problem::NotRendered,
                 at,
                 format!("remote resource `{rel}` is not fetched: this root is not rendered (its files are linted as they are)"),
             );
@@ -101,7 +165,10 @@ impl<'o> Builder<'o> {
 
     /// Reads a file's text (it joins the source map).
     pub fn read_text(&mut self, path: &Path, at: Span) -> Result<(u32, String)> {
-        match std::fs::read_to_string(path) {
+        let read = self.read_file(path).and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        });
+        match read {
             Ok(text) => {
                 self.used.insert(path.to_path_buf());
                 match self.map.add(path, text.clone()) {
@@ -109,10 +176,7 @@ impl<'o> Builder<'o> {
                     None => self.fatal(at, "the files of this root are too large to render"),
                 }
             }
-            Err(e) => self.fatal(
-                at,
-                format!("cannot read `{}`: {}", path.display(), crate::source::io_message(&e)),
-            ),
+            Err(e) => self.io_failure(path, at, &e),
         }
     }
 
@@ -133,9 +197,19 @@ impl<'o> Builder<'o> {
         let json = path.extension().is_some_and(|e| e == "json");
         let stream = parse_source(text, json, Limits::default());
         if let Some(d) = stream.diagnostics.iter().find(|d| d.rule != "yaml-duplicate-key") {
-            let span = Span::new(d.span.start + base, d.span.end + base);
-            let _ = at;
-            return self.fatal(span, format!("`{}` cannot be read: {}", path.display(), d.message));
+            // At the entry that names the file (the file's own syntax
+            // error is reported in it when it is linted); inline YAML and
+            // the root's kustomization have no such entry: at the error.
+            let span = if at.is_empty() {
+                Span::new(d.span.start + base, d.span.end + base)
+            } else {
+                at
+            };
+            let line = text[..(d.span.start as usize).min(text.len())].matches('\n').count() + 1;
+            let name = path
+                .file_name()
+                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().to_string());
+            return self.fatal(span, format!("`{name}` cannot be read (line {line}): {}", d.message));
         }
         let mut docs = Vec::new();
         for d in stream.documents {
@@ -149,8 +223,9 @@ impl<'o> Builder<'o> {
     }
 
     fn load_kustomization(&mut self, dir: &Path, at: Span) -> Result<Node> {
-        let Some(file) = kustomization_file(dir) else {
-            return self.fatal(
+        let Some(file) = self.kustomization_file(dir) else {
+            return self.fatal_as(
+                Problem::Missing,
                 at,
                 format!(
                     "`{}` has no kustomization.yaml, kustomization.yml or Kustomization",
@@ -171,7 +246,14 @@ impl<'o> Builder<'o> {
     pub fn accumulate(&mut self, dir: &Path, ra: &mut Vec<Res>, at: Span, component: bool) -> Result<()> {
         let dir = normalize(dir);
         if self.stack.contains(&dir) {
-            return self.fatal(at, format!("cycle: `{}` includes itself", dir.display()));
+            return self.fatal_as(
+                Problem::Cycle,
+                at,
+                format!(
+                    "cycle: this entry leads back to `{}`, which includes it",
+                    shown(&dir).display()
+                ),
+            );
         }
         if self.stack.len() > 64 {
             return self.fatal(at, "kustomizations nested more than 64 deep");
@@ -195,7 +277,8 @@ impl<'o> Builder<'o> {
             if let Some(e) = k.entry(field)
                 && !e.value.items().is_empty()
             {
-                return self.fatal(
+                return self.fatal_as(
+                    Problem::NotRendered,
                     e.key_span,
                     format!(
                         "`{field}` is not run by kvet (no plugins or Helm): this root is not rendered (its files are linted as they are)"
@@ -206,9 +289,19 @@ impl<'o> Builder<'o> {
         if let Some(e) = k.entry("openapi")
             && !e.value.is_null()
         {
-            return self.fatal(
+            return self.fatal_as(
+                Problem::NotRendered,
                 e.key_span,
                 "`openapi` schemas are not read by kvet: this root is not rendered (its files are linted as they are)",
+            );
+        }
+        if let Some(e) = k.entry("crds")
+            && !e.value.items().is_empty()
+        {
+            self.note(
+                Problem::Unsupported,
+                e.key_span,
+                "`crds` is not applied by kvet: name references that these CRDs declare are not updated (the rest of this root is rendered)",
             );
         }
         for c in k.get("configurations").map(Node::items).unwrap_or(&[]) {
@@ -234,12 +327,12 @@ impl<'o> Builder<'o> {
                 let mut sub = Vec::new();
                 self.accumulate(&path, &mut sub, item.span, false)?;
                 own.extend(sub);
-            } else if path.is_file() {
+            } else if self.is_file(&path) {
                 for doc in self.load_docs(&path, item.span)? {
                     self.add_resource_doc(doc, &mut own)?;
                 }
             } else {
-                return self.fatal(item.span, format!("`{rel}` does not exist"));
+                return self.fatal_as(Problem::Missing, item.span, format!("`{rel}` does not exist"));
             }
         }
         if component {
@@ -253,7 +346,11 @@ impl<'o> Builder<'o> {
             };
             let path = self.resolve(dir, rel, item.span)?;
             if !path.is_dir() {
-                return self.fatal(item.span, format!("component `{rel}` is not a folder"));
+                return self.fatal_as(
+                    Problem::Missing,
+                    item.span,
+                    format!("component `{rel}` is not a folder"),
+                );
             }
             self.accumulate(&path, ra, item.span, true)?;
         }
@@ -293,6 +390,15 @@ impl<'o> Builder<'o> {
         out.push(Res::new(doc));
         Ok(())
     }
+}
+
+/// A path as shown in a message: relative to the current folder when
+/// under it.
+fn shown(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
 }
 
 /// A URL or a go-getter address kustomize would fetch.

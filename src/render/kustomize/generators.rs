@@ -75,16 +75,18 @@ fn pairs(b: &mut Builder, g: &Node, dir: &Path) -> Result<Vec<(String, Vec<u8>, 
                 continue;
             }
             let span = Span::new(base + start as u32, base + (start + raw.len()) as u32);
-            // A line without `=` gets kustomize's value from the environment,
-            // which kvet does not read: an empty value.
+            // Kustomize 5.5 gives a line without `=` an empty value (not
+            // the environment's), and drops a line with an empty key.
             let (key, value) = line.split_once('=').unwrap_or((line, ""));
-            let _ = span;
+            if key.is_empty() {
+                continue;
+            }
             out.push((key.to_string(), value.as_bytes().to_vec(), span));
         }
     }
     for l in g.get("literals").map(Node::items).unwrap_or(&[]) {
         let Some(s) = l.scalar_text() else { continue };
-        let Some((key, value)) = s.split_once('=') else {
+        let Some((key, value)) = s.split_once('=').filter(|(k, _)| !k.is_empty()) else {
             return b.fatal(l.span, format!("literal `{s}` is not KEY=VALUE"));
         };
         let value = unquote(value);
@@ -97,15 +99,7 @@ fn pairs(b: &mut Builder, g: &Node, dir: &Path) -> Result<Vec<(String, Vec<u8>, 
             None => (s.rsplit('/').next().unwrap_or(s).to_string(), s),
         };
         let path = b.resolve(dir, rel, f.span)?;
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                return b.fatal(
-                    f.span,
-                    format!("cannot read `{}`: {}", path.display(), crate::source::io_message(&e)),
-                );
-            }
-        };
+        let bytes = b.read_bytes(&path, f.span)?;
         let span = match std::str::from_utf8(&bytes) {
             Ok(text) => {
                 let (base, _) = b.read_text(&path, f.span)?;

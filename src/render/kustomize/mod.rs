@@ -17,7 +17,9 @@ mod res;
 mod transform;
 mod tree;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::SourceMap;
 use crate::yaml::{Node, Span};
@@ -32,6 +34,23 @@ pub fn kustomization_file(dir: &Path) -> Option<PathBuf> {
     KUSTOMIZATION_FILES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
 }
 
+/// What kind of problem a render met (it picks the rule that reports it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// `kustomize build` fails here (a patch that matches nothing, a
+    /// malformed patch, a bad generator entry, ...).
+    BuildError,
+    /// A file or folder the kustomization names is not there.
+    Missing,
+    /// A kustomization includes itself through its resources or components.
+    Cycle,
+    /// Something kvet does not do (fetch a URL, run Helm or a plugin):
+    /// the root is not rendered.
+    NotRendered,
+    /// A field kvet reads but does not apply; the rest of the root renders.
+    Unsupported,
+}
+
 /// A problem met while rendering, at a span of the render's source map
 /// (usually the kustomization entry that names the failing file).
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +60,7 @@ pub struct Finding {
     /// Whether the root could not be rendered at all (its files should then
     /// be linted raw).
     pub fatal: bool,
+    pub problem: Problem,
 }
 
 /// The result of rendering one root.
@@ -76,6 +96,22 @@ pub struct Options {
     /// them by a relative path; absolute paths outside it are refused.
     /// `None`: no restriction.
     pub repository: Option<PathBuf>,
+    /// Texts read instead of the files' (an editor's unsaved buffers), by
+    /// path as the render names them (lexically normalized, absolute when
+    /// the root is).
+    pub overlay: Option<Arc<HashMap<PathBuf, String>>>,
+}
+
+/// A YAML scalar as kustomize reads it (YAML 1.2 booleans: `y` stays a
+/// string); `None` for a mapping, a sequence or text that is not one value.
+pub fn read_scalar(text: &str) -> Option<crate::yaml::Value> {
+    let stream = crate::yaml::parse_source(text, false, crate::yaml::Limits::default());
+    if !stream.diagnostics.is_empty() || stream.documents.len() != 1 {
+        return None;
+    }
+    let mut root = stream.documents.into_iter().next()?.root?;
+    tree::kustomize_scalars(&mut root, text);
+    (!matches!(root.value, crate::yaml::Value::Map(_) | crate::yaml::Value::Seq(_))).then_some(root.value)
 }
 
 /// Renders the kustomization in `dir`.
@@ -198,6 +234,96 @@ mod tests {
         };
         assert_eq!(at(&["metadata", "name"]), "cm.yaml:4");
         assert_eq!(at(&["metadata", "namespace"]), "kustomization.yaml:1");
+    }
+
+    /// The kinds of the findings of a render.
+    fn problems(files: &[(&str, &str)], root: &str) -> Vec<(Problem, bool)> {
+        let dir = tree(files);
+        let r = render(&dir.path().join(root), &Options::default());
+        r.findings.iter().map(|f| (f.problem, f.fatal)).collect()
+    }
+
+    #[test]
+    fn each_problem_has_its_kind() {
+        let cycle = [
+            ("a/kustomization.yaml", "resources:\n- ../b\n"),
+            ("b/kustomization.yaml", "resources:\n- ../a\n"),
+        ];
+        assert_eq!(problems(&cycle, "a"), [(Problem::Cycle, true)]);
+        let missing = [("kustomization.yaml", "resources: [gone.yaml]\n")];
+        assert_eq!(problems(&missing, "."), [(Problem::Missing, true)]);
+        let env = [(
+            "kustomization.yaml",
+            "configMapGenerator:\n- {name: x, envs: [gone.env]}\n",
+        )];
+        assert_eq!(problems(&env, "."), [(Problem::Missing, true)]);
+        let remote = [("kustomization.yaml", "resources: [https://example.com/a.yaml]\n")];
+        assert_eq!(problems(&remote, "."), [(Problem::NotRendered, true)]);
+        // A JSON patch without a target (kustomize: "must specify a target").
+        let untargeted = [
+            ("kustomization.yaml", "resources: [cm.yaml]\npatches:\n- path: p.yaml\n"),
+            ("cm.yaml", CM),
+            ("p.yaml", "- op: add\n  path: /data\n  value: {a: b}\n"),
+        ];
+        assert_eq!(problems(&untargeted, "."), [(Problem::BuildError, true)]);
+        assert_eq!(
+            fails(&untargeted, "."),
+            "kustomization.yaml:3: a JSON 6902 patch needs a `target`"
+        );
+        let literal = [(
+            "kustomization.yaml",
+            "configMapGenerator:\n- {name: x, literals: [=v]}\n",
+        )];
+        assert_eq!(problems(&literal, "."), [(Problem::BuildError, true)]);
+        // `crds` is noted, and the root renders.
+        let crds = [
+            ("kustomization.yaml", "crds: [crd.yaml]\nresources: [cm.yaml]\n"),
+            ("cm.yaml", CM),
+            ("crd.yaml", "kind: CustomResourceDefinition\n"),
+        ];
+        assert_eq!(problems(&crds, "."), [(Problem::Unsupported, false)]);
+    }
+
+    #[test]
+    fn env_file_lines_as_kustomize_reads_them() {
+        // Checked with `kubectl kustomize` (v1.32): a line without `=` has an
+        // empty value (the environment is not read), an empty key is
+        // dropped, spaces stay in keys and values.
+        let k = "configMapGenerator:\n- name: x\n  envs: [a.env]\n";
+        let dir = tree(&[("kustomization.yaml", k), ("a.env", "A=1\nNOEQ\n=v\nK = v\n# c\n\n")]);
+        let r = render(dir.path(), &Options::default());
+        assert!(r.ok(), "{:?}", r.findings);
+        let data: Vec<(String, Option<&str>)> = r.objects[0]
+            .get("data")
+            .map(Node::entries)
+            .unwrap_or(&[])
+            .iter()
+            .map(|e| (e.key.to_string(), e.value.as_str()))
+            .collect();
+        let want = [("A", "1"), ("NOEQ", ""), ("K ", " v")];
+        assert_eq!(data, want.map(|(k, v)| (k.to_string(), Some(v))));
+        assert_eq!(
+            r.objects[0].path(&["metadata", "name"]).and_then(Node::as_str),
+            Some("x-f9bk629ftd")
+        );
+    }
+
+    #[test]
+    fn an_overlay_text_is_read_instead_of_the_file() {
+        let dir = tree(&[("kustomization.yaml", "resources: [cm.yaml]\n"), ("cm.yaml", CM)]);
+        let mut overlay = HashMap::new();
+        overlay.insert(dir.path().join("cm.yaml"), CM.replace("name: c", "name: edited"));
+        let r = render(
+            dir.path(),
+            &Options {
+                overlay: Some(Arc::new(overlay)),
+                ..Options::default()
+            },
+        );
+        assert_eq!(
+            r.objects[0].path(&["metadata", "name"]).and_then(Node::as_str),
+            Some("edited")
+        );
     }
 
     #[test]

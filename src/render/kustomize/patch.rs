@@ -21,8 +21,12 @@ fn load_patch(b: &mut Builder, dir: &Path, item: &Node, inline_key: &str) -> Res
             return b.fatal(p.span, "a patch path must be a string");
         };
         let path = b.resolve(dir, rel, p.span)?;
-        if !path.is_file() {
-            return b.fatal(p.span, format!("patch file `{rel}` does not exist"));
+        if !b.is_file(&path) {
+            return b.fatal_as(
+                super::Problem::Missing,
+                p.span,
+                format!("patch file `{rel}` does not exist"),
+            );
         }
         let docs = b.load_docs(&path, p.span)?;
         return Ok((docs, p.span));
@@ -309,7 +313,15 @@ fn apply(b: &mut Builder, doc: &Node, target: Option<&Node>, ra: &mut [Res], at:
         }
     }
     if matched == 0 && target.is_none() {
-        return b.fatal(at, "this patch matches no resource (kustomize fails on it)");
+        let kind = get_str(doc, &["kind"]).unwrap_or("");
+        let name = get_str(doc, &["metadata", "name"]).unwrap_or("");
+        let ns = get_str(doc, &["metadata", "namespace"])
+            .map(|n| format!(" in namespace `{n}`"))
+            .unwrap_or_default();
+        return b.fatal(
+            at,
+            format!("this patch matches no resource: no {kind} `{name}`{ns} among the resources it patches"),
+        );
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use super::names::FieldSpec;
 use super::res::Res;
 use super::tree::{map_node, set};
 use super::{generators, patch, replace, transform};
-use crate::yaml::{Node, Value};
+use crate::yaml::{Node, Span, Value};
 
 pub fn run(b: &mut Builder, k: &Node, field: &str, dir: &Path, ra: &mut Vec<Res>) -> Result<()> {
     for item in k.get(field).map(Node::items).unwrap_or(&[]) {
@@ -18,8 +18,14 @@ pub fn run(b: &mut Builder, k: &Node, field: &str, dir: &Path, ra: &mut Vec<Res>
             Value::Map(_) => vec![item.clone()],
             Value::Str(rel) => {
                 let path = b.resolve(dir, rel, item.span)?;
-                if !path.is_file() {
-                    return b.fatal(
+                if !b.is_file(&path) {
+                    let problem = if path.is_dir() {
+                        super::Problem::NotRendered
+                    } else {
+                        super::Problem::Missing
+                    };
+                    return b.fatal_as(
+                        problem,
                         item.span,
                         format!("`{field}` entry `{rel}` is not a plugin configuration file kvet can run: this root is not rendered (its files are linted as they are)"),
                     );
@@ -29,7 +35,7 @@ pub fn run(b: &mut Builder, k: &Node, field: &str, dir: &Path, ra: &mut Vec<Res>
             _ => return b.fatal(item.span, format!("a `{field}` entry must be a path or a mapping")),
         };
         for doc in &docs {
-            builtin(b, doc, dir, ra)?;
+            builtin(b, doc, item.span, dir, ra)?;
         }
     }
     Ok(())
@@ -46,12 +52,13 @@ fn seq(items: Vec<Node>, at: &Node) -> Node {
     Node::new(at.span, Value::Seq(items))
 }
 
-fn builtin(b: &mut Builder, doc: &Node, dir: &Path, ra: &mut Vec<Res>) -> Result<()> {
+fn builtin(b: &mut Builder, doc: &Node, at: Span, dir: &Path, ra: &mut Vec<Res>) -> Result<()> {
     let api = doc.get("apiVersion").and_then(Node::as_str).unwrap_or("");
     let kind = doc.get("kind").and_then(Node::as_str).unwrap_or("");
     let not_run = |b: &mut Builder| {
-        b.fatal::<()>(
-            doc.span,
+        b.fatal_as::<()>(
+            super::Problem::NotRendered,
+            at,
             format!("plugin `{api}` `{kind}` is not run by kvet: this root is not rendered (its files are linted as they are)"),
         )
     };

@@ -3,11 +3,13 @@
 //! [`crate::kustomize_lint`]; these rules report them. Their categories are
 //! `schema` (what `kustomize build` rejects) and `api` (upgrade advice).
 
+mod cycle;
 mod field_deprecated;
 mod file_missing;
 mod invalid_type;
 mod unknown_field;
 
+pub use cycle::KustomizationCycle;
 pub use field_deprecated::KustomizationFieldDeprecated;
 pub use file_missing::KustomizationFileMissing;
 pub use invalid_type::KustomizationInvalidType;
@@ -30,5 +32,6 @@ pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
         Box::new(KustomizationInvalidType),
         Box::new(KustomizationFileMissing),
         Box::new(KustomizationFieldDeprecated),
+        Box::new(KustomizationCycle),
     ]
 }
