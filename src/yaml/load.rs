@@ -595,10 +595,11 @@ impl Builder<'_> {
                 if let Some(Frame::Seq {
                     start,
                     anchor,
-                    items,
+                    mut items,
                     mut weight,
                 }) = self.frames.pop()
                 {
+                    items.shrink_to_fit();
                     let end = if end_span.is_empty() {
                         items.last().map_or(start, |n| n.span.end)
                     } else {
