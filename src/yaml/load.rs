@@ -12,8 +12,46 @@ use super::scalar::{resolve_plain, resolve_tagged};
 use super::{Document, Entry, Limits, LoadDiagnostic, Node, ScalarStyle, Span, Stream, Value};
 use crate::source::CharToByte;
 
-/// Parses a YAML stream.
+/// Parses a YAML stream: by the fast path for the block-style subset most
+/// manifests are written in ([`super::fast`]), else by `saphyr-parser`.
+/// Both give the same documents, spans and findings (checked by a
+/// differential test over the fixtures and the corpus).
 pub fn parse_yaml(text: &str, limits: Limits) -> Stream {
+    if let Some(stream) = parse_yaml_fast(text, limits) {
+        return stream;
+    }
+    parse_yaml_full(text, limits)
+}
+
+/// The fast path alone: `None` when it declines the text (anything outside
+/// its subset, or anything the full parser would report).
+pub fn parse_yaml_fast(text: &str, limits: Limits) -> Option<Stream> {
+    let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let input = Input {
+        parsed: &text[base..],
+        base: base as u32,
+        shift: None,
+    };
+    let mut stream = Stream::default();
+    let mut b = Builder::new(text, &input, Chars::Bytes, limits, Budget::default());
+    let mut doc_start = None;
+    let mut ok = true;
+    let accepted =
+        super::fast::run(
+            input.parsed,
+            &mut |ev, sp| match step(&mut b, text, &mut stream, &mut doc_start, ev, &sp) {
+                Step::Continue | Step::Done => true,
+                Step::Failed(_) => {
+                    ok = false;
+                    false
+                }
+            },
+        );
+    (accepted && ok).then_some(stream)
+}
+
+/// The full parser (`saphyr-parser`), with per-document recovery.
+pub fn parse_yaml_full(text: &str, limits: Limits) -> Stream {
     let mut stream = Stream::default();
     let mut base = if text.starts_with('\u{feff}') { 3 } else { 0 };
     // One character map for the whole file: a restart after a broken
@@ -165,8 +203,13 @@ fn next_document_start(text: &str, from: usize) -> Option<usize> {
 /// Character index → byte offset for the text being parsed: the file's own
 /// map (shared by every restart) or one for a re-indented copy.
 enum Chars<'a> {
-    Whole { map: &'a CharToByte<'a>, base_chars: usize },
+    Whole {
+        map: &'a CharToByte<'a>,
+        base_chars: usize,
+    },
     Own(CharToByte<'a>),
+    /// The events' indexes are already byte offsets (the fast path).
+    Bytes,
 }
 
 impl<'a> Chars<'a> {
@@ -282,6 +325,7 @@ impl Builder<'_> {
                 let b = map.byte(char_index);
                 self.base + self.shift.map_or(b, |s| s.original(b))
             }
+            Chars::Bytes => self.base.saturating_add(char_index as u32),
         }
     }
 
@@ -593,10 +637,11 @@ impl Builder<'_> {
                 if let Some(Frame::Seq {
                     start,
                     anchor,
-                    items,
+                    mut items,
                     mut weight,
                 }) = self.frames.pop()
                 {
+                    items.shrink_to_fit();
                     let end = if end_span.is_empty() {
                         items.last().map_or(start, |n| n.span.end)
                     } else {
@@ -671,23 +716,29 @@ fn parse_from(
     budget: &mut Budget,
     stream: &mut Stream,
 ) -> Option<Failure> {
-    let mut b = Builder {
-        source: text,
-        chars,
-        base: input.base,
-        shift: input.shift,
-        limits,
-        frames: Vec::new(),
-        anchors: HashMap::new(),
-        placeholders: HashMap::new(),
-        alias_nodes: 0,
-        budget: *budget,
-        root: None,
-        diags: Vec::new(),
-    };
+    let mut b = Builder::new(text, &input, chars, limits, *budget);
     let failure = drive(&mut b, text, &input, stream);
     *budget = b.budget;
     failure
+}
+
+impl<'a> Builder<'a> {
+    fn new(source: &'a str, input: &Input<'a>, chars: Chars<'a>, limits: Limits, budget: Budget) -> Self {
+        Builder {
+            source,
+            chars,
+            base: input.base,
+            shift: input.shift,
+            limits,
+            frames: Vec::new(),
+            anchors: HashMap::new(),
+            placeholders: HashMap::new(),
+            alias_nodes: 0,
+            budget,
+            root: None,
+            diags: Vec::new(),
+        }
+    }
 }
 
 fn drive(b: &mut Builder<'_>, text: &str, input: &Input<'_>, stream: &mut Stream) -> Option<Failure> {
@@ -716,55 +767,79 @@ fn drive(b: &mut Builder<'_>, text: &str, input: &Input<'_>, stream: &mut Stream
                 });
             }
         };
-        match ev {
-            Event::DocumentStart(_) => {
-                let s = b.span(&sp);
-                doc_start = Some(s.end);
-                b.root = None;
-                b.anchors.clear();
-                b.placeholders.clear();
-                b.alias_nodes = 0;
+        match step(b, text, stream, &mut doc_start, ev, &sp) {
+            Step::Continue => {}
+            Step::Done => return None,
+            Step::Failed(f) => return Some(f),
+        }
+    }
+}
+
+/// What one event did to the stream.
+enum Step {
+    Continue,
+    Done,
+    Failed(Failure),
+}
+
+/// Feeds one event to the builder; documents join `stream` as they end.
+fn step(
+    b: &mut Builder<'_>,
+    text: &str,
+    stream: &mut Stream,
+    doc_start: &mut Option<u32>,
+    ev: Event<'_>,
+    sp: &saphyr_parser::Span,
+) -> Step {
+    match ev {
+        Event::DocumentStart(_) => {
+            let s = b.span(sp);
+            *doc_start = Some(s.end);
+            b.root = None;
+            b.anchors.clear();
+            b.placeholders.clear();
+            b.alias_nodes = 0;
+        }
+        Event::DocumentEnd => {
+            let mut root = b.root.take();
+            if !b.placeholders.is_empty()
+                && let Some(r) = &mut root
+            {
+                b.fill(r);
             }
-            Event::DocumentEnd => {
-                let mut root = b.root.take();
-                if !b.placeholders.is_empty()
-                    && let Some(r) = &mut root
-                {
-                    b.fill(r);
-                }
-                let start = doc_start.take().unwrap_or(0);
-                let end = root.as_ref().map_or(start, |n| n.span.end);
-                // An empty, comment-only or `null` document holds no object.
-                let root = root.filter(|n| !n.is_null());
+            let start = doc_start.take().unwrap_or(0);
+            let end = root.as_ref().map_or(start, |n| n.span.end);
+            // An empty, comment-only or `null` document holds no object.
+            let root = root.filter(|n| !n.is_null());
+            stream.diagnostics.append(&mut b.diags);
+            stream.documents.push(Document {
+                root,
+                index: stream.documents.len(),
+                span: Span::new(start, end),
+            });
+        }
+        Event::StreamEnd => return Step::Done,
+        ev => {
+            if let Err(abort) = b.event(ev, sp) {
                 stream.diagnostics.append(&mut b.diags);
-                stream.documents.push(Document {
-                    root,
-                    index: stream.documents.len(),
-                    span: Span::new(start, end),
+                let end = line_end(text, abort.at as usize) as u32;
+                return Step::Failed(Failure {
+                    at: abort.at,
+                    doc_start: doc_start.unwrap_or(abort.at),
+                    diag: LoadDiagnostic {
+                        rule: abort.rule,
+                        span: Span::new(abort.at, end.max(abort.at)),
+                        message: abort.message,
+                        labels: vec![],
+                        help: abort.help,
+                        shadowed: None,
+                    },
+                    indentation: false,
                 });
-            }
-            Event::StreamEnd => return None,
-            ev => {
-                if let Err(abort) = b.event(ev, &sp) {
-                    stream.diagnostics.append(&mut b.diags);
-                    let end = line_end(text, abort.at as usize) as u32;
-                    return Some(Failure {
-                        at: abort.at,
-                        doc_start: doc_start.unwrap_or(abort.at),
-                        diag: LoadDiagnostic {
-                            rule: abort.rule,
-                            span: Span::new(abort.at, end.max(abort.at)),
-                            message: abort.message,
-                            labels: vec![],
-                            help: abort.help,
-                            shadowed: None,
-                        },
-                        indentation: false,
-                    });
-                }
             }
         }
     }
+    Step::Continue
 }
 
 /// The byte after the closing quote of the quoted scalar starting at

@@ -6,13 +6,16 @@
 //! nesting from hanging the run or overflowing the stack.
 
 mod builder;
+mod fast;
+#[doc(hidden)]
+pub use fast::declined_at;
 mod json;
 mod load;
 mod node;
 mod relax;
 pub mod scalar;
 
-pub use load::parse_yaml;
+pub use load::{parse_yaml, parse_yaml_fast, parse_yaml_full};
 pub use node::{Entry, Node, ScalarStyle, Span, Value, format_float};
 
 pub use json::parse_json;
@@ -32,7 +35,7 @@ pub struct LoadDiagnostic {
 }
 
 /// One document of a stream.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     /// `None` for an empty or comment-only document, or one that failed to load.
     pub root: Option<Node>,
@@ -43,7 +46,7 @@ pub struct Document {
 }
 
 /// Everything loaded from one file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stream {
     pub documents: Vec<Document>,
     pub diagnostics: Vec<LoadDiagnostic>,

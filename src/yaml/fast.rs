@@ -1,0 +1,734 @@
+//! A fast path for the block-style YAML most manifests are written in:
+//! block mappings and sequences, plain and simple quoted scalars, literal
+//! block scalars (`|`, `|-`, `|+`), one-line flat flow collections
+//! (`[a, "b"]`, `{k: v}`, `{}`), comments and `---`.
+//!
+//! It emits the very events `saphyr-parser` emits for such text (same
+//! values, styles and marks, as byte offsets), so the one tree builder in
+//! [`super::load`] makes the same tree, spans and findings from either. On
+//! anything else it declines (returns `false`) and the caller parses the
+//! text again with the full parser: tabs, carriage returns, control
+//! characters and Unicode line breaks, anchors, aliases, tags, directives, `...`, complex
+//! keys, folded or indented block scalars, scalars that start on the line
+//! after their key, escapes beyond the common ones, nested or multi-line flow
+//! collections, and everything the full parser would report as an error.
+//! `tests/yaml_fast_path.rs` checks the equivalence on every fixture and
+//! corpus file and on mutated copies of them.
+
+use std::borrow::Cow;
+
+use saphyr_parser::{Event, Marker, ScalarStyle as PStyle, Span as PSpan};
+
+/// Deeper nesting is left to the full parser (and its limit findings).
+const MAX_DEPTH: usize = 128;
+/// Longer plain keys are left to the full parser (it limits simple keys).
+const MAX_KEY: usize = 512;
+
+/// Emits the events of `text` into `sink`; `false` when the fast path
+/// declines the text or `sink` asks to stop (by returning `false`).
+pub(super) fn run<'a, F>(text: &'a str, sink: &mut F) -> bool
+where
+    F: FnMut(Event<'a>, PSpan) -> bool,
+{
+    let b = text.as_bytes();
+    let printable = |c: char| {
+        c == '\n'
+            || (' '..='~').contains(&c)
+            || (c >= '\u{a0}' && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'))
+    };
+    if !b.iter().all(|&c| (0x20..0x7f).contains(&c) || c == b'\n') && !text.chars().all(printable) {
+        return false;
+    }
+    let mut fast = Fast {
+        t: text,
+        b,
+        sink,
+        depth: 0,
+        last: 0,
+    };
+    fast.stream().is_some()
+}
+
+/// Where the fast path gave up on `text` (the start of the last event it
+/// emitted), or `None` when it takes the text: for finding what to support.
+#[doc(hidden)]
+pub fn declined_at(text: &str) -> Option<usize> {
+    let mut last = 0;
+    let taken = run(text, &mut |_, sp: PSpan| {
+        last = sp.start.index();
+        true
+    });
+    (!taken).then_some(last)
+}
+
+struct Fast<'a, 'f, F> {
+    t: &'a str,
+    b: &'a [u8],
+    sink: &'f mut F,
+    depth: usize,
+    last: usize,
+}
+
+fn span(s: usize, e: usize) -> PSpan {
+    PSpan::new(Marker::new(s, 0, 0), Marker::new(e, 0, 0))
+}
+
+/// Characters that cannot start a plain scalar.
+fn indicator(c: u8) -> bool {
+    matches!(
+        c,
+        b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`'
+    )
+}
+
+enum Chomp {
+    Clip,
+    Strip,
+    Keep,
+}
+
+impl<'a, F> Fast<'a, '_, F>
+where
+    F: FnMut(Event<'a>, PSpan) -> bool,
+{
+    fn emit(&mut self, ev: Event<'a>, s: usize, e: usize) -> Option<()> {
+        self.last = s;
+        (self.sink)(ev, span(s, e)).then_some(())
+    }
+
+    fn scalar(&mut self, value: Cow<'a, str>, style: PStyle, s: usize, e: usize) -> Option<()> {
+        self.emit(Event::Scalar(value, style, 0, None), s, e)
+    }
+
+    /// The byte at `i`, or 0 past the end.
+    fn at(&self, i: usize) -> u8 {
+        self.b.get(i).copied().unwrap_or(0)
+    }
+
+    fn len(&self) -> usize {
+        self.b.len()
+    }
+
+    fn skip_spaces(&self, mut i: usize) -> usize {
+        while self.at(i) == b' ' {
+            i += 1;
+        }
+        i
+    }
+
+    /// The `\n` ending the line holding `i`, or the end of the text.
+    fn line_end(&self, i: usize) -> usize {
+        match self.b.get(i..) {
+            Some(rest) => memchr::memchr(b'\n', rest).map_or(self.len(), |n| i + n),
+            None => self.len(),
+        }
+    }
+
+    /// The line after the one holding `i`.
+    fn next_line(&self, i: usize) -> usize {
+        (self.line_end(i) + 1).min(self.len())
+    }
+
+    /// The next line from line start `p` that holds a node: `(start, first
+    /// non-space)`, skipping blank and comment lines.
+    fn next_content(&self, mut p: usize) -> Option<(usize, usize)> {
+        loop {
+            if p >= self.len() {
+                return None;
+            }
+            let f = self.skip_spaces(p);
+            match self.at(f) {
+                0 => return None,
+                b'\n' => p = f + 1,
+                b'#' => p = self.next_line(f),
+                _ => return Some((p, f)),
+            }
+        }
+    }
+
+    /// The next line from line start `p` that is not blank (comments count).
+    fn next_nonblank(&self, mut p: usize) -> Option<(usize, usize)> {
+        loop {
+            if p >= self.len() {
+                return None;
+            }
+            let f = self.skip_spaces(p);
+            match self.at(f) {
+                0 => return None,
+                b'\n' => p = f + 1,
+                _ => return Some((p, f)),
+            }
+        }
+    }
+
+    fn marker_at(&self, ls: usize, m: &[u8]) -> bool {
+        self.b.get(ls..ls + 3) == Some(m) && matches!(self.at(ls + 3), 0 | b' ' | b'\n')
+    }
+
+    fn is_doc_start(&self, ls: usize) -> bool {
+        self.marker_at(ls, b"---")
+    }
+
+    /// A `-` entry indicator at `f`.
+    fn is_dash(&self, f: usize) -> bool {
+        self.at(f) == b'-' && matches!(self.at(f + 1), 0 | b' ' | b'\n')
+    }
+
+    fn plain_start_ok(&self, f: usize) -> bool {
+        let c = self.at(f);
+        match c {
+            0 | b'\n' | b' ' => false,
+            b'-' | b'?' | b':' => !matches!(self.at(f + 1), 0 | b' ' | b'\n'),
+            c => !indicator(c),
+        }
+    }
+
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    fn stream(&mut self) -> Option<()> {
+        self.emit(Event::StreamStart, 0, 0)?;
+        let mut pos = 0;
+        let mut first = true;
+        while let Some((ls, f)) = self.next_content(pos) {
+            if self.marker_at(ls, b"...") || self.at(ls) == b'%' {
+                return None;
+            }
+            if self.is_doc_start(ls) {
+                // Only a comment may follow the marker on its line.
+                let rest = self.skip_spaces(ls + 3);
+                match self.at(rest) {
+                    0 | b'\n' => {}
+                    b'#' if rest > ls + 3 => {}
+                    _ => return None,
+                }
+                self.emit(Event::DocumentStart(true), ls, ls + 3)?;
+                pos = self.next_line(ls);
+                match self.next_content(pos) {
+                    None => {
+                        let end = self.len();
+                        self.scalar(Cow::Borrowed(""), PStyle::Plain, end, end)?;
+                        self.emit(Event::DocumentEnd, end, end)?;
+                        continue;
+                    }
+                    Some((l, _)) if self.is_doc_start(l) => {
+                        self.scalar(Cow::Borrowed(""), PStyle::Plain, l, l + 3)?;
+                        self.emit(Event::DocumentEnd, l, l + 3)?;
+                        continue;
+                    }
+                    Some(_) => {}
+                }
+            } else {
+                // A second document needs its `---`.
+                if !first {
+                    return None;
+                }
+                self.emit(Event::DocumentStart(false), f, f)?;
+            }
+            first = false;
+            let (ls, f) = self.next_content(pos)?;
+            if self.marker_at(ls, b"...") || self.at(ls) == b'%' {
+                return None;
+            }
+            pos = self.block_node(ls, f, -1)?;
+            match self.next_content(pos) {
+                None => {}
+                Some((l, _)) if self.is_doc_start(l) => {}
+                Some(_) => return None,
+            }
+            self.emit(Event::DocumentEnd, pos, pos)?;
+        }
+        let end = self.len();
+        self.emit(Event::StreamEnd, end, end)
+    }
+
+    /// A block node whose first line starts at `ls` with content at `f`,
+    /// inside a parent indented `parent`; returns where the next line starts.
+    fn block_node(&mut self, ls: usize, f: usize, parent: isize) -> Option<usize> {
+        let col = f - ls;
+        if col as isize <= parent {
+            return None;
+        }
+        if self.is_dash(f) {
+            self.block_seq(ls, f, false)
+        } else {
+            self.block_map(f, col)
+        }
+    }
+
+    /// A value on the lines after its key or `-` (at `f`, on the line
+    /// starting at `ls`): a collection, or a scalar or flow collection.
+    fn nested(&mut self, ls: usize, f: usize, parent: isize) -> Option<usize> {
+        if self.is_dash(f) || self.key_at(f).is_some() {
+            return self.block_node(ls, f, parent);
+        }
+        if self.at(f) == b'|' {
+            return None;
+        }
+        self.inline_value(f, parent)
+    }
+
+    /// A mapping key at `f`: the key's value, style and end, and the `:`.
+    fn key_at(&self, f: usize) -> Option<(Cow<'a, str>, PStyle, usize, usize)> {
+        let c = self.at(f);
+        if c == b'"' || c == b'\'' {
+            let (value, style, end) = self.quoted(f, None)?;
+            let k = self.skip_spaces(end);
+            if self.at(k) != b':' || !matches!(self.at(k + 1), 0 | b' ' | b'\n') {
+                return None;
+            }
+            return Some((value, style, end, k));
+        }
+        if !self.plain_start_ok(f) {
+            return None;
+        }
+        let mut i = f;
+        loop {
+            match self.at(i) {
+                0 | b'\n' => return None,
+                b':' if matches!(self.at(i + 1), 0 | b' ' | b'\n') => break,
+                b'#' if self.at(i - 1) == b' ' => return None,
+                _ => i += 1,
+            }
+        }
+        let mut end = i;
+        while end > f && self.at(end - 1) == b' ' {
+            end -= 1;
+        }
+        if end - f > MAX_KEY {
+            return None;
+        }
+        Some((Cow::Borrowed(&self.t[f..end]), PStyle::Plain, end, i))
+    }
+
+    /// A block mapping whose first key is at `f0`, in column `col`.
+    fn block_map(&mut self, f0: usize, col: usize) -> Option<usize> {
+        self.enter()?;
+        self.emit(Event::MappingStart(0, None), f0, f0)?;
+        let mut f = f0;
+        loop {
+            let (key, style, key_end, colon) = self.key_at(f)?;
+            self.scalar(key, style, f, key_end)?;
+            let v = self.skip_spaces(colon + 1);
+            let next = if matches!(self.at(v), 0 | b'\n' | b'#') {
+                let nl = self.next_line(colon);
+                match self.next_content(nl) {
+                    Some((l, f2)) if !self.is_doc_start(l) && f2 - l > col => self.nested(l, f2, col as isize)?,
+                    Some((l, f2)) if !self.is_doc_start(l) && f2 - l == col && self.is_dash(f2) => {
+                        self.block_seq(l, f2, true)?
+                    }
+                    _ => {
+                        self.scalar(Cow::Borrowed(""), PStyle::Plain, colon, colon)?;
+                        nl
+                    }
+                }
+            } else {
+                self.inline_value(v, col as isize)?
+            };
+            match self.next_content(next) {
+                Some((l, f2)) if !self.is_doc_start(l) && f2 - l >= col => {
+                    if f2 - l > col || self.is_dash(f2) {
+                        return None;
+                    }
+                    f = f2;
+                }
+                _ => {
+                    self.emit(Event::MappingEnd, next, next)?;
+                    self.depth -= 1;
+                    return Some(next);
+                }
+            }
+        }
+    }
+
+    /// A block sequence whose first `-` is at `f0` on the line starting at
+    /// `ls`. An indentless one (a mapping value in the key's column) ends at
+    /// the first line of that column without a `-`.
+    fn block_seq(&mut self, ls: usize, f0: usize, indentless: bool) -> Option<usize> {
+        self.enter()?;
+        let col = f0 - ls;
+        if indentless {
+            // The full parser marks it at the first item's first token.
+            let t = self.skip_spaces(f0 + 1);
+            if matches!(self.at(t), 0 | b'\n' | b'#') {
+                return None;
+            }
+            self.emit(Event::SequenceStart(0, None), t, t)?;
+        } else {
+            self.emit(Event::SequenceStart(0, None), f0, f0)?;
+        }
+        let mut f = f0;
+        loop {
+            let line_start = f - col;
+            let v = self.skip_spaces(f + 1);
+            let next = if matches!(self.at(v), 0 | b'\n' | b'#') {
+                let le = self.line_end(f);
+                let nl = self.next_line(f);
+                match self.next_content(nl) {
+                    Some((l, f2)) if !self.is_doc_start(l) && f2 - l > col => self.nested(l, f2, col as isize)?,
+                    _ => {
+                        self.scalar(Cow::Borrowed(""), PStyle::Plain, le, le)?;
+                        nl
+                    }
+                }
+            } else if self.is_dash(v) {
+                return None;
+            } else if self.key_at(v).is_some() {
+                self.block_map(v, v - line_start)?
+            } else {
+                self.inline_value(v, col as isize)?
+            };
+            match self.next_content(next) {
+                Some((l, f2)) if !self.is_doc_start(l) && f2 - l >= col => {
+                    if f2 - l == col && self.is_dash(f2) {
+                        f = f2;
+                        continue;
+                    }
+                    if !(indentless && f2 - l == col) {
+                        return None;
+                    }
+                }
+                _ => {}
+            }
+            self.emit(Event::SequenceEnd, next, next)?;
+            self.depth -= 1;
+            return Some(next);
+        }
+    }
+
+    /// A node that starts on its parent's line at `v` (after `key: ` or
+    /// `- `); returns where the next line starts.
+    fn inline_value(&mut self, v: usize, parent: isize) -> Option<usize> {
+        let end = match self.at(v) {
+            b'"' | b'\'' => {
+                let (value, style, end) = self.quoted(v, Some(parent))?;
+                self.scalar(value, style, v, end)?;
+                end
+            }
+            b'|' => return self.literal(v, parent),
+            b'[' | b'{' => self.flow(v)?,
+            _ => return self.plain(v, parent),
+        };
+        self.finish_line(end, parent)
+    }
+
+    /// One line of a plain scalar from `v`: its end (trailing spaces
+    /// trimmed) and whether a comment follows; `None` at a `: `.
+    fn plain_line(&self, v: usize) -> Option<(usize, bool)> {
+        let mut i = v;
+        let comment = loop {
+            match self.at(i) {
+                0 | b'\n' => break false,
+                b':' if matches!(self.at(i + 1), 0 | b' ' | b'\n') => return None,
+                b'#' if self.at(i - 1) == b' ' => break true,
+                _ => i += 1,
+            }
+        };
+        while i > v && self.at(i - 1) == b' ' {
+            i -= 1;
+        }
+        Some((i, comment))
+    }
+
+    /// A plain scalar at `v`, continued on the lines indented past `parent`
+    /// (folded: a line break is a space, each blank line a newline).
+    fn plain(&mut self, v: usize, parent: isize) -> Option<usize> {
+        if !self.plain_start_ok(v) {
+            return None;
+        }
+        let (mut end, mut comment) = self.plain_line(v)?;
+        let mut owned: Option<String> = None;
+        while !comment {
+            let mut p = self.next_line(end);
+            let mut blanks = 0;
+            let f = loop {
+                let f = self.skip_spaces(p);
+                if self.at(f) != b'\n' {
+                    break f;
+                }
+                blanks += 1;
+                p = f + 1;
+            };
+            let c = self.at(f);
+            if c == 0 || c == b'#' || (f - p) as isize <= parent {
+                break;
+            }
+            let (e, c2) = self.plain_line(f)?;
+            let s = owned.get_or_insert_with(|| self.t[v..end].to_string());
+            if blanks == 0 {
+                s.push(' ');
+            } else {
+                s.extend(std::iter::repeat_n('\n', blanks));
+            }
+            s.push_str(&self.t[f..e]);
+            end = e;
+            comment = c2;
+        }
+        let value = match owned {
+            Some(s) => Cow::Owned(s),
+            None => Cow::Borrowed(&self.t[v..end]),
+        };
+        self.scalar(value, PStyle::Plain, v, end)?;
+        self.finish_line(end, parent)
+    }
+
+    /// After a node that ends at `end`: only a comment may follow on the
+    /// line, and the next line must not be indented past `parent` (a
+    /// continuation, or an error).
+    fn finish_line(&self, end: usize, parent: isize) -> Option<usize> {
+        let r = self.skip_spaces(end);
+        match self.at(r) {
+            0 | b'\n' => {}
+            b'#' if r > end => {}
+            _ => return None,
+        }
+        let next = self.next_line(r);
+        if let Some((l, f)) = self.next_nonblank(next)
+            && (f - l) as isize > parent
+        {
+            return None;
+        }
+        Some(next)
+    }
+
+    /// A quoted scalar at `f`: its value, style and end. With `cont`, it
+    /// may go on over lines indented past `cont` (folded like a plain one).
+    fn quoted(&self, f: usize, cont: Option<isize>) -> Option<(Cow<'a, str>, PStyle, usize)> {
+        let q = self.at(f);
+        let mut i = f + 1;
+        let mut owned: Option<String> = None;
+        let mut seg = i;
+        loop {
+            let c = self.at(i);
+            match c {
+                0 => return None,
+                b'\n' => {
+                    let parent = cont?;
+                    let s = owned.get_or_insert_with(String::new);
+                    s.push_str(self.t[seg..i].trim_end_matches(' '));
+                    let mut p = i + 1;
+                    let mut blanks = 0;
+                    let next = loop {
+                        let n = self.skip_spaces(p);
+                        if self.at(n) != b'\n' {
+                            break n;
+                        }
+                        blanks += 1;
+                        p = n + 1;
+                    };
+                    if self.at(next) == 0 || (next - p) as isize <= parent {
+                        return None;
+                    }
+                    if blanks == 0 {
+                        s.push(' ');
+                    } else {
+                        s.extend(std::iter::repeat_n('\n', blanks));
+                    }
+                    i = next;
+                    seg = i;
+                }
+                b'\'' if q == b'\'' && self.at(i + 1) == b'\'' => {
+                    let s = owned.get_or_insert_with(String::new);
+                    s.push_str(&self.t[seg..i]);
+                    s.push('\'');
+                    i += 2;
+                    seg = i;
+                }
+                b'\\' if q == b'"' => {
+                    let e = match self.at(i + 1) {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'n' => '\n',
+                        b't' => '\t',
+                        b'r' => '\r',
+                        b' ' => ' ',
+                        _ => return None,
+                    };
+                    let s = owned.get_or_insert_with(String::new);
+                    s.push_str(&self.t[seg..i]);
+                    s.push(e);
+                    i += 2;
+                    seg = i;
+                }
+                c if c == q => break,
+                _ => i += 1,
+            }
+        }
+        let value = match owned {
+            Some(mut s) => {
+                s.push_str(&self.t[seg..i]);
+                Cow::Owned(s)
+            }
+            None => Cow::Borrowed(&self.t[f + 1..i]),
+        };
+        let style = if q == b'"' {
+            PStyle::DoubleQuoted
+        } else {
+            PStyle::SingleQuoted
+        };
+        Some((value, style, i + 1))
+    }
+
+    /// A literal block scalar (`|`, `|-`, `|+`) whose indicator is at `v`,
+    /// in a parent indented `parent`; returns where the next line starts.
+    fn literal(&mut self, v: usize, parent: isize) -> Option<usize> {
+        let mut i = v + 1;
+        let mut chomp = Chomp::Clip;
+        let mut explicit: Option<usize> = None;
+        for _ in 0..2 {
+            match self.at(i) {
+                b'-' if matches!(chomp, Chomp::Clip) => chomp = Chomp::Strip,
+                b'+' if matches!(chomp, Chomp::Clip) => chomp = Chomp::Keep,
+                c @ b'1'..=b'9' if explicit.is_none() => explicit = Some(usize::from(c - b'0')),
+                _ => break,
+            }
+            i += 1;
+        }
+        let r = self.skip_spaces(i);
+        match self.at(r) {
+            b'\n' => {}
+            b'#' if r > i => {}
+            _ => return None,
+        }
+        // Leading blank lines, then the first content line sets the
+        // indentation (unless the header gives it).
+        let mut p = self.next_line(r);
+        let mut blanks = 0usize;
+        let mut widest_blank = 0usize;
+        let (start, indent) = loop {
+            let f = self.skip_spaces(p);
+            match self.at(f) {
+                0 => return None,
+                b'\n' => {
+                    widest_blank = widest_blank.max(f - p);
+                    blanks += 1;
+                    p = f + 1;
+                }
+                _ => break (f, f - p),
+            }
+        };
+        if let Some(d) = explicit
+            && (parent < 0 || parent as usize + d != indent)
+        {
+            return None;
+        }
+        if indent as isize <= parent || widest_blank > indent {
+            return None;
+        }
+        let mut text = String::new();
+        let end = loop {
+            if p >= self.len() {
+                break self.len();
+            }
+            let f = self.skip_spaces(p);
+            match self.at(f) {
+                0 => return None,
+                b'\n' => {
+                    if f - p > indent {
+                        return None;
+                    }
+                    blanks += 1;
+                    p = f + 1;
+                }
+                _ if f - p < indent => break f,
+                _ => {
+                    let le = self.line_end(p);
+                    if le >= self.len() {
+                        return None;
+                    }
+                    text.extend(std::iter::repeat_n('\n', blanks));
+                    blanks = 0;
+                    text.push_str(&self.t[p + indent..le]);
+                    text.push('\n');
+                    p = le + 1;
+                }
+            }
+        };
+        match chomp {
+            Chomp::Clip => {}
+            Chomp::Strip => {
+                text.pop();
+            }
+            Chomp::Keep => text.extend(std::iter::repeat_n('\n', blanks)),
+        }
+        self.scalar(Cow::Owned(text), PStyle::Literal, start, end)?;
+        Some(p.min(self.len()))
+    }
+
+    /// A one-line flow sequence or mapping of scalars at `v`; returns its end.
+    fn flow(&mut self, v: usize) -> Option<usize> {
+        self.enter()?;
+        let seq = self.at(v) == b'[';
+        let close = if seq { b']' } else { b'}' };
+        if seq {
+            self.emit(Event::SequenceStart(0, None), v, v + 1)?;
+        } else {
+            self.emit(Event::MappingStart(0, None), v, v + 1)?;
+        }
+        let mut i = self.skip_spaces(v + 1);
+        if self.at(i) != close {
+            loop {
+                if !seq {
+                    i = self.flow_scalar(i, true)?;
+                    i = self.skip_spaces(i);
+                    if self.at(i) != b':' || self.at(i + 1) != b' ' {
+                        return None;
+                    }
+                    i = self.skip_spaces(i + 1);
+                }
+                i = self.flow_scalar(i, false)?;
+                i = self.skip_spaces(i);
+                match self.at(i) {
+                    b',' => {
+                        i = self.skip_spaces(i + 1);
+                        if self.at(i) == close {
+                            return None;
+                        }
+                    }
+                    c if c == close => break,
+                    _ => return None,
+                }
+            }
+        }
+        let end = if seq { Event::SequenceEnd } else { Event::MappingEnd };
+        // The full parser's end mark runs over the spaces and comment after
+        // the bracket (only those may follow it: see `finish_line`).
+        let le = self.line_end(i);
+        self.emit(end, i, le)?;
+        self.depth -= 1;
+        Some(i + 1)
+    }
+
+    /// A scalar inside a flow collection; returns its end.
+    fn flow_scalar(&mut self, i: usize, key: bool) -> Option<usize> {
+        let c = self.at(i);
+        if c == b'"' || c == b'\'' {
+            let (value, style, end) = self.quoted(i, None)?;
+            self.scalar(value, style, i, end)?;
+            return Some(end);
+        }
+        if !self.plain_start_ok(i) || c == b'?' || c == b':' {
+            return None;
+        }
+        let mut j = i;
+        loop {
+            match self.at(j) {
+                0 | b'\n' | b',' | b']' | b'}' => break,
+                b'[' | b'{' => return None,
+                b':' if key && self.at(j + 1) == b' ' => break,
+                b':' => return None,
+                b'#' if self.at(j - 1) == b' ' => return None,
+                _ => j += 1,
+            }
+        }
+        let mut end = j;
+        while end > i && self.at(end - 1) == b' ' {
+            end -= 1;
+        }
+        self.scalar(Cow::Borrowed(&self.t[i..end]), PStyle::Plain, i, end)?;
+        Some(end)
+    }
+}
