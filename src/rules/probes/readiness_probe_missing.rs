@@ -7,6 +7,8 @@
 //! when it is the only container of pods that a Service of the run selects
 //! and declares no ports.
 
+use std::collections::HashMap;
+
 use super::probed_containers;
 use crate::diagnostic::Label;
 use crate::model::{Catalog, Container, ContainerKind, LabelSelector, Object, Workload};
@@ -33,8 +35,51 @@ struct Service<'c> {
     selector: LabelSelector<'c>,
 }
 
-fn services<'c>(catalog: &'c Catalog<'c>) -> Vec<Service<'c>> {
-    catalog
+/// The Services of a run, indexed by the first label of their selectors:
+/// a workload meets only the Services one of its pod labels can satisfy
+/// (not every Service of the run).
+struct Services<'c> {
+    all: Vec<Service<'c>>,
+    by_first_label: HashMap<(&'c str, String), Vec<usize>>,
+}
+
+impl<'c> Services<'c> {
+    fn new(all: Vec<Service<'c>>) -> Self {
+        let mut by_first_label: HashMap<(&'c str, String), Vec<usize>> = HashMap::new();
+        for (i, s) in all.iter().enumerate() {
+            let key = match s.selector.match_labels.first() {
+                Some((k, v, _)) => (*k, v.clone()),
+                // No label to index by: met by every workload.
+                None => ("", String::new()),
+            };
+            by_first_label.entry(key).or_default().push(i);
+        }
+        Services { all, by_first_label }
+    }
+
+    /// The Services whose first selector label the pod labels have (and
+    /// those that could not be indexed), in the run's order.
+    fn candidates<'s>(&'s self, labels: Option<&Node>) -> impl Iterator<Item = &'s Service<'c>> + 's {
+        let mut idx: Vec<usize> = self
+            .by_first_label
+            .get(&("", String::new()))
+            .cloned()
+            .unwrap_or_default();
+        for e in labels.map(Node::entries).unwrap_or(&[]) {
+            if let Some(v) = e.value.scalar_text()
+                && let Some(list) = self.by_first_label.get(&(&*e.key, v))
+            {
+                idx.extend(list);
+            }
+        }
+        idx.sort_unstable();
+        idx.dedup();
+        idx.into_iter().map(|i| &self.all[i])
+    }
+}
+
+fn services<'c>(catalog: &'c Catalog<'c>) -> Services<'c> {
+    let all = catalog
         .of_kind("Service")
         .filter_map(|object| {
             let sel = object.get(&["spec", "selector"]).filter(|n| !n.entries().is_empty())?;
@@ -51,7 +96,8 @@ fn services<'c>(catalog: &'c Catalog<'c>) -> Vec<Service<'c>> {
                 selector: LabelSelector::equality(sel),
             })
         })
-        .collect()
+        .collect();
+    Services::new(all)
 }
 
 /// Whether the container declares a port matching a Service's target port
@@ -83,16 +129,16 @@ impl ReadinessProbeMissing {
         &self,
         object: &Object,
         w: &Workload,
-        services: &[Service],
+        services: &Services,
         covered_elsewhere: bool,
         ctx: &mut Ctx,
     ) {
         let selecting: Vec<&Service> = services
-            .iter()
+            .candidates(w.pod_labels())
             .filter(|s| {
                 s.object.same_namespace(object)
-                    && nearby(ctx.sources, object, s.object)
                     && s.selector.matches(w.pod_labels())
+                    && nearby(ctx.sources, object, s.object)
             })
             .collect();
         let containers: Vec<Container> = probed_containers(w).collect();
