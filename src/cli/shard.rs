@@ -137,7 +137,17 @@ pub fn retain(inputs: &mut Vec<Input>, shard: Shard) {
         .map(|(i, (_, p, _))| {
             let dir = folder(p);
             let repository = cwd.clone().filter(|c| dir.starts_with(c));
-            (i, render(&dir, &Options { repository, ..Options::default() }).used)
+            (
+                i,
+                render(
+                    &dir,
+                    &Options {
+                        repository,
+                        ..Options::default()
+                    },
+                )
+                .used,
+            )
         })
         .collect();
     let mine = assign(&files, &reads, shard.count);
