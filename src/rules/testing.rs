@@ -7,9 +7,23 @@ use crate::source::SourceFile;
 
 /// Lints `text` with only `rule` selected and returns its findings.
 pub fn run_rule(rule: &str, text: &str) -> Vec<Diagnostic> {
+    run_with(rule, text, Config::default())
+}
+
+/// Lints `text` with only `rule` selected, checked against Kubernetes
+/// `version` (`--kubernetes-version`), and returns its findings.
+pub fn run_rule_at(rule: &str, version: &str, text: &str) -> Vec<Diagnostic> {
+    let config = Config {
+        kubernetes_version: Some(version.to_string()),
+        ..Config::default()
+    };
+    run_with(rule, text, config)
+}
+
+fn run_with(rule: &str, text: &str, config: Config) -> Vec<Diagnostic> {
     let config = Config {
         select: vec![rule.to_string()],
-        ..Config::default()
+        ..config
     };
     let sources = vec![SourceFile::from_text("test.yaml", None, text.to_string())];
     lint(&sources, &config)

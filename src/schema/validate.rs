@@ -101,6 +101,14 @@ pub fn type_hint(node: &Node, written: &str, e: Expect) -> Option<String> {
                 Some(format!("quote it: \"{written}\""))
             }
         }
+        // Written as a plain number but a string after a Kustomize render:
+        // a strategic merge patch's plain scalar keeps the quotes of the
+        // base value it replaces.
+        Value::Str(s)
+            if (e.integer || e.number) && !e.string && s.trim().parse::<f64>().is_ok() && written.trim() == s.trim() =>
+        {
+            Some("the value it replaces in the base is quoted, and kustomize keeps those quotes: remove them in the base".into())
+        }
         Value::Str(s) if (e.integer || e.number) && !e.string && s.trim().parse::<f64>().is_ok() => {
             Some("a quoted number is a string: remove the quotes".into())
         }

@@ -9,7 +9,7 @@ use regex::Regex;
 use super::build::{Builder, Result};
 use super::res::{Res, split_api_version};
 use super::tree::{get_str, set};
-use crate::yaml::{Entry, Node, Span, Value};
+use crate::yaml::{Entry, Node, ScalarStyle, Span, Value};
 
 /// Where a patch's text comes from: its documents and the span to blame.
 fn load_patch(b: &mut Builder, dir: &Path, item: &Node, inline_key: &str) -> Result<(Vec<Node>, Span)> {
@@ -308,6 +308,7 @@ fn apply(b: &mut Builder, doc: &Node, target: Option<&Node>, ra: &mut [Res], at:
                     kind: &kind,
                     known,
                     path: Vec::new(),
+                    map: &b.map,
                 },
             );
         }
@@ -383,6 +384,8 @@ struct Ctx<'a> {
     kind: &'a str,
     known: bool,
     path: Vec<String>,
+    /// The render's files, for a patch scalar's text as written.
+    map: &'a crate::render::SourceMap,
 }
 
 /// How a list field merges: by a key, as a set of scalars, or replaced.
@@ -518,12 +521,52 @@ fn merge(dst: &mut Node, patch: &Node, ctx: &mut Ctx) {
                 match (&mut slot.value, &e.value.value) {
                     (Value::Map(_), Value::Map(_)) => merge(slot, &e.value, ctx),
                     (Value::Seq(_), Value::Seq(src)) => merge_list(slot, src, key, ctx),
-                    _ => *slot = clean(&e.value),
+                    _ => *slot = replace_scalar(slot, &e.value, ctx),
                 }
                 ctx.path.pop();
             }
         }
     }
+}
+
+/// The value a patch puts in place of `dst`. Kustomize (v5.5, checked
+/// against kubectl kustomize) keeps a quoted scalar's quoting when a plain
+/// scalar replaces it: base `replicas: "3"` patched with `replicas: 5`
+/// gives the string `"5"`, and `"3"` patched with `5.0` or `0x10` the
+/// strings `"5.0"` and `"0x10"`, as written. A quoted patch value over a
+/// plain one is a string as usual.
+fn replace_scalar(dst: &Node, patch: &Node, ctx: &Ctx) -> Node {
+    let mut out = clean(patch);
+    let quoted = matches!(dst.value, Value::Str(_))
+        && matches!(
+            dst.style,
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted | ScalarStyle::Json
+        );
+    if !quoted || !matches!(patch.value, Value::Int(_) | Value::Float(_) | Value::Bool(_)) {
+        return out;
+    }
+    let Some(text) = written(patch, ctx).or_else(|| patch.scalar_text()) else {
+        return out;
+    };
+    out.value = Value::Str(text.into());
+    out.style = ScalarStyle::DoubleQuoted;
+    out
+}
+
+/// A plain scalar's text as written in its file (without a tag), when its
+/// span still points at it (an inline patch's may not).
+fn written(n: &Node, ctx: &Ctx) -> Option<String> {
+    let (file, span) = ctx.map.locate(n.span)?;
+    let raw = file.text.get(span.start as usize..span.end as usize)?.trim();
+    let raw = match raw.strip_prefix('!') {
+        Some(tagged) => tagged.split_once(char::is_whitespace)?.1.trim_start(),
+        None => raw,
+    };
+    let same = match (crate::yaml::scalar::resolve_plain(raw), &n.value) {
+        (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+        (a, b) => &a == b,
+    };
+    (same && !raw.is_empty() && !raw.contains('\n')).then(|| raw.to_string())
 }
 
 fn merge_list(slot: &mut Node, src: &[Node], key: &str, ctx: &mut Ctx) {

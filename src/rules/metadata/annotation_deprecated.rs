@@ -188,6 +188,17 @@ const ROWS: &[Row] = &[
     },
 ];
 
+impl Row {
+    /// Whether `key` is this row's annotation.
+    fn matches(&self, key: &str) -> bool {
+        if self.key.ends_with('/') {
+            key.starts_with(self.key) && key.len() > self.key.len()
+        } else {
+            key == self.key
+        }
+    }
+}
+
 /// What an annotation is at one version.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum State {
@@ -218,6 +229,30 @@ fn versions(ctx: &Ctx) -> (u32, Option<u32>) {
         Some(t) => (t, current),
         None => (current.unwrap_or(newest), None),
     }
+}
+
+/// The minor version an object is checked against: the target in an
+/// upgrade, else `--kubernetes-version`, else the newest known.
+pub(crate) fn checked_minor(ctx: &Ctx) -> u32 {
+    versions(ctx).0
+}
+
+/// When Kubernetes no longer reads the pod annotation `key` (a container's
+/// annotation matches its row by prefix) at the version checked: the minor
+/// version from which it has no effect. `None` while it is read (and for
+/// annotations not in the table).
+pub(crate) fn pod_annotation_unread_since(ctx: &Ctx, key: &str) -> Option<u32> {
+    let minor = checked_minor(ctx);
+    ROWS.iter()
+        .filter(|row| row.scope == Scope::Pod && row.matches(key))
+        .find(|row| state(row, minor) == State::NoEffect)
+        .and_then(|row| row.no_effect)
+}
+
+/// Whether Kubernetes still reads the pod annotation `key` at the version
+/// checked.
+pub(crate) fn pod_annotation_read(ctx: &Ctx, key: &str) -> bool {
+    pod_annotation_unread_since(ctx, key).is_none()
 }
 
 /// One object's annotations with what a fix may change: the metadata
@@ -288,14 +323,7 @@ impl Rule for AnnotationDeprecated {
         let mut found: Vec<(Entry, String, Option<String>, Option<Fix>)> = Vec::new();
         for (scope, site) in sites(object) {
             for entry in site.annotations.entries() {
-                let Some(row) = ROWS.iter().find(|r| {
-                    r.scope == scope
-                        && if r.key.ends_with('/') {
-                            entry.key.starts_with(r.key) && entry.key.len() > r.key.len()
-                        } else {
-                            &*entry.key == r.key
-                        }
-                }) else {
+                let Some(row) = ROWS.iter().find(|r| r.scope == scope && r.matches(&entry.key)) else {
                     continue;
                 };
                 let now = state(row, minor);

@@ -1,6 +1,6 @@
 //! Labels, annotations, names, namespaces and environment.
 
-mod annotation_deprecated;
+pub(crate) mod annotation_deprecated;
 mod env_duplicate;
 mod env_secret_plaintext;
 mod label_invalid;

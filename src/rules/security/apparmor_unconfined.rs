@@ -15,7 +15,7 @@ impl Rule for ApparmorUnconfined {
         let Some(w) = Workload::of(object) else { return };
         let mut found = Vec::new();
         for c in w.all_containers() {
-            let Some(s) = apparmor(&w, &c) else { continue };
+            let Some(s) = apparmor(&w, &c, ctx) else { continue };
             if s.profile != Profile::Unconfined {
                 continue;
             }

@@ -46,6 +46,8 @@ pub use windows_host_process::WindowsHostProcess;
 
 use crate::model::{Container, Object, Workload};
 use crate::rules::Ctx;
+use crate::rules::metadata::annotation_deprecated::pod_annotation_read;
+pub(crate) use crate::rules::metadata::annotation_deprecated::pod_annotation_unread_since;
 use crate::yaml::{Node, Span};
 
 /// A security setting's value and whether it came from the pod.
@@ -201,10 +203,12 @@ fn annotation_profile(n: &Node) -> Profile {
 }
 
 /// Looks a profile up in order: the container's field, the container's
-/// annotation, the pod's field, the pod's annotation.
+/// annotation, the pod's field, the pod's annotation. An annotation that
+/// Kubernetes no longer reads at the version checked counts as unset.
 fn profile<'a>(
     w: &Workload<'a>,
     c: &Container<'a>,
+    ctx: &Ctx,
     field: &str,
     container_annotation: &str,
     pod_annotation: Option<&str>,
@@ -218,6 +222,9 @@ fn profile<'a>(
         })
     };
     let from_annotation = |key: &str, from_pod| {
+        if !pod_annotation_read(ctx, key) {
+            return None;
+        }
         non_null(w.pod_annotations().and_then(|a| a.get(key))).map(|node| ProfileSetting {
             profile: annotation_profile(node),
             node,
@@ -235,23 +242,39 @@ fn profile<'a>(
 }
 
 /// The effective seccomp profile of a container (`seccompProfile`, or the
-/// annotations used before Kubernetes 1.19).
-pub(crate) fn seccomp<'a>(w: &Workload<'a>, c: &Container<'a>) -> Option<ProfileSetting<'a>> {
+/// annotations used before Kubernetes 1.19, which the API server stopped
+/// copying into the field in 1.27: from there they count as unset).
+pub(crate) fn seccomp<'a>(w: &Workload<'a>, c: &Container<'a>, ctx: &Ctx) -> Option<ProfileSetting<'a>> {
     profile(
         w,
         c,
+        ctx,
         "seccompProfile",
         "container.seccomp.security.alpha.kubernetes.io/",
         Some("seccomp.security.alpha.kubernetes.io/pod"),
     )
 }
 
+/// The legacy seccomp annotation a container has (its own, else the
+/// pod's), whether or not Kubernetes still reads it.
+pub(crate) fn seccomp_annotation<'a>(w: &Workload<'a>, c: &Container<'a>) -> Option<(String, &'a Node)> {
+    let annotations = w.pod_annotations()?;
+    let own = c
+        .name()
+        .map(|name| format!("container.seccomp.security.alpha.kubernetes.io/{name}"));
+    own.into_iter()
+        .chain(std::iter::once("seccomp.security.alpha.kubernetes.io/pod".to_string()))
+        .find_map(|key| non_null(annotations.get(&key)).map(|n| (key, n)))
+}
+
 /// The effective AppArmor profile of a container (`appArmorProfile`, or the
-/// annotation used before Kubernetes 1.30).
-pub(crate) fn apparmor<'a>(w: &Workload<'a>, c: &Container<'a>) -> Option<ProfileSetting<'a>> {
+/// annotation used before Kubernetes 1.30, which is deprecated but still
+/// read).
+pub(crate) fn apparmor<'a>(w: &Workload<'a>, c: &Container<'a>, ctx: &Ctx) -> Option<ProfileSetting<'a>> {
     profile(
         w,
         c,
+        ctx,
         "appArmorProfile",
         "container.apparmor.security.beta.kubernetes.io/",
         None,

@@ -1,7 +1,7 @@
 //! `seccomp-profile-missing`: a container runs with no seccomp profile, so
 //! every system call is allowed.
 
-use super::{is_privileged, is_windows, missing_anchor, seccomp};
+use super::{is_privileged, is_windows, missing_anchor, pod_annotation_unread_since, seccomp, seccomp_annotation};
 use crate::model::{Object, Workload};
 use crate::rules::{Ctx, Rule};
 
@@ -23,25 +23,38 @@ impl Rule for SeccompProfileMissing {
             }
             // Any profile, even `Unconfined` (`seccomp-unconfined`'s to
             // report) or one this rule does not know, is a decision.
-            if seccomp(&w, &c).is_some() {
+            if seccomp(&w, &c, ctx).is_some() {
                 continue;
             }
-            ctx.report(
-                object,
-                missing_anchor(&c),
-                format!(
-                    "{} has no seccomp profile: neither it nor the pod sets `seccompProfile`, so every system call is allowed",
-                    c.display()
-                ),
-            )
-            .help("set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (it applies to every container), or `Localhost` with a custom profile");
+            // A legacy annotation is there but no longer read at the
+            // version checked (`annotation-deprecated` reports it).
+            let unread = seccomp_annotation(&w, &c)
+                .and_then(|(key, _)| pod_annotation_unread_since(ctx, &key).map(|since| (key, since)));
+            let (message, help) = if let Some((key, since)) = unread {
+                (
+                    format!(
+                        "{} has no seccomp profile: Kubernetes no longer reads the annotation `{key}` (since 1.{since}) and neither it nor the pod sets `seccompProfile`, so every system call is allowed",
+                        c.display()
+                    ),
+                    "move the annotation's profile to `securityContext.seccompProfile` (`annotation-deprecated` can fix it), e.g. `type: RuntimeDefault` on the pod",
+                )
+            } else {
+                (
+                    format!(
+                        "{} has no seccomp profile: neither it nor the pod sets `seccompProfile`, so every system call is allowed",
+                        c.display()
+                    ),
+                    "set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (it applies to every container), or `Localhost` with a custom profile",
+                )
+            };
+            ctx.report(object, missing_anchor(&c), message).help(help);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{assert_fires, assert_quiet, spanned};
+    use crate::rules::testing::{assert_fires, assert_quiet, run_rule_at, spanned};
 
     const RULE: &str = "seccomp-profile-missing";
 
@@ -59,7 +72,7 @@ mod tests {
     }
 
     #[test]
-    fn pod_field_container_field_or_legacy_annotations() {
+    fn pod_field_or_container_field() {
         assert_quiet(
             RULE,
             &deploy(
@@ -76,19 +89,46 @@ mod tests {
                 "        securityContext: {seccompProfile: {type: Localhost, localhostProfile: p.json}}\n",
             ),
         );
-        assert_quiet(
-            RULE,
-            &deploy(
-                "      annotations: {seccomp.security.alpha.kubernetes.io/pod: runtime/default}\n",
-                "",
-                "",
+    }
+
+    const POD_ANNOTATION: &str = "      annotations: {seccomp.security.alpha.kubernetes.io/pod: runtime/default}\n";
+    const CONTAINER_ANNOTATION: &str =
+        "      annotations: {container.seccomp.security.alpha.kubernetes.io/app: docker/default}\n";
+
+    #[test]
+    fn legacy_annotations_count_while_read() {
+        for a in [POD_ANNOTATION, CONTAINER_ANNOTATION] {
+            assert!(run_rule_at(RULE, "1.18", &deploy(a, "", "")).is_empty());
+            assert!(run_rule_at(RULE, "1.26", &deploy(a, "", "")).is_empty());
+        }
+    }
+
+    #[test]
+    fn legacy_annotations_are_unset_from_1_27() {
+        for (a, key) in [
+            (POD_ANNOTATION, "seccomp.security.alpha.kubernetes.io/pod"),
+            (
+                CONTAINER_ANNOTATION,
+                "container.seccomp.security.alpha.kubernetes.io/app",
             ),
-        );
+        ] {
+            let d = run_rule_at(RULE, "1.27", &deploy(a, "", ""));
+            assert_eq!(d.len(), 1);
+            assert!(
+                d[0].message
+                    .contains(&format!("no longer reads the annotation `{key}` (since 1.27)")),
+                "{}",
+                d[0].message
+            );
+            // The newest version (no version given) too.
+            assert_fires(RULE, &deploy(a, "", ""));
+        }
+        // The field still decides next to an unread annotation.
         assert_quiet(
             RULE,
             &deploy(
-                "      annotations: {container.seccomp.security.alpha.kubernetes.io/app: docker/default}\n",
-                "",
+                POD_ANNOTATION,
+                "      securityContext: {seccompProfile: {type: RuntimeDefault}}\n",
                 "",
             ),
         );

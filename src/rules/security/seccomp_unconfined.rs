@@ -16,7 +16,7 @@ impl Rule for SeccompUnconfined {
         let Some(w) = Workload::of(object) else { return };
         let mut found = Vec::new();
         for c in w.all_containers() {
-            let Some(s) = seccomp(&w, &c) else { continue };
+            let Some(s) = seccomp(&w, &c, ctx) else { continue };
             if s.profile != Profile::Unconfined {
                 continue;
             }
@@ -50,7 +50,7 @@ impl Rule for SeccompUnconfined {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{assert_fires, assert_quiet, spanned};
+    use crate::rules::testing::{assert_fires, assert_quiet, run_rule_at, spanned};
 
     const RULE: &str = "seccomp-unconfined";
 
@@ -97,14 +97,47 @@ mod tests {
     }
 
     #[test]
-    fn legacy_annotation() {
+    fn legacy_annotation_while_read() {
         let text = pod(
             "  annotations:\n    container.seccomp.security.alpha.kubernetes.io/app: unconfined\n",
             "",
             "",
         );
-        let d = assert_fires(RULE, &text);
+        let d = run_rule_at(RULE, "1.26", &text);
+        assert_eq!(d.len(), 1);
         assert_eq!(spanned(&text, &d[0]), "unconfined");
         assert!(d[0].message.contains("annotation"));
+    }
+
+    #[test]
+    fn legacy_annotation_unread_from_1_27() {
+        for a in [
+            "  annotations:\n    container.seccomp.security.alpha.kubernetes.io/app: unconfined\n",
+            "  annotations:\n    seccomp.security.alpha.kubernetes.io/pod: unconfined\n",
+        ] {
+            let text = pod(a, "", "");
+            assert!(run_rule_at(RULE, "1.26", &text).len() == 1);
+            assert!(run_rule_at(RULE, "1.27", &text).is_empty());
+            assert_quiet(RULE, &text);
+        }
+        // An unread `runtime/default` annotation no longer hides the pod's
+        // `Unconfined` from the container.
+        let text = pod(
+            "  annotations:\n    container.seccomp.security.alpha.kubernetes.io/app: runtime/default\n",
+            "  securityContext: {seccompProfile: {type: Unconfined}}\n",
+            "",
+        );
+        let d = assert_fires(RULE, &text);
+        assert!(
+            d[0].message.contains("container `app` and container `side`"),
+            "{}",
+            d[0].message
+        );
+        let d = run_rule_at(RULE, "1.26", &text);
+        assert!(
+            d[0].message.ends_with("applies to container `side`"),
+            "{}",
+            d[0].message
+        );
     }
 }
