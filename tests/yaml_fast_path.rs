@@ -177,3 +177,29 @@ fn fast_path_cases() {
         assert!(took || text.contains("<<"), "fast path declined {text:?}");
     }
 }
+
+/// Implicit keys the full parser rejects (longer than YAML's simple-key
+/// limit, or spread over lines) must not be taken by the fast path (found
+/// by the `yaml_fast_path` fuzz target: a 1,200-byte quoted key).
+#[test]
+fn fast_path_declines_keys_the_full_parser_rejects() {
+    let long = "r".repeat(1100);
+    for text in [
+        format!("\"{long}\": 1\n"),
+        format!("'{long}': 1\n"),
+        format!("a: {{\"{long}\": 1}}\n"),
+        format!("a: {{{long}: 1}}\n"),
+        "\"a\n b\": 1\n".to_string(),
+        "a: {\"x\n y\": 1}\n".to_string(),
+    ] {
+        // Declined, or taken with exactly the full parser's result.
+        same(&text, &format!("{:?}", &text[..text.len().min(40)]));
+    }
+    let crash = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fuzz/corpus/yaml_fast_path/long-quoted-key"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&crash);
+    same(&text, "the fuzzer's long quoted key");
+}

@@ -279,6 +279,11 @@ where
             if self.at(k) != b':' || !matches!(self.at(k + 1), 0 | b' ' | b'\n') {
                 return None;
             }
+            // An implicit key stays on one line and within YAML's length
+            // limit for simple keys; the full parser judges the rest.
+            if k - f > MAX_KEY || self.t.as_bytes()[f..k].contains(&b'\n') {
+                return None;
+            }
             return Some((value, style, end, k));
         }
         if !self.plain_start_ok(f) {
@@ -707,6 +712,9 @@ where
         let c = self.at(i);
         if c == b'"' || c == b'\'' {
             let (value, style, end) = self.quoted(i, None)?;
+            if key && (end - i > MAX_KEY || self.t.as_bytes()[i..end].contains(&b'\n')) {
+                return None;
+            }
             self.scalar(value, style, i, end)?;
             return Some(end);
         }
@@ -727,6 +735,9 @@ where
         let mut end = j;
         while end > i && self.at(end - 1) == b' ' {
             end -= 1;
+        }
+        if key && end - i > MAX_KEY {
+            return None;
         }
         self.scalar(Cow::Borrowed(&self.t[i..end]), PStyle::Plain, i, end)?;
         Some(end)
