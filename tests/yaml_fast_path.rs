@@ -190,6 +190,11 @@ fn fast_path_declines_keys_the_full_parser_rejects() {
         format!("a: {{\"{long}\": 1}}\n"),
         format!("a: {{{long}: 1}}\n"),
         "\"a\n b\": 1\n".to_string(),
+        // A plain `-` before a flow indicator (found by the fuzz target).
+        "n: [-] ".to_string(),
+        "n: [a, -, b]\n".to_string(),
+        "n: {-: 1}\n".to_string(),
+        "n: -]\n".to_string(),
         "a: {\"x\n y\": 1}\n".to_string(),
     ] {
         // Declined, or taken with exactly the full parser's result.

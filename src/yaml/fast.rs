@@ -178,7 +178,9 @@ where
         let c = self.at(f);
         match c {
             0 | b'\n' | b' ' => false,
-            b'-' | b'?' | b':' => !matches!(self.at(f + 1), 0 | b' ' | b'\n'),
+            // Followed by a flow indicator, the full parser rejects it in
+            // flow context; the fast path declines it everywhere.
+            b'-' | b'?' | b':' => !matches!(self.at(f + 1), 0 | b' ' | b'\n' | b',' | b'[' | b']' | b'{' | b'}'),
             c => !indicator(c),
         }
     }
