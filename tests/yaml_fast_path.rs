@@ -195,6 +195,8 @@ fn fast_path_declines_keys_the_full_parser_rejects() {
         "n: [a, -, b]\n".to_string(),
         "n: {-: 1}\n".to_string(),
         "n: -]\n".to_string(),
+        "0 {: {a b -M - O: c#d -}".to_string(),
+        "n: [a -, b]\n".to_string(),
         "a: {\"x\n y\": 1}\n".to_string(),
     ] {
         // Declined, or taken with exactly the full parser's result.
