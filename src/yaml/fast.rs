@@ -731,6 +731,15 @@ where
                 b':' if key && self.at(j + 1) == b' ' => break,
                 b':' => return None,
                 b'#' if self.at(j - 1) == b' ' => return None,
+                // After a space, an indicator may start a token of its
+                // own in the full parser's flow scanning: declined.
+                b' ' if matches!(
+                    self.at(j + 1),
+                    b'-' | b'?' | b':' | b'#' | b'\'' | b'"' | b'!' | b'&' | b'*' | b'|' | b'>' | b'@' | b'`' | b'%'
+                ) =>
+                {
+                    return None;
+                }
                 _ => j += 1,
             }
         }
