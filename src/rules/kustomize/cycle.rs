@@ -16,20 +16,7 @@ impl Rule for KustomizationCycle {
         if !super::applies(object, ctx) {
             return;
         }
-        // Folders are relative to the kustomization's: none for stdin.
-        let Some(dir) = ctx
-            .source(object)
-            .and_then(|s| s.path.as_deref())
-            .and_then(|p| p.parent())
-            .map(|p| {
-                if p.as_os_str().is_empty() {
-                    std::path::Path::new(".")
-                } else {
-                    p
-                }
-            })
-            .map(std::path::Path::to_path_buf)
-        else {
+        let Some(dir) = super::folder_of(object, ctx) else {
             return;
         };
         for c in cycles(&dir, object.root) {

@@ -17,22 +17,9 @@ impl Rule for KustomizationFileMissing {
         if !super::applies(object, ctx) {
             return;
         }
-        // Paths are relative to the kustomization's folder: none for stdin.
-        let Some(dir) = ctx
-            .source(object)
-            .and_then(|s| s.path.as_deref())
-            .and_then(|p| p.parent())
-            .map(|p| {
-                if p.as_os_str().is_empty() {
-                    std::path::Path::new(".")
-                } else {
-                    p
-                }
-            })
-        else {
+        let Some(dir) = super::folder_of(object, ctx) else {
             return;
         };
-        let dir = dir.to_path_buf();
         for r in file_refs(object.root) {
             if let Some(problem) = missing(&dir, &r) {
                 ctx.report(object, r.node.span, format!("{problem} (`{}`)", r.field))

@@ -25,6 +25,17 @@ fn applies(object: &Object, ctx: &Ctx) -> bool {
     is_kustomization(object, path)
 }
 
+/// The folder of a kustomization file, which its paths are relative to
+/// (`.` for a file named without one); `None` for stdin.
+fn folder_of(object: &Object, ctx: &Ctx) -> Option<std::path::PathBuf> {
+    let dir = ctx.source(object)?.path.as_deref()?.parent()?;
+    Some(if dir.as_os_str().is_empty() {
+        std::path::PathBuf::from(".")
+    } else {
+        dir.to_path_buf()
+    })
+}
+
 /// The checks of this module.
 pub fn checks() -> Vec<Box<dyn crate::rules::Rule>> {
     vec![
