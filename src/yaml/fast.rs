@@ -131,23 +131,18 @@ where
 
     /// The next line from line start `p` that holds a node: `(start, first
     /// non-space)`, skipping blank and comment lines.
-    fn next_content(&self, mut p: usize) -> Option<(usize, usize)> {
-        loop {
-            if p >= self.len() {
-                return None;
-            }
-            let f = self.skip_spaces(p);
-            match self.at(f) {
-                0 => return None,
-                b'\n' => p = f + 1,
-                b'#' => p = self.next_line(f),
-                _ => return Some((p, f)),
-            }
-        }
+    fn next_content(&self, p: usize) -> Option<(usize, usize)> {
+        self.next_line_with(p, true)
     }
 
     /// The next line from line start `p` that is not blank (comments count).
-    fn next_nonblank(&self, mut p: usize) -> Option<(usize, usize)> {
+    fn next_nonblank(&self, p: usize) -> Option<(usize, usize)> {
+        self.next_line_with(p, false)
+    }
+
+    /// The next line from line start `p` that is not blank (nor, with
+    /// `skip_comments`, a comment line): `(start, first non-space)`.
+    fn next_line_with(&self, mut p: usize, skip_comments: bool) -> Option<(usize, usize)> {
         loop {
             if p >= self.len() {
                 return None;
@@ -156,6 +151,7 @@ where
             match self.at(f) {
                 0 => return None,
                 b'\n' => p = f + 1,
+                b'#' if skip_comments => p = self.next_line(f),
                 _ => return Some((p, f)),
             }
         }
