@@ -147,6 +147,26 @@ fn duplicate_key_fix_keeps_the_entry_after_a_block_scalar() -> std::io::Result<(
     Ok(())
 }
 
+/// Found by the `fix` fuzz target: explicit `?` keys that YAML reads as
+/// complex keys (each a syntax error) and as duplicate `null` keys. Each
+/// pass removed the earlier duplicates together with the complex keys
+/// after them, and 8 passes did not end it. Now the complex keys are not
+/// duplicates of each other, and a fix that would sweep one away is
+/// refused with the file left as it was.
+#[test]
+fn fixes_never_sweep_away_text_that_does_not_parse() -> std::io::Result<()> {
+    let text = "0?2de, x:\n?  a b:\n?   # c\n?    d e:\n?    f g:\n?   # h\n?    i j:\n";
+    let (_d, out, after) = fix_file("keys.yaml", text)?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(after, text, "{stderr}");
+    assert!(
+        stderr.contains("not fixed: the fixes would also remove text that does not parse"),
+        "{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    Ok(())
+}
+
 #[test]
 fn fixes_work_on_cr_only_line_endings() -> std::io::Result<()> {
     let text = "apiVersion: v1\rkind: ConfigMap\rmetadata:\r  name: a\rdata:\r  x: \"1\"\r  y2: b\r  x: \"2\"\r";

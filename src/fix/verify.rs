@@ -14,7 +14,8 @@
 //!
 //! Anything else that differs (a neighbouring key swept away with a block
 //! scalar, both duplicates deleted, a value re-typed by a quoting slip, a
-//! document more or less) refuses the file's fixes.
+//! document more or less, a syntax error more or less) refuses the file's
+//! fixes.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -67,8 +68,15 @@ pub fn verify(before: &str, after: &str, json: bool, edits: &[&Edit]) -> Result<
     let a = parse_source(before, json, Limits::default());
     let b = parse_source(after, json, Limits::default());
     let syntax = |s: &crate::yaml::Stream| s.diagnostics.iter().filter(|d| d.rule == "yaml-syntax").count();
-    if syntax(&b) > syntax(&a) {
-        return Err(Refusal("the fixed text would not parse".into()));
+    match syntax(&b).cmp(&syntax(&a)) {
+        std::cmp::Ordering::Greater => return Err(Refusal("the fixed text would not parse".into())),
+        // No fix sets out to mend a syntax error: text that one removes is
+        // text its edits swept away (a key YAML cannot read next to the
+        // duplicate being removed), which the trees alone cannot show.
+        std::cmp::Ordering::Less => {
+            return Err(Refusal("the fixes would also remove text that does not parse".into()));
+        }
+        std::cmp::Ordering::Equal => {}
     }
     if a.documents.len() != b.documents.len() {
         return Err(Refusal(format!(
@@ -321,6 +329,16 @@ mod tests {
         assert!(check(text, &[edit(10, 15, "")]).is_err());
         // Removing a key that has no duplicate is a removal.
         assert!(check(text, &[edit(5, 10, "")]).is_ok());
+    }
+
+    #[test]
+    fn text_that_does_not_parse_swept_away_is_refused() {
+        // The complex key is not in the tree; removing it with the
+        // duplicate `x` would go unseen by the tree comparison.
+        let text = "x: 1\n? [a]\n: 2\nx: 3\n";
+        let err = check(text, &[edit(0, 16, "")]).unwrap_err();
+        assert!(err.0.contains("does not parse"), "{err}");
+        assert!(check(text, &[edit(0, 5, "")]).is_ok());
     }
 
     #[test]

@@ -298,6 +298,10 @@ struct PendingKey {
     /// The key as written, when YAML 1.1 reads it as something else
     /// (`on` → `true`).
     written: Option<Box<str>>,
+    /// A sequence or mapping used as a key (`? [a, b]`): already a
+    /// `yaml-syntax` error, and left out of the map. Kubernetes cannot read
+    /// it, and two different ones are not duplicates of each other.
+    complex: bool,
 }
 
 struct Builder<'a> {
@@ -489,7 +493,9 @@ impl Builder<'_> {
                 *last_end = (*last_end).max(node.span.end);
                 match key.take() {
                     Some(k) => {
-                        if k.is_merge {
+                        if k.complex {
+                            // Reported when the key was read; see `PendingKey::complex`.
+                        } else if k.is_merge {
                             map.merge(node, k.span, &mut self.diags);
                         } else {
                             let before = self.diags.len();
@@ -519,6 +525,7 @@ impl Builder<'_> {
                             }
                             _ => None,
                         };
+                        let complex = matches!(node.value, Value::Seq(_) | Value::Map(_));
                         let text: Box<str> = match node.value {
                             Value::Str(s) => s,
                             Value::Null => "null".into(),
@@ -544,6 +551,7 @@ impl Builder<'_> {
                             span,
                             is_merge,
                             written,
+                            complex,
                         });
                     }
                 }
@@ -991,6 +999,17 @@ mod tests {
         assert_eq!(d.labels[0].0, Span::new(0, 1));
         let r = st.documents[0].root.clone().unwrap_or_else(|| Node::null(0));
         assert_eq!(r.get("a").and_then(Node::as_i64), Some(3));
+    }
+
+    #[test]
+    fn different_complex_keys_are_not_duplicates() {
+        // Each is a syntax error of its own; none is a duplicate of another,
+        // and none is kept in the tree (JSON cannot hold it).
+        let st = parse("? [a]\n: 1\n? {b: 2}\n: 2\nc: 3\n");
+        let rules: Vec<&str> = st.diagnostics.iter().map(|d| d.rule).collect();
+        assert_eq!(rules, ["yaml-syntax", "yaml-syntax"]);
+        let r = st.documents[0].root.clone().unwrap_or_else(|| Node::null(0));
+        assert_eq!(r.as_map().map(<[_]>::len), Some(1));
     }
 
     #[test]
