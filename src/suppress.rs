@@ -283,13 +283,16 @@ fn annotation(node: Option<&Node>, fid: FileId, region: Span, out: &mut Vec<Supp
 }
 
 /// Every suppression of the run, and the malformed directives.
+/// With a focus (the language server's open documents), only the focus
+/// files' suppressions are read: findings elsewhere are not kept.
 pub fn collect(sources: &[SourceFile], catalog: &Catalog) -> (Vec<Suppression>, Vec<Malformed>) {
     let mut out = Vec::new();
     let mut bad = Vec::new();
-    for (fid, s) in sources.iter().enumerate() {
+    let wanted = |fid: FileId| catalog.focus.as_ref().is_none_or(|f| f.contains(&fid));
+    for (fid, s) in sources.iter().enumerate().filter(|(fid, _)| wanted(*fid as FileId)) {
         comments(fid as FileId, s, catalog, &mut out, &mut bad);
     }
-    for o in &catalog.objects {
+    for o in catalog.objects.iter().filter(|o| wanted(o.file)) {
         annotation(o.annotations(), o.file, o.root.span, &mut out);
         // A pod template's own annotation (a Pod's metadata is the object's).
         if o.kind == "Pod" {

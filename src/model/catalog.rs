@@ -9,8 +9,10 @@ pub struct Catalog<'a> {
     pub objects: Vec<Object<'a>>,
     by_kind: HashMap<&'a str, Vec<usize>>,
     /// The files whose objects get their own checks (the language server's
-    /// open documents); `None`: every file. Cross-object rules always see
-    /// every object.
+    /// open documents); `None`: every file. Cross-object rules see every
+    /// object, but only report on (and only do the work for) the focus
+    /// objects: [`Catalog::subjects_of_kind`]. `tests/lsp_focus.rs` checks
+    /// that a focused run finds in its files what a full run finds there.
     pub focus: Option<std::collections::HashSet<crate::source::FileId>>,
 }
 
@@ -48,6 +50,21 @@ impl<'a> Catalog<'a> {
             .unwrap_or(&[])
             .iter()
             .map(move |&i| &self.objects[i])
+    }
+
+    /// Objects of a kind that a cross-object rule reports on: those in
+    /// focus (see [`Catalog::focus`]).
+    pub fn subjects_of_kind<'s>(&'s self, kind: &str) -> impl Iterator<Item = &'s Object<'a>> + 's {
+        self.of_kind(kind).filter(|o| self.in_focus(o))
+    }
+
+    /// Every workload a cross-object rule reports on (see
+    /// [`Catalog::subjects_of_kind`]).
+    pub fn subject_workloads<'s>(&'s self) -> impl Iterator<Item = Workload<'s>> + 's {
+        self.objects
+            .iter()
+            .filter(|o| self.in_focus(o))
+            .filter_map(Workload::of)
     }
 
     pub fn has_kind(&self, kind: &str) -> bool {

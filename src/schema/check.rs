@@ -159,7 +159,14 @@ pub fn mark_custom_pod_templates(objects: &mut [Object], sources: &[SourceFile],
         return;
     }
     let marked: Vec<usize> = {
-        let crds = super::crd::catalog::index_for_run(objects.iter(), sources, config);
+        // Only the CRDs of the candidates' kinds are compiled (a workspace
+        // may define hundreds of others).
+        let wanted: HashSet<(&str, &str)> = found
+            .iter()
+            .filter_map(|&i| objects.get(i))
+            .map(|o| (o.group(), o.kind))
+            .collect();
+        let crds = super::crd::catalog::index_for_kinds(objects.iter(), sources, config, Some(&wanted));
         found
             .into_iter()
             .filter(|&i| {

@@ -19,7 +19,11 @@ impl Rule for HpaReplicasConflict {
         if hpas.is_empty() {
             return;
         }
-        for o in catalog.workloads().filter(|w| w.is_replicated()).map(|w| w.object) {
+        for o in catalog
+            .subject_workloads()
+            .filter(|w| w.is_replicated())
+            .map(|w| w.object)
+        {
             let Some(entry) = o.root.path_entry(&["spec", "replicas"]) else {
                 continue;
             };

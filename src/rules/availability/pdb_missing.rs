@@ -18,7 +18,7 @@ impl Rule for PdbMissing {
     fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
         let hpas = Autoscalers::new(catalog, ctx.sources);
         let budgets: Vec<Budget> = catalog.of_kind("PodDisruptionBudget").filter_map(Budget::of).collect();
-        for w in catalog.workloads() {
+        for w in catalog.subject_workloads() {
             let Some(rep) = hpas.replication(&w) else { continue };
             let n = rep.count();
             if n < 2 || budgets.iter().any(|b| b.covers(&w)) {

@@ -16,7 +16,7 @@ impl Rule for ReplicasLow {
     fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
         let min = ctx.option_f64("min").unwrap_or(2.0) as i64;
         let hpas = Autoscalers::new(catalog, ctx.sources);
-        for o in catalog.of_kind("Deployment") {
+        for o in catalog.subjects_of_kind("Deployment") {
             let Some(w) = Workload::of(o) else { continue };
             let Some(rep) = hpas.replication(&w) else { continue };
             let n = rep.count();

@@ -16,7 +16,7 @@ impl Rule for RollingUpdateUnsafe {
 
     fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
         let hpas = Autoscalers::new(catalog, ctx.sources);
-        for o in catalog.of_kind("Deployment") {
+        for o in catalog.subjects_of_kind("Deployment") {
             let Some(node) = o.get(&["spec", "strategy", "rollingUpdate", "maxUnavailable"]) else {
                 continue;
             };

@@ -16,7 +16,7 @@ impl Rule for NamespaceMissing {
 
     fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
         let scopes = Scopes::of(catalog);
-        for object in &catalog.objects {
+        for object in catalog.objects.iter().filter(|o| catalog.in_focus(o)) {
             if scopes.namespaced(object) != Some(true) {
                 continue;
             }

@@ -217,7 +217,7 @@ impl Rule for ReadinessProbeMissing {
         let covered_elsewhere = Registry::builtin()
             .doc("liveness-without-readiness")
             .is_some_and(|d| ctx.config.rule_enabled(d));
-        for object in &catalog.objects {
+        for object in catalog.objects.iter().filter(|o| catalog.in_focus(o)) {
             if !KINDS.contains(&object.kind) {
                 continue;
             }

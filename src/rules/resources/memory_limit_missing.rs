@@ -15,7 +15,7 @@ impl Rule for MemoryLimitMissing {
 
     fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
         let ranges = LimitRanges::of(catalog, ctx.sources);
-        for object in &catalog.objects {
+        for object in catalog.objects.iter().filter(|o| catalog.in_focus(o)) {
             check(object, &ranges, ctx);
         }
     }

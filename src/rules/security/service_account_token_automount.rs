@@ -29,7 +29,7 @@ impl Rule for ServiceAccountTokenAutomount {
     }
 
     fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
-        for w in catalog.workloads() {
+        for w in catalog.subject_workloads() {
             // Set either way, on the pod: a decision was made.
             if w.pod_spec
                 .get("automountServiceAccountToken")

@@ -18,7 +18,7 @@ impl Rule for HpaTargetMissing {
     fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
         let sources = ctx.sources;
         let mut by_kind: HashMap<&str, NearbyIndex> = HashMap::new();
-        for hpa in catalog.of_kind("HorizontalPodAutoscaler").filter_map(Hpa::of) {
+        for hpa in catalog.subjects_of_kind("HorizontalPodAutoscaler").filter_map(Hpa::of) {
             let (kind, name) = (hpa.target_kind, hpa.target_name);
             // Only when the run defines objects of that kind where the HPA
             // lives: otherwise the target is deployed some other way.

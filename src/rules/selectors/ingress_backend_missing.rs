@@ -55,12 +55,12 @@ impl Rule for IngressBackendMissing {
     }
 
     fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
-        if !catalog.has_kind("Ingress") || !catalog.has_kind("Service") {
+        if catalog.subjects_of_kind("Ingress").next().is_none() || !catalog.has_kind("Service") {
             return;
         }
         let sources = ctx.sources;
         let services = NearbyIndex::new(sources, catalog.of_kind("Service"));
-        for ing in catalog.of_kind("Ingress") {
+        for ing in catalog.subjects_of_kind("Ingress") {
             if !services.any(ing) {
                 continue;
             }

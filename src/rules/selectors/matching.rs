@@ -613,11 +613,11 @@ pub(crate) fn pod_labels_span(w: &Workload) -> Span {
 /// selector sits at `path` (PodDisruptionBudget `spec.selector`,
 /// NetworkPolicy `spec.podSelector`).
 pub(crate) fn report_unselected_of_kind(catalog: &Catalog, ctx: &mut Ctx, kind: &str, path: &[&str], help: &str) {
-    if !catalog.has_kind(kind) {
+    if catalog.subjects_of_kind(kind).next().is_none() {
         return;
     }
     let pods = PodIndex::new(catalog, ctx.sources);
-    for object in catalog.of_kind(kind) {
+    for object in catalog.subjects_of_kind(kind) {
         let Some(entry) = object.root.path_entry(path) else {
             continue;
         };

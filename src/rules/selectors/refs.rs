@@ -239,7 +239,7 @@ pub(crate) fn check_missing(catalog: &Catalog, ctx: &mut Ctx, kind: RefKind, hel
         _ => &[k],
     };
     let evidence = NearbyIndex::new(sources, evidence_kinds.iter().flat_map(|ek| catalog.of_kind(ek)));
-    for w in catalog.workloads() {
+    for w in catalog.subject_workloads() {
         let refs = references(&w, kind);
         if refs.is_empty() || refs.iter().all(|r| provided.has(kind, r.name, w.object)) {
             continue;

@@ -33,11 +33,11 @@ impl Rule for ServiceTargetPortMissing {
     }
 
     fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
-        if !catalog.has_kind("Service") {
+        if catalog.subjects_of_kind("Service").next().is_none() {
             return;
         }
         let pods = PodIndex::new(catalog, ctx.sources);
-        for svc in catalog.of_kind("Service") {
+        for svc in catalog.subjects_of_kind("Service") {
             let Some((_, sel)) = service_selector(svc) else {
                 continue;
             };

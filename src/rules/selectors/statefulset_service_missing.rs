@@ -27,12 +27,12 @@ impl Rule for StatefulsetServiceMissing {
     }
 
     fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
-        if !catalog.has_kind("StatefulSet") || !catalog.has_kind("Service") {
+        if catalog.subjects_of_kind("StatefulSet").next().is_none() || !catalog.has_kind("Service") {
             return;
         }
         let sources = ctx.sources;
         let services = NearbyIndex::new(sources, catalog.of_kind("Service"));
-        for sts in catalog.of_kind("StatefulSet") {
+        for sts in catalog.subjects_of_kind("StatefulSet") {
             let Some(node) = sts.get(&["spec", "serviceName"]) else {
                 continue;
             };
