@@ -376,6 +376,19 @@ pub fn lint(sources: &[SourceFile], config: &Config) -> LintOutput {
 }
 
 fn finish(mut diagnostics: Vec<Diagnostic>, files: usize, objects: usize) -> LintOutput {
+    // A file whose YAML does not parse is read by the parser's recovery, a
+    // guess: kvet offers no fixes in it until its syntax is mended (a fix
+    // there may also create the next finding, pass after pass).
+    let broken: HashSet<FileId> = diagnostics
+        .iter()
+        .filter(|d| d.rule == "yaml-syntax")
+        .map(|d| d.file)
+        .collect();
+    if !broken.is_empty() {
+        for d in diagnostics.iter_mut().filter(|d| broken.contains(&d.file)) {
+            d.fix = None;
+        }
+    }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.message == b.message);
     let mut summary = Summary {
