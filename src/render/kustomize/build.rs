@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use super::res::Res;
 use super::tree::{kustomize_scalars, shift};
 use super::{Finding, Options, Problem, Rendered};
-use super::{generators, names, patch, plugins, replace, transform};
+use super::{generators, names, output, patch, plugins, replace, transform};
 use crate::render::SourceMap;
 use crate::yaml::{Limits, Node, Span, parse_source};
 
@@ -66,6 +66,9 @@ impl<'o> Builder<'o> {
         let vars = std::mem::take(&mut self.vars);
         replace::resolve_vars(self, ra, &vars)?;
         transform::legacy_sort(ra);
+        if let Err((span, msg)) = output::as_sent(ra, &self.map) {
+            return self.fatal(span, msg);
+        }
         Ok(())
     }
 
