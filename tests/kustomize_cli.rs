@@ -292,3 +292,115 @@ fn render_writes_scalars_as_kubectl_kustomize_does() {
     assert!(live.status.success(), "{}", String::from_utf8_lossy(&live.stderr));
     assert_eq!(ours, scalar_lines(&String::from_utf8_lossy(&live.stdout)));
 }
+
+/// `rule@file:line` of each finding of `kvet check --format json` in `dir`,
+/// and the number of findings suppressed.
+fn findings(dir: &std::path::Path, select: &str) -> (Vec<String>, u64) {
+    let out = kvet()
+        .current_dir(dir)
+        .args(["check", "--format", "json", "--select", select, "."])
+        .output()
+        .expect("run");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let found = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            format!(
+                "{}@{}:{}",
+                d["rule"].as_str().unwrap_or(""),
+                d["file"].as_str().unwrap_or(""),
+                d["start"]["line"]
+            )
+        })
+        .collect();
+    (found, json["summary"]["suppressed"].as_u64().unwrap_or(0))
+}
+
+/// Files (with `{c}` where a comment goes) and the findings they give.
+type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+
+#[test]
+fn suppression_comments_silence_render_problems() {
+    const SELECT: &str = "kustomization-build-error,kustomization-not-rendered,kustomization-cycle,unused-suppression";
+    let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: webb\nspec:\n  replicas: 2\n";
+    // (files with `{c}` where the comment goes, the finding it silences)
+    let cases: [Case; 3] = [
+        (
+            &[
+                ("k/deployment.yaml", DEPLOYMENT),
+                (
+                    "k/kustomization.yaml",
+                    "resources: [deployment.yaml]\npatches:\n- path: p.yaml{c}\n",
+                ),
+                ("k/p.yaml", patch),
+            ],
+            &["kustomization-build-error@k/kustomization.yaml:3"],
+        ),
+        (
+            &[
+                ("k/deployment.yaml", DEPLOYMENT),
+                (
+                    "k/kustomization.yaml",
+                    "resources:\n- deployment.yaml\n- https://example.com/x.yaml{c}\n",
+                ),
+            ],
+            &["kustomization-not-rendered@k/kustomization.yaml:3"],
+        ),
+        (
+            &[
+                ("a/kustomization.yaml", "resources: [../b]{c}\n"),
+                ("b/kustomization.yaml", "resources: [../a]{c}\n"),
+            ],
+            &[
+                "kustomization-cycle@a/kustomization.yaml:1",
+                "kustomization-cycle@b/kustomization.yaml:1",
+            ],
+        ),
+    ];
+    for (files, reported) in cases {
+        let rule = reported[0].split('@').next().unwrap_or("");
+        let with = |comment: &str| -> Vec<(String, String)> {
+            files
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.replace("{c}", comment)))
+                .collect()
+        };
+        let run = |files: Vec<(String, String)>| {
+            let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+            let dir = tree(&borrowed);
+            findings(dir.path(), SELECT)
+        };
+        // Without a comment: reported.
+        let (found, _) = run(with(""));
+        assert_eq!(found, reported, "{rule} without a comment");
+        // With one at the entry: silenced, and the comment is used.
+        let (found, suppressed) = run(with(&format!("  # kvet: ignore[{rule}] on purpose")));
+        assert_eq!(found, Vec::<String>::new(), "{rule} with a comment");
+        assert!(suppressed >= reported.len() as u64, "{rule}: {suppressed} suppressed");
+        // A comment naming another rule that is not reported there: the
+        // finding stays and the comment is reported as unused.
+        let other = if rule == "kustomization-not-rendered" {
+            "kustomization-build-error"
+        } else {
+            "kustomization-not-rendered"
+        };
+        let (found, _) = run(with(&format!("  # kvet: ignore[{other}]")));
+        let unused = found.iter().filter(|f| f.starts_with("unused-suppression@")).count();
+        assert_eq!(unused, reported.len(), "{rule}: {found:?}");
+        for r in reported {
+            assert!(found.iter().any(|f| f == r), "{rule}: {found:?}");
+        }
+    }
+    // An unused suppression of a render rule where nothing is reported.
+    let dir = tree(&[
+        ("k/deployment.yaml", DEPLOYMENT),
+        (
+            "k/kustomization.yaml",
+            "resources:\n- deployment.yaml  # kvet: ignore[kustomization-build-error]\n",
+        ),
+    ]);
+    let (found, _) = findings(dir.path(), SELECT);
+    assert_eq!(found, ["unused-suppression@k/kustomization.yaml:2"]);
+}
