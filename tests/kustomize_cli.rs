@@ -323,10 +323,10 @@ type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
 
 #[test]
 fn suppression_comments_silence_render_problems() {
-    const SELECT: &str = "kustomization-build-error,kustomization-not-rendered,kustomization-cycle,unused-suppression";
+    const SELECT: &str = "kustomization-build-error,kustomization-not-rendered,kustomization-cycle,kustomization-patch-no-match,unused-suppression";
     let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: webb\nspec:\n  replicas: 2\n";
     // (files with `{c}` where the comment goes, the finding it silences)
-    let cases: [Case; 3] = [
+    let cases: [Case; 4] = [
         (
             &[
                 ("k/deployment.yaml", DEPLOYMENT),
@@ -357,6 +357,16 @@ fn suppression_comments_silence_render_problems() {
                 "kustomization-cycle@a/kustomization.yaml:1",
                 "kustomization-cycle@b/kustomization.yaml:1",
             ],
+        ),
+        (
+            &[
+                ("k/deployment.yaml", DEPLOYMENT),
+                (
+                    "k/kustomization.yaml",
+                    "resources: [deployment.yaml]\npatches:\n- target: {kind: Deployment, name: webb}{c}\n  patch: '[{op: add, path: /spec/replicas, value: 2}]'\n",
+                ),
+            ],
+            &["kustomization-patch-no-match@k/kustomization.yaml:3"],
         ),
     ];
     for (files, reported) in cases {

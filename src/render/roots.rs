@@ -430,6 +430,7 @@ pub fn problem_rule(p: Problem) -> &'static str {
         Problem::Missing => "kustomization-file-missing",
         Problem::Cycle => "kustomization-cycle",
         Problem::NotRendered | Problem::Unsupported => "kustomization-not-rendered",
+        Problem::PatchNoMatch => "kustomization-patch-no-match",
     }
 }
 
@@ -454,6 +455,9 @@ fn finding_diagnostic(f: &Finding, file: u32, span: Span, config: &Config, regis
             "kvet never fetches URLs or runs Helm or plugins: lint what they produce with `kustomize build --enable-helm DIR | kvet check -`"
         }
         Problem::Unsupported => "the rest of the root is rendered and linted",
+        Problem::PatchNoMatch => {
+            "correct the target (kind, name and namespace as they are before this kustomization's `namePrefix` or `namespace` apply), or remove the patch"
+        }
     }));
     Some(d)
 }

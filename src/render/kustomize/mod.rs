@@ -10,6 +10,7 @@ mod build;
 mod emit;
 mod generators;
 mod names;
+mod no_match;
 mod output;
 mod patch;
 mod plugins;
@@ -50,6 +51,9 @@ pub enum Problem {
     NotRendered,
     /// A field kvet reads but does not apply; the rest of the root renders.
     Unsupported,
+    /// A patch whose `target` selects no resource: kustomize skips it
+    /// silently (the root renders).
+    PatchNoMatch,
 }
 
 /// A problem met while rendering, at a span of the render's source map
