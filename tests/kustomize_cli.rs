@@ -241,13 +241,12 @@ fn no_fix_when_the_rendered_value_is_not_the_one_written() {
     assert_eq!(after, base);
 }
 
-/// The `key: value` lines of a YAML stream, without indentation or `- `,
-/// sorted: the scalars as text, whatever the key order.
+/// The lines of a YAML stream, without indentation or `- `, sorted: the
+/// scalars as text (block lines too), whatever the key order.
 fn scalar_lines(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = text
         .lines()
         .map(|l| l.trim_start().trim_start_matches("- ").to_string())
-        .filter(|l| l.split_once(": ").is_some_and(|(_, v)| !v.is_empty()))
         .collect();
     lines.sort();
     lines
@@ -279,6 +278,11 @@ fn render_writes_scalars_as_kubectl_kustomize_does() {
         "day: \"2001-12-14\"",
         "negative-zero: 0",
         "empty: \"\"",
+        "trailing-space: 'a b '",
+        "hash: '#a'",
+        "script: |",
+        "no-final-break: |-",
+        "word: \"yes\"",
     ] {
         assert!(ours.iter().any(|l| l == line), "no `{line}` in {ours:#?}");
     }
