@@ -12,7 +12,7 @@
 //! A suppression that silences nothing is itself reported
 //! (`unused-suppression`), as is a `kvet:` comment that is not a directive.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{Catalog, Workload};
@@ -137,7 +137,7 @@ pub struct Malformed {
 }
 
 /// Finds the `# kvet:` comments of a file.
-fn comments(fid: FileId, source: &SourceFile, catalog: &Catalog, out: &mut Vec<Suppression>, bad: &mut Vec<Malformed>) {
+fn comments(fid: FileId, source: &SourceFile, roots: &[&Node], out: &mut Vec<Suppression>, bad: &mut Vec<Malformed>) {
     let text = &source.text;
     if !text.contains("kvet:") {
         return;
@@ -168,14 +168,14 @@ fn comments(fid: FileId, source: &SourceFile, catalog: &Catalog, out: &mut Vec<S
                             .find('\n')
                             .map_or(text.len(), |n| line_start + n);
                         let next = Span::new(line_start as u32, next_end as u32);
-                        match opened_on(catalog, fid, next) {
+                        match opened_on(roots, next) {
                             Some(r) => Region::Nested(line_no + 1, r),
                             None => Region::Line(line_no + 1),
                         }
                     }
                     Directive::Line => Region::Line(line_no),
                     Directive::File => Region::File,
-                    Directive::Object => match next_object(catalog, fid, span.end) {
+                    Directive::Object => match next_object(roots, span.end) {
                         Some(r) => Region::Range(r),
                         None => {
                             bad.push(Malformed {
@@ -206,13 +206,13 @@ fn comments(fid: FileId, source: &SourceFile, catalog: &Catalog, out: &mut Vec<S
 }
 
 /// What the key or list item that starts on `line` (its byte range) holds:
-/// the outermost one, from its key to the end of its value.
-fn opened_on(catalog: &Catalog, fid: FileId, line: Span) -> Option<Span> {
-    catalog
-        .objects
+/// the outermost one, from its key to the end of its value (`roots`: the
+/// file's objects).
+fn opened_on(roots: &[&Node], line: Span) -> Option<Span> {
+    roots
         .iter()
-        .filter(|o| o.file == fid && o.root.span.start <= line.end && line.start <= o.root.span.end)
-        .find_map(|o| opened_in(o.root, line))
+        .filter(|r| r.span.start <= line.end && line.start <= r.span.end)
+        .find_map(|r| opened_in(r, line))
 }
 
 fn opened_in(node: &Node, line: Span) -> Option<Span> {
@@ -243,13 +243,12 @@ fn opened_in(node: &Node, line: Span) -> Option<Span> {
 }
 
 /// The span of the first object of the file that starts after `offset`.
-fn next_object(catalog: &Catalog, fid: FileId, offset: u32) -> Option<Span> {
-    catalog
-        .objects
+fn next_object(roots: &[&Node], offset: u32) -> Option<Span> {
+    roots
         .iter()
-        .filter(|o| o.file == fid && o.root.span.start >= offset)
-        .min_by_key(|o| o.root.span.start)
-        .map(|o| o.root.span)
+        .filter(|r| r.span.start >= offset)
+        .min_by_key(|r| r.span.start)
+        .map(|r| r.span)
 }
 
 fn annotation(node: Option<&Node>, fid: FileId, region: Span, out: &mut Vec<Suppression>) {
@@ -289,8 +288,17 @@ pub fn collect(sources: &[SourceFile], catalog: &Catalog) -> (Vec<Suppression>, 
     let mut out = Vec::new();
     let mut bad = Vec::new();
     let wanted = |fid: FileId| catalog.focus.as_ref().is_none_or(|f| f.contains(&fid));
-    for (fid, s) in sources.iter().enumerate().filter(|(fid, _)| wanted(*fid as FileId)) {
-        comments(fid as FileId, s, catalog, &mut out, &mut bad);
+    let mut roots: HashMap<FileId, Vec<&Node>> = HashMap::new();
+    for o in catalog.objects.iter().filter(|o| wanted(o.file)) {
+        roots.entry(o.file).or_default().push(o.root);
+    }
+    for (fid, s) in sources.iter().enumerate() {
+        let fid = fid as FileId;
+        if !wanted(fid) {
+            continue;
+        }
+        let of_file = roots.get(&fid).map_or(&[][..], Vec::as_slice);
+        comments(fid, s, of_file, &mut out, &mut bad);
     }
     for o in catalog.objects.iter().filter(|o| wanted(o.file)) {
         annotation(o.annotations(), o.file, o.root.span, &mut out);
@@ -305,6 +313,48 @@ pub fn collect(sources: &[SourceFile], catalog: &Catalog) -> (Vec<Suppression>, 
         }
     }
     (out, bad)
+}
+
+/// Findings made outside a lint run (a kustomization's render problems)
+/// filtered by the `# kvet:` comments of the files they are in, read here
+/// with those files' YAML trees. Returns the kept and the silenced
+/// findings, and where each suppression that silenced one is written (the
+/// rule named in it, or the whole directive): the lint run of those files
+/// reported them as unused, not knowing these findings.
+pub fn apply_comments(
+    diags: Vec<Diagnostic>,
+    sources: &[SourceFile],
+) -> (Vec<Diagnostic>, Vec<Diagnostic>, HashSet<(FileId, Span)>) {
+    let files: std::collections::BTreeSet<FileId> = diags.iter().map(|d| d.file).collect();
+    let mut sups = Vec::new();
+    let mut bad = Vec::new();
+    for fid in files {
+        let Some(s) = sources.get(fid as usize) else { continue };
+        if !s.text.contains("kvet:") {
+            continue;
+        }
+        let stream = crate::yaml::parse_source(&s.text, s.looks_like_json(), crate::yaml::Limits::default());
+        let roots: Vec<&Node> = stream.documents.iter().filter_map(|d| d.root.as_ref()).collect();
+        comments(fid, s, &roots, &mut sups, &mut bad);
+    }
+    let (kept, silenced) = apply(diags, &mut sups, sources);
+    let mut used = HashSet::new();
+    for s in &sups {
+        match &s.rules {
+            None if s.hits[0] > 0 => {
+                used.insert((s.file, s.span));
+            }
+            None => {}
+            Some(named) => {
+                for (n, hits) in named.iter().zip(&s.hits) {
+                    if *hits > 0 {
+                        used.insert((s.file, n.span));
+                    }
+                }
+            }
+        }
+    }
+    (kept, silenced, used)
 }
 
 /// Splits findings into kept and suppressed, counting what each suppression silenced.

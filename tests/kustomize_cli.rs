@@ -2,6 +2,8 @@
 
 use assert_cmd::Command;
 
+mod common;
+
 fn kvet() -> Command {
     Command::cargo_bin("kvet").expect("kvet binary")
 }
@@ -237,4 +239,182 @@ fn no_fix_when_the_rendered_value_is_not_the_one_written() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     let after = std::fs::read_to_string(dir.path().join("base/deployment.yaml")).expect("read");
     assert_eq!(after, base);
+}
+
+/// The lines of a YAML stream, without indentation or `- `, sorted: the
+/// scalars as text (block lines too), whatever the key order.
+fn scalar_lines(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text
+        .lines()
+        .map(|l| l.trim_start().trim_start_matches("- ").to_string())
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn render_writes_scalars_as_kubectl_kustomize_does() {
+    const TEST: &str = "render_writes_scalars_as_kubectl_kustomize_does";
+    let fixture = "fixtures/kustomize/scalar-text";
+    let out = kvet()
+        .args(["render", fixture])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let ours = scalar_lines(&String::from_utf8_lossy(&out));
+    // The oracle's output, stored (checked against kubectl below).
+    let stored = std::fs::read_to_string(format!("{fixture}/expected.yaml")).expect("expected.yaml");
+    assert_eq!(ours, scalar_lines(&stored));
+    // Spot checks of what the fixture is about.
+    for line in [
+        "hex: 16",
+        "hex: \"0x10\"",
+        "float: \"5.0\"",
+        "million-half: 1.2345675e+06",
+        "sexagesimal: \"1:30\"",
+        "day: \"2001-12-14T00:00:00Z\"",
+        "day: \"2001-12-14\"",
+        "negative-zero: 0",
+        "empty: \"\"",
+        "trailing-space: 'a b '",
+        "hash: '#a'",
+        "script: |",
+        "no-final-break: |-",
+        "word: \"yes\"",
+    ] {
+        assert!(ours.iter().any(|l| l == line), "no `{line}` in {ours:#?}");
+    }
+    let Some(kubectl) = common::tool(TEST, common::Tool::Kubectl) else {
+        return;
+    };
+    let live = std::process::Command::new(kubectl)
+        .args(["kustomize", fixture])
+        .output()
+        .expect("kubectl kustomize");
+    assert!(live.status.success(), "{}", String::from_utf8_lossy(&live.stderr));
+    assert_eq!(ours, scalar_lines(&String::from_utf8_lossy(&live.stdout)));
+}
+
+/// `rule@file:line` of each finding of `kvet check --format json` in `dir`,
+/// and the number of findings suppressed.
+fn findings(dir: &std::path::Path, select: &str) -> (Vec<String>, u64) {
+    let out = kvet()
+        .current_dir(dir)
+        .args(["check", "--format", "json", "--select", select, "."])
+        .output()
+        .expect("run");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let found = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            format!(
+                "{}@{}:{}",
+                d["rule"].as_str().unwrap_or(""),
+                d["file"].as_str().unwrap_or(""),
+                d["start"]["line"]
+            )
+        })
+        .collect();
+    (found, json["summary"]["suppressed"].as_u64().unwrap_or(0))
+}
+
+/// Files (with `{c}` where a comment goes) and the findings they give.
+type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+
+#[test]
+fn suppression_comments_silence_render_problems() {
+    const SELECT: &str = "kustomization-build-error,kustomization-not-rendered,kustomization-cycle,kustomization-patch-no-match,unused-suppression";
+    let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: webb\nspec:\n  replicas: 2\n";
+    // (files with `{c}` where the comment goes, the finding it silences)
+    let cases: [Case; 4] = [
+        (
+            &[
+                ("k/deployment.yaml", DEPLOYMENT),
+                (
+                    "k/kustomization.yaml",
+                    "resources: [deployment.yaml]\npatches:\n- path: p.yaml{c}\n",
+                ),
+                ("k/p.yaml", patch),
+            ],
+            &["kustomization-build-error@k/kustomization.yaml:3"],
+        ),
+        (
+            &[
+                ("k/deployment.yaml", DEPLOYMENT),
+                (
+                    "k/kustomization.yaml",
+                    "resources:\n- deployment.yaml\n- https://example.com/x.yaml{c}\n",
+                ),
+            ],
+            &["kustomization-not-rendered@k/kustomization.yaml:3"],
+        ),
+        (
+            &[
+                ("a/kustomization.yaml", "resources: [../b]{c}\n"),
+                ("b/kustomization.yaml", "resources: [../a]{c}\n"),
+            ],
+            &[
+                "kustomization-cycle@a/kustomization.yaml:1",
+                "kustomization-cycle@b/kustomization.yaml:1",
+            ],
+        ),
+        (
+            &[
+                ("k/deployment.yaml", DEPLOYMENT),
+                (
+                    "k/kustomization.yaml",
+                    "resources: [deployment.yaml]\npatches:\n- target: {kind: Deployment, name: webb}{c}\n  patch: '[{op: add, path: /spec/replicas, value: 2}]'\n",
+                ),
+            ],
+            &["kustomization-patch-no-match@k/kustomization.yaml:3"],
+        ),
+    ];
+    for (files, reported) in cases {
+        let rule = reported[0].split('@').next().unwrap_or("");
+        let with = |comment: &str| -> Vec<(String, String)> {
+            files
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.replace("{c}", comment)))
+                .collect()
+        };
+        let run = |files: Vec<(String, String)>| {
+            let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+            let dir = tree(&borrowed);
+            findings(dir.path(), SELECT)
+        };
+        // Without a comment: reported.
+        let (found, _) = run(with(""));
+        assert_eq!(found, reported, "{rule} without a comment");
+        // With one at the entry: silenced, and the comment is used.
+        let (found, suppressed) = run(with(&format!("  # kvet: ignore[{rule}] on purpose")));
+        assert_eq!(found, Vec::<String>::new(), "{rule} with a comment");
+        assert!(suppressed >= reported.len() as u64, "{rule}: {suppressed} suppressed");
+        // A comment naming another rule that is not reported there: the
+        // finding stays and the comment is reported as unused.
+        let other = if rule == "kustomization-not-rendered" {
+            "kustomization-build-error"
+        } else {
+            "kustomization-not-rendered"
+        };
+        let (found, _) = run(with(&format!("  # kvet: ignore[{other}]")));
+        let unused = found.iter().filter(|f| f.starts_with("unused-suppression@")).count();
+        assert_eq!(unused, reported.len(), "{rule}: {found:?}");
+        for r in reported {
+            assert!(found.iter().any(|f| f == r), "{rule}: {found:?}");
+        }
+    }
+    // An unused suppression of a render rule where nothing is reported.
+    let dir = tree(&[
+        ("k/deployment.yaml", DEPLOYMENT),
+        (
+            "k/kustomization.yaml",
+            "resources:\n- deployment.yaml  # kvet: ignore[kustomization-build-error]\n",
+        ),
+    ]);
+    let (found, _) = findings(dir.path(), SELECT);
+    assert_eq!(found, ["unused-suppression@k/kustomization.yaml:2"]);
 }

@@ -35,6 +35,11 @@ pub struct RenderedRoots {
     pub reads: Vec<(u32, PathBuf, Vec<PathBuf>)>,
     /// Patch files already checked as partial objects.
     patches: HashSet<u32>,
+    /// Render problems silenced by a `# kvet:` comment where they are.
+    pub suppressed: Vec<Diagnostic>,
+    /// Where the suppressions that silenced them are written (file, span of
+    /// the rule named, or of the directive): not unused.
+    pub used_suppressions: HashSet<(u32, Span)>,
 }
 
 /// How the roots of a run are rendered.
@@ -128,6 +133,10 @@ pub fn render_roots<'p>(
     let mut out = RenderedRoots::default();
     // Findings at the same origin from several roots: reported once.
     let mut seen: HashMap<(u32, Span, String, String), usize> = HashMap::new();
+    // The roots' render problems (once each), filtered by suppression
+    // comments at the end.
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    let mut problems_seen: HashSet<(u32, Span, String, String)> = HashSet::new();
     // The patch files every kustomization names are checked as partial
     // objects of their target, rendered or not (a patch is not a whole
     // object): their raw findings are replaced.
@@ -165,10 +174,8 @@ pub fn render_roots<'p>(
                 let Some(d) = finding_diagnostic(f, file, span, config, registry) else {
                     continue;
                 };
-                let key = (file, span, d.rule.to_string(), d.message.clone());
-                if let std::collections::hash_map::Entry::Vacant(e) = seen.entry(key) {
-                    e.insert(out.diagnostics.len());
-                    out.diagnostics.push(d);
+                if problems_seen.insert((file, span, d.rule.to_string(), d.message.clone())) {
+                    problems.push(d);
                 }
             }
         }
@@ -275,6 +282,13 @@ pub fn render_roots<'p>(
             }
         }
     }
+    // A render problem is at a kustomization entry (or a file it names),
+    // which the lint of that file does not know: its `# kvet: ignore`
+    // comments are applied here.
+    let (kept, silenced, used) = crate::suppress::apply_comments(problems, sources);
+    out.diagnostics.extend(kept);
+    out.suppressed = silenced;
+    out.used_suppressions = used;
     out
 }
 
@@ -416,6 +430,7 @@ pub fn problem_rule(p: Problem) -> &'static str {
         Problem::Missing => "kustomization-file-missing",
         Problem::Cycle => "kustomization-cycle",
         Problem::NotRendered | Problem::Unsupported => "kustomization-not-rendered",
+        Problem::PatchNoMatch => "kustomization-patch-no-match",
     }
 }
 
@@ -440,6 +455,9 @@ fn finding_diagnostic(f: &Finding, file: u32, span: Span, config: &Config, regis
             "kvet never fetches URLs or runs Helm or plugins: lint what they produce with `kustomize build --enable-helm DIR | kvet check -`"
         }
         Problem::Unsupported => "the rest of the root is rendered and linted",
+        Problem::PatchNoMatch => {
+            "correct the target (kind, name and namespace as they are before this kustomization's `namePrefix` or `namespace` apply), or remove the patch"
+        }
     }));
     Some(d)
 }
@@ -527,10 +545,18 @@ pub fn lint_rendered(
 /// Replaces the raw findings of the files the roots used by the rendered
 /// findings, and recounts the summary.
 pub fn apply(output: &mut LintOutput, rendered: &RenderedRoots) {
-    if rendered.roots == 0 && rendered.diagnostics.is_empty() && rendered.used.is_empty() {
+    if rendered.roots == 0
+        && rendered.diagnostics.is_empty()
+        && rendered.used.is_empty()
+        && rendered.suppressed.is_empty()
+    {
         return;
     }
     output.diagnostics.retain(|d| !rendered.used.contains(&d.file));
+    // A suppression that silenced a render problem is used.
+    output
+        .diagnostics
+        .retain(|d| !(d.rule == "unused-suppression" && rendered.used_suppressions.contains(&(d.file, d.span))));
     // A missing file or a cycle that the kustomization file's own rules
     // already report at the same entry: once.
     let raw: HashSet<(u32, u32, &str)> = output
@@ -545,7 +571,15 @@ pub fn apply(output: &mut LintOutput, rendered: &RenderedRoots) {
         .filter(|d| !raw.contains(&(d.file, d.span.start, &*d.rule)))
         .cloned()
         .collect();
-    output.diagnostics.extend(new);
+    output.diagnostics.extend(
+        new.into_iter()
+            .filter(|d| !(d.rule == "unused-suppression" && rendered.used_suppressions.contains(&(d.file, d.span)))),
+    );
+    if !rendered.suppressed.is_empty() {
+        output.suppressed.extend(rendered.suppressed.iter().cloned());
+        output.suppressed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        output.summary.suppressed = output.suppressed.len();
+    }
     output.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     // A patch's own check and the rendered object can report the same
     // value: once, with the labels of both.

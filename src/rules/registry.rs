@@ -25,6 +25,7 @@ pub const ENGINE_RULES: &[&str] = &[
     "placeholder-unrendered",
     "kustomization-build-error",
     "kustomization-not-rendered",
+    "kustomization-patch-no-match",
 ];
 
 /// Whether a rule's findings come from an engine stage (loading, the

@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use super::res::Res;
 use super::tree::{kustomize_scalars, shift};
 use super::{Finding, Options, Problem, Rendered};
-use super::{generators, names, patch, plugins, replace, transform};
+use super::{generators, names, no_match, output, patch, plugins, replace, transform};
 use crate::render::SourceMap;
 use crate::yaml::{Limits, Node, Span, parse_source};
 
@@ -66,6 +66,9 @@ impl<'o> Builder<'o> {
         let vars = std::mem::take(&mut self.vars);
         replace::resolve_vars(self, ra, &vars)?;
         transform::legacy_sort(ra);
+        if let Err((span, msg)) = output::as_sent(ra, &self.map) {
+            return self.fatal(span, msg);
+        }
         Ok(())
     }
 
@@ -357,12 +360,16 @@ impl<'o> Builder<'o> {
         generators::run(self, &k, dir, ra)?;
         plugins::run(self, &k, "generators", dir, ra)?;
         patch::strategic_merge_field(self, &k, dir, ra)?;
+        let unmatched = no_match::unmatched(&k, "patches", ra);
         patch::patches_field(self, &k, dir, ra)?;
+        self.still_unmatched(unmatched, &k, "patches", ra);
         transform::namespace(&self.map, &k, ra);
         transform::prefix_suffix(&self.map, &k, ra);
         transform::labels(&self.map, &k, ra, &self.config);
         transform::annotations(&self.map, &k, ra, &self.config);
+        let unmatched = no_match::unmatched(&k, "patchesJson6902", ra);
         patch::json6902_field(self, &k, dir, ra)?;
+        self.still_unmatched(unmatched, &k, "patchesJson6902", ra);
         transform::replicas(&self.map, &k, ra);
         transform::images(&self.map, &k, ra, &self.config);
         replace::replacements(self, &k, dir, ra)?;
@@ -371,6 +378,21 @@ impl<'o> Builder<'o> {
             self.vars.push(v.clone());
         }
         Ok(())
+    }
+
+    /// Reports the targets of `field` that selected nothing before its
+    /// patches applied and still select nothing after (an earlier patch of
+    /// the field can rename or relabel what a later one selects).
+    fn still_unmatched(&mut self, before: Vec<(Span, String)>, k: &Node, field: &str, ra: &[Res]) {
+        if before.is_empty() {
+            return;
+        }
+        let after = no_match::unmatched(k, field, ra);
+        for (span, message) in before {
+            if after.iter().any(|(s, _)| *s == span) {
+                self.note(Problem::PatchNoMatch, span, message);
+            }
+        }
     }
 
     fn add_resource_doc(&mut self, doc: Node, out: &mut Vec<Res>) -> Result<()> {

@@ -10,6 +10,8 @@ mod build;
 mod emit;
 mod generators;
 mod names;
+mod no_match;
+mod output;
 mod patch;
 mod plugins;
 mod replace;
@@ -49,6 +51,9 @@ pub enum Problem {
     NotRendered,
     /// A field kvet reads but does not apply; the rest of the root renders.
     Unsupported,
+    /// A patch whose `target` selects no resource: kustomize skips it
+    /// silently (the root renders).
+    PatchNoMatch,
 }
 
 /// A problem met while rendering, at a span of the render's source map
@@ -218,6 +223,26 @@ mod tests {
         assert!(msg.contains("is not run by kvet"), "{msg}");
         let msg = fails(&[("kustomization.yaml", "helmCharts:\n- name: x\n")], ".");
         assert!(msg.contains("`helmCharts` is not run"), "{msg}");
+    }
+
+    #[test]
+    fn infinity_fails_as_in_kustomize() {
+        // kustomize writes through JSON, which has no infinity.
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    x: -.Inf\n";
+        let msg = fails(
+            &[("kustomization.yaml", "resources: [cm.yaml]\n"), ("cm.yaml", cm)],
+            ".",
+        );
+        assert!(msg.starts_with("cm.yaml:6: kustomize cannot write `-.Inf`"), "{msg}");
+        // As an annotation it is only text.
+        let cm = cm.replace("labels", "annotations");
+        let dir = tree(&[("kustomization.yaml", "resources: [cm.yaml]\n"), ("cm.yaml", &cm)]);
+        let r = render(dir.path(), &Options::default());
+        let v = r
+            .objects
+            .first()
+            .and_then(|o| o.path(&["metadata", "annotations", "x"]));
+        assert_eq!(v.and_then(Node::as_str), Some("-.Inf"));
     }
 
     #[test]

@@ -128,7 +128,7 @@ fn blame(node: &mut Node, span: Span) {
 
 /// A patch `target` (or a patch's own identity).
 #[derive(Default)]
-struct Selector {
+pub(super) struct Selector {
     group: Option<String>,
     version: Option<String>,
     kind: Option<String>,
@@ -143,7 +143,7 @@ fn anchored(s: &str) -> Option<Regex> {
 }
 
 impl Selector {
-    fn read(t: &Node) -> Self {
+    pub(super) fn read(t: &Node) -> Self {
         let s = |k: &str| t.get(k).and_then(Node::scalar_text).filter(|s| !s.is_empty());
         Selector {
             group: s("group"),
@@ -156,7 +156,7 @@ impl Selector {
         }
     }
 
-    fn matches(&self, r: &Res) -> bool {
+    pub(super) fn matches(&self, r: &Res) -> bool {
         let eff = |ns: &str| {
             if ns.is_empty() && !r.is_cluster_scoped() {
                 "default".to_string()
