@@ -27,18 +27,22 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Checks every `step`-th file of `dir` as the focus.
-fn focused_equals_full(dir: &Path, step: usize) {
+/// Checks every `step`-th file of `dir` as the focus, with every rule on
+/// and `object-duplicate` at `scope` (`file`, `directory` or `run`).
+fn focused_equals_full(dir: &Path, step: usize, scope: &str) {
     let mut paths = Vec::new();
     files(dir, &mut paths);
     let sources: Vec<SourceFile> = paths
         .iter()
         .map(|p| SourceFile::read(p, p.display().to_string()))
         .collect();
-    let config = Config {
+    let mut config = Config {
         select: vec!["all".into()],
         ..Config::default()
     };
+    let mut options = serde_json::Map::new();
+    options.insert("scope".into(), scope.into());
+    config.options.insert("object-duplicate".into(), options);
     let full = lint(&sources, &config);
     let loaded = load(&sources, &|| {});
     let registry = kvet::rules::Registry::builtin();
@@ -71,7 +75,13 @@ fn focused_equals_full(dir: &Path, step: usize) {
 
 #[test]
 fn focused_lint_equals_the_full_lint_on_every_fixture() {
-    focused_equals_full(&common::repo_root().join("fixtures"), 1);
+    focused_equals_full(&common::repo_root().join("fixtures"), 1, "file");
+}
+
+#[test]
+fn focused_lint_equals_the_full_lint_with_wider_duplicate_scopes() {
+    focused_equals_full(&common::repo_root().join("fixtures"), 3, "directory");
+    focused_equals_full(&common::repo_root().join("fixtures"), 3, "run");
 }
 
 #[test]
@@ -79,5 +89,5 @@ fn focused_lint_equals_the_full_lint_on_corpus_files() {
     let Some(corpus) = common::shared("focused_lint_equals_the_full_lint_on_corpus_files", "corpus") else {
         return;
     };
-    focused_equals_full(&corpus, 37);
+    focused_equals_full(&corpus, 37, "file");
 }
