@@ -38,7 +38,7 @@ use crate::render::roots::{RenderOptions, RenderedRoots, apply, render_roots};
 use crate::rules::Registry;
 use crate::source::FileId;
 use crate::source::{DiscoverOptions, Input, SourceFile, discover};
-use crate::yaml::Stream;
+use crate::yaml::{Limits, Stream, parse_source, reparse_source};
 use convert::{Encoding, path_to_uri, uri_to_path};
 use rayon::prelude::*;
 
@@ -74,6 +74,9 @@ pub struct Server {
     published: HashSet<String>,
     /// The latest findings per open document, with the sources they refer to.
     last: HashMap<String, (SourceFile, Vec<Diagnostic>)>,
+    /// Each open document's text and stream when last linted: an edit
+    /// re-parses only the YAML documents it touches ([`crate::yaml::reparse`]).
+    parsed: HashMap<String, (String, Stream)>,
     /// The files each kustomization folder's last render read (`None` until
     /// a full render, and after the workspace changed on disk): an edit
     /// re-renders only the kustomizations that read an open document.
@@ -134,6 +137,7 @@ impl Server {
             client_settings: params.initialization_options.clone().filter(|v| v.is_object()),
             published: HashSet::new(),
             last: HashMap::new(),
+            parsed: HashMap::new(),
             kustomization_reads: None,
             deadline: None,
             outbox: Vec::new(),
@@ -280,17 +284,19 @@ impl Server {
     /// lands in the document being edited.
     pub fn lint_and_publish(&mut self) {
         self.deadline = None;
-        let mut keys: Vec<&String> = self
+        let mut keys: Vec<String> = self
             .docs
             .iter()
             .filter(|(_, d)| looks_like_manifest(d))
-            .map(|(k, _)| k)
+            .map(|(k, _)| k.clone())
             .collect();
         keys.sort();
+        // Streams of documents no longer linted are not kept.
+        self.parsed.retain(|k, _| keys.binary_search(k).is_ok());
         let mut uris: Vec<lsp::Uri> = Vec::new();
         let mut open: Vec<SourceFile> = Vec::new();
         let mut open_paths: HashSet<PathBuf> = HashSet::new();
-        for key in keys {
+        for key in &keys {
             let doc = &self.docs[key];
             let path = uri_to_path(&doc.uri);
             let name = path.as_ref().map_or_else(|| key.clone(), |p| p.display().to_string());
@@ -315,7 +321,16 @@ impl Server {
         }
         let first_open = sources.len();
         let open_count = open.len();
-        streams.extend(load(&open, &|| {}).streams);
+        for (key, src) in keys.iter().zip(&open) {
+            let stream = match self.parsed.remove(key.as_str()) {
+                _ if src.load_error.is_some() => Stream::default(),
+                Some((old_text, old)) => {
+                    reparse_source(&old_text, old, &src.text, src.looks_like_json(), Limits::default())
+                }
+                None => parse_source(&src.text, src.looks_like_json(), Limits::default()),
+            };
+            streams.push(stream);
+        }
         sources.extend(open);
         let focus: HashSet<FileId> = (first_open..sources.len()).map(|i| i as FileId).collect();
         let loaded = Loaded { streams };
@@ -448,8 +463,13 @@ impl Server {
         }
         // The workspace as it was.
         let mut streams = loaded.streams;
-        sources.truncate(first_open);
-        streams.truncate(first_open);
+        for ((key, src), stream) in keys
+            .iter()
+            .zip(sources.drain(first_open..))
+            .zip(streams.drain(first_open..))
+        {
+            self.parsed.insert(key.clone(), (src.text, stream));
+        }
         for (i, f, stream) in hidden {
             sources[i] = f;
             streams[i] = stream;

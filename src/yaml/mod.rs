@@ -7,8 +7,10 @@
 
 mod builder;
 mod fast;
+mod incremental;
 #[doc(hidden)]
 pub use fast::declined_at;
+pub use incremental::{reparse, reparse_source, try_reparse};
 mod json;
 mod load;
 mod node;
