@@ -48,6 +48,9 @@ impl MapBuilder {
             Some(i) => {
                 let first = self.entries[i].key_span;
                 let first_end = self.entries[i].value.span.end.max(first.end);
+                // An empty key (`? ` with nothing, `: v`) has no text of its
+                // own to remove: no fix is offered for it.
+                let written = first.start < first.end && entry.key_span.start < entry.key_span.end;
                 diags.push(LoadDiagnostic {
                     rule: "yaml-duplicate-key",
                     span: entry.key_span,
@@ -58,7 +61,7 @@ impl MapBuilder {
                          validation (`kubectl apply`, server-side field validation) rejects the object"
                             .into(),
                     ),
-                    shadowed: Some((first, first_end)),
+                    shadowed: written.then_some((first, first_end)),
                 });
                 self.entries[i] = entry;
             }

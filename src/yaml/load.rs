@@ -1002,6 +1002,23 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_empty_keys_offer_nothing_to_remove() {
+        // Found by the fix fuzz target: removing an empty key's "entry" by
+        // its spans broke the text; written keys keep their fix.
+        let st = parse("? \n: 1\n? \n: 2\nnull: 3\n");
+        let dups: Vec<_> = st
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "yaml-duplicate-key")
+            .collect();
+        assert_eq!(dups.len(), 2);
+        assert!(dups[0].shadowed.is_none());
+        assert!(dups[1].shadowed.is_none(), "the earlier key is empty");
+        let st = parse("~: 1\nnull: 2\n");
+        assert!(st.diagnostics[0].shadowed.is_some());
+    }
+
+    #[test]
     fn different_complex_keys_are_not_duplicates() {
         // Each is a syntax error of its own; none is a duplicate of another,
         // and none is kept in the tree (JSON cannot hold it).
