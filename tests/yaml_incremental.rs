@@ -194,6 +194,10 @@ fn reparse_regressions() {
     for (old, new) in [
         // A one-line document whose span sits at the end of the text.
         ("-- --- a", "-- --- zq"),
+        (
+            ">+\n\n\n\n\n\n :\\\\\\\\\\\\ kwwwwcmemory: 128Mi\n---\napiVersi mn:or1\n #wk\": {\u{c}  p   ,y    ",
+            ">+\n\n\n\n\n\n :\\\\\\\\\\\\ kwwwwcmemory: 128Mi\n---\napiVersi mn:or1\n #wk\": {\u{c}  p   ,y    ",
+        ),
         // A marker typed into a document ends it with an empty one.
         (
             "a: 1\n---\nb: 10Gi\n---\nc: 3\n",

@@ -98,7 +98,9 @@ fn incremental(old_text: &str, mut old: Stream, new: &str, limits: Limits) -> Re
     let mut before = Vec::new();
     let mut after = Vec::new();
     for d in std::mem::take(&mut old.documents) {
-        if d.span.end <= start32 && d.span.start < start32 {
+        if start > 0 && d.span.end <= start32 {
+            // Before the marker line that starts the chunk (a document that
+            // ends in a block scalar ends where the marker line starts).
             before.push(d);
         } else if end_new < n.len() && d.span.start > end_old32 {
             // A document after the marker line that ends the chunk starts
