@@ -60,7 +60,12 @@ pub fn parse_yaml_fast(text: &str, limits: Limits) -> Option<Stream> {
                 }
             },
         );
-    (accepted && ok).then_some(stream)
+    if !(accepted && ok) {
+        return None;
+    }
+    // Findings the tree builder makes (a bad merge key) get the same help.
+    hint_template(text, &mut stream);
+    Some(stream)
 }
 
 /// The full parser (`saphyr-parser`), with per-document recovery.

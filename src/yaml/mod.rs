@@ -8,7 +8,7 @@
 mod builder;
 mod fast;
 #[doc(hidden)]
-pub use fast::declined_at;
+pub use fast::{declined_at, fast_path_events};
 mod json;
 mod load;
 mod node;
