@@ -165,6 +165,13 @@ where
         self.marker_at(ls, b"---")
     }
 
+    /// A `---` or `...` line: it ends any block collection open above it
+    /// (the full parser reads either marker in column 0 wherever it is, and
+    /// rejects content after a `...`; [`Self::stream`] declines the `...`).
+    fn is_doc_marker(&self, ls: usize) -> bool {
+        self.is_doc_start(ls) || self.marker_at(ls, b"...")
+    }
+
     /// A `-` entry indicator at `f`.
     fn is_dash(&self, f: usize) -> bool {
         self.at(f) == b'-' && matches!(self.at(f + 1), 0 | b' ' | b'\n')
@@ -296,12 +303,13 @@ where
                 _ => i += 1,
             }
         }
+        // The limit counts up to the `:` (spaces before it too).
+        if i - f > MAX_KEY {
+            return None;
+        }
         let mut end = i;
         while end > f && self.at(end - 1) == b' ' {
             end -= 1;
-        }
-        if end - f > MAX_KEY {
-            return None;
         }
         Some((Cow::Borrowed(&self.t[f..end]), PStyle::Plain, end, i))
     }
@@ -318,8 +326,8 @@ where
             let next = if matches!(self.at(v), 0 | b'\n' | b'#') {
                 let nl = self.next_line(colon);
                 match self.next_content(nl) {
-                    Some((l, f2)) if !self.is_doc_start(l) && f2 - l > col => self.nested(l, f2, col as isize)?,
-                    Some((l, f2)) if !self.is_doc_start(l) && f2 - l == col && self.is_dash(f2) => {
+                    Some((l, f2)) if !self.is_doc_marker(l) && f2 - l > col => self.nested(l, f2, col as isize)?,
+                    Some((l, f2)) if !self.is_doc_marker(l) && f2 - l == col && self.is_dash(f2) => {
                         self.block_seq(l, f2, true)?
                     }
                     _ => {
@@ -331,7 +339,7 @@ where
                 self.inline_value(v, col as isize)?
             };
             match self.next_content(next) {
-                Some((l, f2)) if !self.is_doc_start(l) && f2 - l >= col => {
+                Some((l, f2)) if !self.is_doc_marker(l) && f2 - l >= col => {
                     if f2 - l > col || self.is_dash(f2) {
                         return None;
                     }
@@ -370,7 +378,7 @@ where
                 let le = self.line_end(f);
                 let nl = self.next_line(f);
                 match self.next_content(nl) {
-                    Some((l, f2)) if !self.is_doc_start(l) && f2 - l > col => self.nested(l, f2, col as isize)?,
+                    Some((l, f2)) if !self.is_doc_marker(l) && f2 - l > col => self.nested(l, f2, col as isize)?,
                     _ => {
                         self.scalar(Cow::Borrowed(""), PStyle::Plain, le, le)?;
                         nl
@@ -384,7 +392,7 @@ where
                 self.inline_value(v, col as isize)?
             };
             match self.next_content(next) {
-                Some((l, f2)) if !self.is_doc_start(l) && f2 - l >= col => {
+                Some((l, f2)) if !self.is_doc_marker(l) && f2 - l >= col => {
                     if f2 - l == col && self.is_dash(f2) {
                         f = f2;
                         continue;
@@ -749,4 +757,17 @@ where
         self.scalar(Cow::Borrowed(&self.t[i..end]), PStyle::Plain, i, end)?;
         Some(end)
     }
+}
+
+/// The events the fast path emits for `text` (with byte spans), and
+/// whether it took the text: for comparing with the full parser's events
+/// when the two disagree.
+#[doc(hidden)]
+pub fn fast_path_events(text: &str) -> (bool, Vec<String>) {
+    let mut events = Vec::new();
+    let taken = run(text, &mut |e, sp: PSpan| {
+        events.push(format!("{e:?} {}..{}", sp.start.index(), sp.end.index()));
+        true
+    });
+    (taken, events)
 }

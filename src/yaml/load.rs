@@ -12,11 +12,13 @@ use super::scalar::{resolve_plain, resolve_tagged};
 use super::{Document, Entry, Limits, LoadDiagnostic, Node, ScalarStyle, Span, Stream, Value};
 use crate::source::CharToByte;
 
-/// Parses a YAML stream with `saphyr-parser`; with `KVET_YAML_FAST_PATH=1`,
-/// first by the fast path for the block-style subset most manifests are
-/// written in ([`super::fast`]). The two agree on the fixtures, the corpus
-/// and thousands of mutations of them (`tests/yaml_fast_path.rs`), but not
-/// yet on every malformed input the fuzz target makes.
+/// Parses a YAML stream: first by the fast path for the block-style subset
+/// most manifests are written in ([`super::fast`]), and with
+/// `saphyr-parser` when the fast path declines the text (or is turned off,
+/// see [`fast_path_enabled`]). Whenever the fast path takes a text, it gives
+/// exactly the full parser's documents, spans and findings: checked on every
+/// fixture, every corpus file, mutated and generated streams
+/// (`tests/yaml_fast_path.rs`) and by the `yaml_fast_path` fuzz target.
 pub fn parse_yaml(text: &str, limits: Limits) -> Stream {
     if fast_path_enabled()
         && let Some(stream) = parse_yaml_fast(text, limits)
@@ -26,14 +28,12 @@ pub fn parse_yaml(text: &str, limits: Limits) -> Stream {
     parse_yaml_full(text, limits)
 }
 
-/// Whether [`parse_yaml`] tries the fast path first: only with
-/// `KVET_YAML_FAST_PATH=1`. It is off by default because its fuzz target
-/// still finds malformed inputs it reads differently from the full parser
-/// (README, "YAML front-end"); the committed inputs in
-/// `fuzz/corpus/yaml_fast_path` are the known ones.
+/// Whether [`parse_yaml`] tries the fast path first: yes, unless
+/// `KVET_YAML_FAST_PATH=0` (README, "The YAML front-end"), which makes every
+/// text go through `saphyr-parser` alone.
 pub fn fast_path_enabled() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("KVET_YAML_FAST_PATH").is_some_and(|v| v == "1"))
+    *ON.get_or_init(|| std::env::var_os("KVET_YAML_FAST_PATH").is_none_or(|v| v != "0"))
 }
 
 /// The fast path alone: `None` when it declines the text (anything outside
@@ -60,7 +60,12 @@ pub fn parse_yaml_fast(text: &str, limits: Limits) -> Option<Stream> {
                 }
             },
         );
-    (accepted && ok).then_some(stream)
+    if !(accepted && ok) {
+        return None;
+    }
+    // Findings the tree builder makes (a bad merge key) get the same help.
+    hint_template(text, &mut stream);
+    Some(stream)
 }
 
 /// The full parser (`saphyr-parser`), with per-document recovery.

@@ -9,7 +9,7 @@ mod builder;
 mod fast;
 mod incremental;
 #[doc(hidden)]
-pub use fast::declined_at;
+pub use fast::{declined_at, fast_path_events};
 pub use incremental::{reparse, reparse_source, try_reparse};
 mod json;
 mod load;
