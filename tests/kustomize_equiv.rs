@@ -19,18 +19,7 @@ use serde_json::Value;
 
 /// Roots of the corpus whose kvet rendering still differs from kustomize's,
 /// with the reason. The test asserts this is exactly the set that differs.
-const KNOWN_DIFFERENT: &[(&str, &str)] = &[
-    // A JSON 6902 patch appends env entries whose names already exist
-    // (METRICS_ADDR, METRICS_SECURE, ENABLE_LEADER_ELECTION,
-    // ENABLE_NGINX_AUTO_INSTRUMENTATION); kustomize's later strategic merge
-    // patches on that container drop the duplicates and leave port 9443 in
-    // place despite `$patch: delete` (remove-webhook-from-manager.yaml). kvet
-    // keeps the duplicates and deletes the port.
-    (
-        "open-telemetry+opentelemetry-operator/config/manifests/openshift",
-        "duplicate env names from a JSON patch: kustomize's strategic merge dedups them and skips a `$patch: delete`",
-    ),
-];
+const KNOWN_DIFFERENT: &[(&str, &str)] = &[];
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -14,6 +14,7 @@ mod patch;
 mod plugins;
 mod replace;
 mod res;
+mod smp;
 mod transform;
 mod tree;
 
