@@ -73,6 +73,10 @@ pub struct Rendered {
     pub findings: Vec<Finding>,
     /// Every file the kustomizations of the root read (canonical paths).
     pub used: Vec<PathBuf>,
+    /// Scalars a strategic merge patch wrote plain over a quoted value,
+    /// which kustomize keeps quoted (a string): the rendered scalar's span
+    /// → the span of the quoted value in the base.
+    pub kept_quotes: HashMap<Span, Span>,
 }
 
 impl Rendered {

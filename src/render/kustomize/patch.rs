@@ -298,8 +298,15 @@ fn apply(b: &mut Builder, doc: &Node, target: Option<&Node>, ra: &mut [Res], at:
             super::tree::remove(&mut patch, "apiVersion");
             let (api_version, kind) = (r.api_version().to_string(), r.kind().to_string());
             let node = std::mem::replace(&mut r.node, Node::null(0));
-            r.node =
-                super::smp::merge_resource(node, &patch, &api_version, &kind, &b.map).unwrap_or_else(|| Node::null(0));
+            let mut kept = Vec::new();
+            r.node = super::smp::merge_resource(node, &patch, &api_version, &kind, &b.map, &mut kept)
+                .unwrap_or_else(|| Node::null(0));
+            for (value, base) in kept {
+                // A patch over a value that itself kept quotes: the quotes
+                // are still the base's.
+                let base = b.kept_quotes.get(&base).copied().unwrap_or(base);
+                b.kept_quotes.insert(value, base);
+            }
         }
     }
     if matched == 0 && target.is_none() {
@@ -371,7 +378,8 @@ pub fn json6902_field(b: &mut Builder, k: &Node, dir: &Path, ra: &mut [Res]) -> 
 /// gives the string `"5"`, and `"3"` patched with `5.0` or `0x10` the
 /// strings `"5.0"` and `"0x10"`, as written. A quoted patch value over a
 /// plain one is a string as usual.
-pub(super) fn replace_scalar(dst: &Node, patch: &Node, map: &crate::render::SourceMap) -> Node {
+/// Also says whether the base's quotes were kept.
+pub(super) fn replace_scalar(dst: &Node, patch: &Node, map: &crate::render::SourceMap) -> (Node, bool) {
     let mut out = patch.clone();
     let quoted = matches!(dst.value, Value::Str(_))
         && matches!(
@@ -379,14 +387,14 @@ pub(super) fn replace_scalar(dst: &Node, patch: &Node, map: &crate::render::Sour
             ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted | ScalarStyle::Json
         );
     if !quoted || !matches!(patch.value, Value::Int(_) | Value::Float(_) | Value::Bool(_)) {
-        return out;
+        return (out, false);
     }
     let Some(text) = written(patch, map).or_else(|| patch.scalar_text()) else {
-        return out;
+        return (out, false);
     };
     out.value = Value::Str(text.into());
     out.style = ScalarStyle::DoubleQuoted;
-    out
+    (out, true)
 }
 
 /// A plain scalar's text as written in its file (without a tag), when its

@@ -27,9 +27,11 @@
 //! - A field the resource leaves empty (`key:` with no value) is dropped;
 //!   `null` and `~` stay. A null in the patch removes the field.
 
+use std::cell::RefCell;
+
 use super::super::SourceMap;
 use crate::schema::{self, Type, TypeId, VersionSchema};
-use crate::yaml::{Entry, Node, ScalarStyle, Value};
+use crate::yaml::{Entry, Node, ScalarStyle, Span, Value};
 
 /// The Kubernetes version of kustomize's builtin OpenAPI data (v1.21.2).
 const SCHEMA_VERSION: &str = "1.21";
@@ -90,13 +92,29 @@ type Keys = &'static [&'static str];
 /// `None` when the patch deletes the resource. A `$patch: replace` on the
 /// whole resource changes nothing: kustomize merges into the resource in
 /// place and drops the replacement it gets back.
-pub fn merge_resource(node: Node, patch: &Node, api_version: &str, kind: &str, map: &SourceMap) -> Option<Node> {
+/// `kept_quotes` gets (rendered scalar, quoted base scalar) for each plain
+/// patch scalar that kept the quotes of the value it replaced.
+pub fn merge_resource(
+    node: Node,
+    patch: &Node,
+    api_version: &str,
+    kind: &str,
+    map: &SourceMap,
+    kept_quotes: &mut Vec<(Span, Span)>,
+) -> Option<Node> {
     if node.is_map() && map_directive(patch) == Directive::Replace {
         return Some(node);
     }
     let schema = schema::schema(SCHEMA_VERSION);
     let ty = schema.and_then(|s| s.lookup(api_version, kind));
-    Walk { map, schema }.both(node, patch, ty, None)
+    let walk = Walk {
+        map,
+        schema,
+        kept_quotes: RefCell::new(Vec::new()),
+    };
+    let out = walk.both(node, patch, ty, None);
+    kept_quotes.append(&mut walk.kept_quotes.into_inner());
+    out
 }
 
 /// A `$patch` directive.
@@ -333,6 +351,7 @@ enum Mode {
 struct Walk<'a> {
     map: &'a SourceMap,
     schema: Option<&'static VersionSchema>,
+    kept_quotes: RefCell<Vec<(Span, Span)>>,
 }
 
 impl Walk<'_> {
@@ -421,7 +440,13 @@ impl Walk<'_> {
                 }
             },
             (Value::Map(_) | Value::Seq(_), _) | (_, Value::Map(_) | Value::Seq(_)) => self.missing(p, ty, keys),
-            _ => Some(super::patch::replace_scalar(&d, p, self.map)),
+            _ => {
+                let (out, kept) = super::patch::replace_scalar(&d, p, self.map);
+                if kept {
+                    self.kept_quotes.borrow_mut().push((out.span, d.span));
+                }
+                Some(out)
+            }
         }
     }
 
