@@ -200,7 +200,7 @@ fn fix_edits_the_origin_of_a_rendered_value() {
     assert!(patch.contains("replicas: 5"));
     // The render changes as the fix says: `a` gets the number. So does
     // `b`: kustomize's strategic merge keeps the quotes of the value it
-    // replaces (`"5"` before the fix; kvet renders 5 both times).
+    // replaces (`"5"` before the fix, as kvet renders it too).
     let after: Vec<Option<String>> = ["a", "b"]
         .iter()
         .map(|r| kubectl_kustomize(&dir.path().join(r)))
@@ -417,4 +417,71 @@ fn suppression_comments_silence_render_problems() {
     ]);
     let (found, _) = findings(dir.path(), SELECT);
     assert_eq!(found, ["unused-suppression@k/kustomization.yaml:2"]);
+}
+
+#[test]
+fn a_value_that_kept_the_base_quotes_is_fixed_in_the_base() {
+    // Kustomize keeps the quotes of `"3"` when the patch's plain 5
+    // replaces it: the cluster gets the string "5". The finding is at the
+    // patch's 5, names the base's quoted value, and its fix removes those
+    // quotes (the patch stays as written).
+    let base = DEPLOYMENT.replace("spec:\n  selector", "spec:\n  replicas: \"3\"\n  selector");
+    let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 5\n";
+    let dir = tree(&[
+        ("base/deployment.yaml", &base),
+        ("base/kustomization.yaml", "resources: [deployment.yaml]\n"),
+        (
+            "b/kustomization.yaml",
+            "resources: [../base]\npatches:\n- path: p.yaml\n",
+        ),
+        ("b/p.yaml", patch),
+    ]);
+    let out = kvet()
+        .current_dir(dir.path().join("b"))
+        .args(["check", "--select", "schema-invalid-type", "--format", "json", "."])
+        .output()
+        .expect("run");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["rule"], "schema-invalid-type");
+    assert!(d["file"].as_str().is_some_and(|f| f.ends_with("p.yaml")), "{d}");
+    let quoted = d["labels"]
+        .as_array()
+        .and_then(|l| {
+            l.iter()
+                .find(|l| l["message"] == "quoted here; kustomize keeps these quotes")
+        })
+        .expect("a label on the base's quoted value");
+    assert!(
+        quoted["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("base/deployment.yaml"))
+    );
+    assert_eq!(
+        quoted["start"]["line"],
+        base.lines().position(|l| l.contains("\"3\"")).map_or(0, |i| i + 1)
+    );
+    assert!(
+        d["help"]
+            .as_str()
+            .is_some_and(|h| h.contains("remove them in the base"))
+    );
+    assert_eq!(d["fix"]["edits"][0]["replacement"], "3");
+    let before = kubectl_kustomize(&dir.path().join("b"));
+    let out = kvet()
+        .current_dir(dir.path().join("b"))
+        .args(["check", "--select", "schema-invalid-type", "--fix", "."])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let fixed = std::fs::read_to_string(dir.path().join("base/deployment.yaml")).expect("read");
+    assert_eq!(fixed, base.replace("replicas: \"3\"", "replicas: 3"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("b/p.yaml")).expect("read"),
+        patch
+    );
+    if let (Some(b0), Some(b1)) = (before, kubectl_kustomize(&dir.path().join("b"))) {
+        assert!(b0.contains("replicas: \"5\""));
+        assert_eq!(b1, b0.replace("replicas: \"5\"", "replicas: 5"));
+    }
 }

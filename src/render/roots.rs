@@ -218,6 +218,13 @@ pub fn render_roots<'p>(
         out.objects += linted.summary.objects;
         let root_id = *i as u32;
         for mut d in linted.diagnostics {
+            // A type error on a value that kept the base's quotes is caused
+            // by those quotes: the base's value is named too.
+            let kept = r
+                .kept_quotes
+                .get(&d.span)
+                .copied()
+                .filter(|_| d.rule == "schema-invalid-type");
             let Some((file, span)) = place(r, d.span, sources, &mut by_path, cwd.as_deref()) else {
                 continue;
             };
@@ -231,6 +238,13 @@ pub fn render_roots<'p>(
                     });
                 }
             }
+            if let Some((qf, qs)) = kept.and_then(|q| place(r, q, sources, &mut by_path, cwd.as_deref())) {
+                d.labels.push(Label {
+                    file: qf,
+                    span: qs,
+                    message: KEPT_QUOTES.into(),
+                });
+            }
             d.file = file;
             d.span = span;
             // A fix is kept only when it rewrites values written in their
@@ -240,8 +254,11 @@ pub fn render_roots<'p>(
                 repository,
                 overlay: opts.overlay.clone(),
             };
-            d.fix = d.fix.take().and_then(|f| {
+            d.fix = d.fix.take().and_then(|mut f| {
                 let mapped = origin_fix(r, dir, &f, &origin_opts)?;
+                if let (Some(_), [(_, _, unquoted)]) = (kept, mapped.as_slice()) {
+                    f.title = format!("remove the quotes of the base value (write it as {unquoted})");
+                }
                 let mut edits = Vec::new();
                 for (path, local, replacement) in mapped {
                     let id = *by_path.get(&canonical(&path))?;
@@ -292,11 +309,16 @@ pub fn render_roots<'p>(
     out
 }
 
+/// The label on a base value whose quotes a patch's plain value kept.
+pub const KEPT_QUOTES: &str = "quoted here; kustomize keeps these quotes";
+
 /// A fix of a rendered object as edits of its origin files: (path as the
 /// render read it, local span, replacement). `None` unless every edit
 /// replaces exactly a scalar the rendered objects hold (its origin span),
 /// and rendering `dir` again with the edits applied to the origin texts
-/// changes those scalars, and nothing else, to the values written.
+/// changes those scalars, and nothing else, to the values written. A
+/// scalar that kept the quotes of the base value it replaced is fixed by
+/// removing those quotes in the base (the patch's text stays).
 fn origin_fix(r: &Rendered, dir: &Path, fix: &Fix, opts: &Options) -> Option<Vec<(PathBuf, Span, String)>> {
     let mut expected: HashMap<Span, Value> = HashMap::new();
     let mut mapped = Vec::new();
@@ -306,18 +328,22 @@ fn origin_fix(r: &Rendered, dir: &Path, fix: &Fix, opts: &Options) -> Option<Vec
         if e.span.is_empty() || !r.objects.iter().any(|o| holds_scalar(o, e.span)) {
             return None;
         }
-        let (file, local) = r.map.locate(e.span)?;
-        if local.end - local.start != e.span.end - e.span.start {
+        let value = crate::render::kustomize::read_scalar(&e.replacement)?;
+        let (at, replacement) = match r.kept_quotes.get(&e.span) {
+            Some(&base) => (base, unquoted(r, base, &value)?),
+            None => (e.span, e.replacement.clone()),
+        };
+        let (file, local) = r.map.locate(at)?;
+        if local.end - local.start != at.end - at.start {
             return None;
         }
-        let value = crate::render::kustomize::read_scalar(&e.replacement)?;
         expected.insert(e.span, value);
         texts.entry(file.path.clone()).or_insert_with(|| file.text.clone());
         per_file
             .entry(file.path.clone())
             .or_default()
-            .push((local, e.replacement.clone()));
-        mapped.push((file.path.clone(), local, e.replacement.clone()));
+            .push((local, replacement.clone()));
+        mapped.push((file.path.clone(), local, replacement));
     }
     // The origin texts with the edits applied, read instead of the files.
     let mut overlay: HashMap<PathBuf, String> = opts.overlay.as_deref().cloned().unwrap_or_default();
@@ -348,6 +374,27 @@ fn origin_fix(r: &Rendered, dir: &Path, fix: &Fix, opts: &Options) -> Option<Vec
             .zip(&again.objects)
             .all(|(a, b)| same_but(a, b, &expected));
     same.then_some(mapped)
+}
+
+/// The text of the quoted scalar at `span` without its quotes, when that
+/// reads (plain) as a value of the same type as `like` and needs no
+/// escaping: `"3"` → `3` where a number is expected.
+fn unquoted(r: &Rendered, span: Span, like: &Value) -> Option<String> {
+    let (file, local) = r.map.locate(span)?;
+    let raw = file.text.get(local.start as usize..local.end as usize)?;
+    let quote = raw.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+    let inner = raw.strip_prefix(quote)?.strip_suffix(quote)?;
+    if inner.is_empty() || inner.contains(['"', '\'', '\\', '\n', '#']) || inner.trim() != inner {
+        return None;
+    }
+    let read = crate::render::kustomize::read_scalar(inner)?;
+    let same = matches!(
+        (&read, like),
+        (Value::Int(_), Value::Int(_))
+            | (Value::Int(_) | Value::Float(_), Value::Float(_))
+            | (Value::Bool(_), Value::Bool(_))
+    );
+    same.then(|| inner.to_string())
 }
 
 /// Whether a scalar of `node` has exactly `span`.

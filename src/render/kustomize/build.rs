@@ -28,6 +28,8 @@ pub struct Builder<'o> {
     used: BTreeSet<PathBuf>,
     pub vars: Vec<Node>,
     pub config: names::Config,
+    /// See [`super::Rendered::kept_quotes`].
+    pub kept_quotes: HashMap<Span, Span>,
 }
 
 impl<'o> Builder<'o> {
@@ -41,6 +43,7 @@ impl<'o> Builder<'o> {
             used: BTreeSet::new(),
             vars: Vec::new(),
             config: names::Config::builtin(),
+            kept_quotes: HashMap::new(),
         }
     }
 
@@ -55,6 +58,7 @@ impl<'o> Builder<'o> {
             objects,
             findings: self.findings,
             used: self.used.into_iter().collect(),
+            kept_quotes: self.kept_quotes,
         }
     }
 

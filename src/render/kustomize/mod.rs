@@ -16,6 +16,7 @@ mod patch;
 mod plugins;
 mod replace;
 mod res;
+mod smp;
 mod transform;
 mod tree;
 
@@ -77,6 +78,10 @@ pub struct Rendered {
     pub findings: Vec<Finding>,
     /// Every file the kustomizations of the root read (canonical paths).
     pub used: Vec<PathBuf>,
+    /// Scalars a strategic merge patch wrote plain over a quoted value,
+    /// which kustomize keeps quoted (a string): the rendered scalar's span
+    /// → the span of the quoted value in the base.
+    pub kept_quotes: HashMap<Span, Span>,
 }
 
 impl Rendered {

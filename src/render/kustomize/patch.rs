@@ -286,6 +286,7 @@ fn apply(b: &mut Builder, doc: &Node, target: Option<&Node>, ra: &mut [Res], at:
             if let Err(msg) = json6902(&mut r.node, doc) {
                 return b.fatal(at, format!("JSON patch on {} `{}`: {msg}", r.kind(), r.name()));
             }
+            super::smp::mark_json_nulls(&mut r.node);
         } else {
             // The patch selects; the resource keeps its own identity.
             let mut patch = doc.clone();
@@ -295,22 +296,17 @@ fn apply(b: &mut Builder, doc: &Node, target: Option<&Node>, ra: &mut [Res], at:
             }
             super::tree::remove(&mut patch, "kind");
             super::tree::remove(&mut patch, "apiVersion");
-            let kind = r.kind().to_string();
-            let known = is_builtin_group(r.group());
-            if patch.get("$patch").and_then(Node::as_str) == Some("delete") {
-                r.node = Node::null(0);
-                continue;
+            let (api_version, kind) = (r.api_version().to_string(), r.kind().to_string());
+            let node = std::mem::replace(&mut r.node, Node::null(0));
+            let mut kept = Vec::new();
+            r.node = super::smp::merge_resource(node, &patch, &api_version, &kind, &b.map, &mut kept)
+                .unwrap_or_else(|| Node::null(0));
+            for (value, base) in kept {
+                // A patch over a value that itself kept quotes: the quotes
+                // are still the base's.
+                let base = b.kept_quotes.get(&base).copied().unwrap_or(base);
+                b.kept_quotes.insert(value, base);
             }
-            merge(
-                &mut r.node,
-                &patch,
-                &mut Ctx {
-                    kind: &kind,
-                    known,
-                    path: Vec::new(),
-                    map: &b.map,
-                },
-            );
         }
     }
     if matched == 0 && target.is_none() {
@@ -376,187 +372,35 @@ pub fn json6902_field(b: &mut Builder, k: &Node, dir: &Path, ra: &mut [Res]) -> 
     Ok(())
 }
 
-fn is_builtin_group(g: &str) -> bool {
-    !g.contains('.') || g.ends_with(".k8s.io")
-}
-
-struct Ctx<'a> {
-    kind: &'a str,
-    known: bool,
-    path: Vec<String>,
-    /// The render's files, for a patch scalar's text as written.
-    map: &'a crate::render::SourceMap,
-}
-
-/// How a list field merges: by a key, as a set of scalars, or replaced.
-enum Strategy {
-    Key(&'static str),
-    Primitive,
-    Replace,
-}
-
-/// The patch strategy of list `key` under `ctx.path` (from the 1.32 API's
-/// `x-kubernetes-patch-merge-key`/`-strategy`); unknown kinds follow
-/// kustomize's guess by common key names.
-fn strategy(ctx: &Ctx, key: &str, dst: &[Node], src: &[Node]) -> Strategy {
-    if ctx.known {
-        // `ctx.path` ends with the list's own key.
-        let parent = ctx.path.len().checked_sub(2).map(|i| ctx.path[i].as_str());
-        let in_container = matches!(parent, Some("containers" | "initContainers" | "ephemeralContainers"));
-        return match key {
-            "containers"
-            | "initContainers"
-            | "ephemeralContainers"
-            | "imagePullSecrets"
-            | "env"
-            | "volumes"
-            | "resourceClaims"
-            | "schedulingGates"
-            | "matchConditions"
-            | "webhooks"
-            | "drivers"
-            | "variables"
-            | "allocatedResourcesStatus" => Strategy::Key("name"),
-            "secrets" if ctx.kind == "ServiceAccount" => Strategy::Key("name"),
-            "ports" if in_container => Strategy::Key("containerPort"),
-            "ports" if ctx.kind == "Service" && ctx.path.len() == 2 => Strategy::Key("port"),
-            "volumeMounts" => Strategy::Key("mountPath"),
-            "volumeDevices" => Strategy::Key("devicePath"),
-            "hostAliases" | "podIPs" | "hostIPs" => Strategy::Key("ip"),
-            "topologySpreadConstraints" => Strategy::Key("topologyKey"),
-            "conditions" | "addresses" => Strategy::Key("type"),
-            "ownerReferences" | "reservedFor" => Strategy::Key("uid"),
-            "x-kubernetes-validations" => Strategy::Key("rule"),
-            "finalizers" | "podCIDRs" => Strategy::Primitive,
-            _ => Strategy::Replace,
-        };
-    }
-    const GUESS: [&str; 7] = [
-        "mountPath",
-        "devicePath",
-        "ip",
-        "type",
-        "topologyKey",
-        "name",
-        "containerPort",
-    ];
-    let all_have = |k: &str| {
-        dst.iter()
-            .chain(src)
-            .all(|n| n.get(k).is_some() || n.get("$patch").is_some())
-    };
-    if dst.iter().chain(src).all(Node::is_map) && !dst.is_empty() {
-        for k in GUESS {
-            if all_have(k) {
-                return Strategy::Key(k);
-            }
-        }
-    }
-    Strategy::Replace
-}
-
-/// Removes the directives from a patch value that is inserted as is.
-fn clean(n: &Node) -> Node {
-    let mut n = n.clone();
-    strip(&mut n);
-    n
-}
-
-fn strip(n: &mut Node) {
-    match &mut n.value {
-        Value::Map(entries) => {
-            entries.retain(|e| &*e.key != "$patch");
-            for e in entries {
-                strip(&mut e.value);
-            }
-        }
-        Value::Seq(items) => {
-            items.retain(|i| i.get("$patch").is_none());
-            items.iter_mut().for_each(strip);
-        }
-        _ => {}
-    }
-}
-
-fn merge(dst: &mut Node, patch: &Node, ctx: &mut Ctx) {
-    let Some(pentries) = patch.as_map() else {
-        *dst = clean(patch);
-        return;
-    };
-    if patch.get("$patch").and_then(Node::as_str) == Some("replace") {
-        *dst = clean(patch);
-        return;
-    }
-    if !dst.is_map() {
-        *dst = clean(patch);
-        return;
-    }
-    for e in pentries {
-        let key = &*e.key;
-        // Kustomize (v5.5) applies `$patch` only: `$retainKeys`,
-        // `$setElementOrder/...` and `$deleteFromPrimitiveList/...` stay in
-        // the object as ordinary keys (checked against kubectl kustomize).
-        if key == "$patch" {
-            continue;
-        }
-        if e.value.is_null() {
-            super::tree::remove(dst, key);
-            continue;
-        }
-        if e.value.get("$patch").and_then(Node::as_str) == Some("delete") {
-            super::tree::remove(dst, key);
-            continue;
-        }
-        match super::tree::get_mut(dst, key) {
-            None => {
-                let Value::Map(entries) = &mut dst.value else { return };
-                entries.push(Entry {
-                    key: e.key.clone(),
-                    key_span: e.key_span,
-                    value: clean(&e.value),
-                });
-            }
-            Some(slot) => {
-                ctx.path.push(key.to_string());
-                match (&mut slot.value, &e.value.value) {
-                    (Value::Map(_), Value::Map(_)) => merge(slot, &e.value, ctx),
-                    (Value::Seq(_), Value::Seq(src)) => merge_list(slot, src, key, ctx),
-                    _ => *slot = replace_scalar(slot, &e.value, ctx),
-                }
-                ctx.path.pop();
-            }
-        }
-    }
-}
-
 /// The value a patch puts in place of `dst`. Kustomize (v5.5, checked
 /// against kubectl kustomize) keeps a quoted scalar's quoting when a plain
 /// scalar replaces it: base `replicas: "3"` patched with `replicas: 5`
 /// gives the string `"5"`, and `"3"` patched with `5.0` or `0x10` the
 /// strings `"5.0"` and `"0x10"`, as written. A quoted patch value over a
 /// plain one is a string as usual.
-fn replace_scalar(dst: &Node, patch: &Node, ctx: &Ctx) -> Node {
-    let mut out = clean(patch);
+/// Also says whether the base's quotes were kept.
+pub(super) fn replace_scalar(dst: &Node, patch: &Node, map: &crate::render::SourceMap) -> (Node, bool) {
+    let mut out = patch.clone();
     let quoted = matches!(dst.value, Value::Str(_))
         && matches!(
             dst.style,
             ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted | ScalarStyle::Json
         );
     if !quoted || !matches!(patch.value, Value::Int(_) | Value::Float(_) | Value::Bool(_)) {
-        return out;
+        return (out, false);
     }
-    let Some(text) = written(patch, ctx).or_else(|| patch.scalar_text()) else {
-        return out;
+    let Some(text) = written(patch, map).or_else(|| patch.scalar_text()) else {
+        return (out, false);
     };
     out.value = Value::Str(text.into());
     out.style = ScalarStyle::DoubleQuoted;
-    out
+    (out, true)
 }
 
 /// A plain scalar's text as written in its file (without a tag), when its
 /// span still points at it (an inline patch's may not).
-fn written(n: &Node, ctx: &Ctx) -> Option<String> {
-    let (file, span) = ctx.map.locate(n.span)?;
+fn written(n: &Node, map: &crate::render::SourceMap) -> Option<String> {
+    let (file, span) = map.locate(n.span)?;
     let raw = file.text.get(span.start as usize..span.end as usize)?.trim();
     let raw = match raw.strip_prefix('!') {
         Some(tagged) => tagged.split_once(char::is_whitespace)?.1.trim_start(),
@@ -567,53 +411,6 @@ fn written(n: &Node, ctx: &Ctx) -> Option<String> {
         (a, b) => &a == b,
     };
     (same && !raw.is_empty() && !raw.contains('\n')).then(|| raw.to_string())
-}
-
-fn merge_list(slot: &mut Node, src: &[Node], key: &str, ctx: &mut Ctx) {
-    let replace_all = src
-        .iter()
-        .any(|i| i.get("$patch").and_then(Node::as_str) == Some("replace"));
-    let Value::Seq(dst) = &mut slot.value else { return };
-    if replace_all {
-        *dst = src.iter().filter(|i| i.get("$patch").is_none()).map(clean).collect();
-        return;
-    }
-    match strategy(ctx, key, dst, src) {
-        Strategy::Replace => *dst = src.iter().map(clean).collect(),
-        Strategy::Primitive => {
-            // The patch's values first, then the others.
-            let mut rest = std::mem::take(dst);
-            rest.retain(|d| !src.iter().any(|s| s.same_value(d)));
-            *dst = src.iter().map(clean).collect();
-            dst.append(&mut rest);
-        }
-        Strategy::Key(mk) => {
-            // Kustomize's order: the patch's items first (merged with the
-            // item of the same key, if any), then the other items.
-            let ident = |n: &Node| n.get(mk).and_then(Node::scalar_text);
-            let mut rest = std::mem::take(dst);
-            for s in src {
-                let kv = ident(s);
-                let pos = kv
-                    .as_ref()
-                    .and_then(|kv| rest.iter().position(|d| ident(d).as_ref() == Some(kv)));
-                let delete = s.get("$patch").and_then(Node::as_str) == Some("delete");
-                match (pos, delete) {
-                    (Some(i), true) => {
-                        rest.remove(i);
-                    }
-                    (None, true) => {}
-                    (Some(i), false) => {
-                        let mut item = rest.remove(i);
-                        merge(&mut item, s, ctx);
-                        dst.push(item);
-                    }
-                    (None, false) => dst.push(clean(s)),
-                }
-            }
-            dst.append(&mut rest);
-        }
-    }
 }
 
 /// JSON pointer tokens (`~1` → `/`, `~0` → `~`).
