@@ -195,6 +195,10 @@ fn reparse_regressions() {
         // A one-line document whose span sits at the end of the text.
         ("-- --- a", "-- --- zq"),
         (
+            ">+\nM\n\n\n\n \ni\n---\napiVp   ,y    ",
+            ">+\nM\n\n\n\n \ni\n---\napiVp   ,y    ",
+        ),
+        (
             ">+\n\n\n\n\n\n :\\\\\\\\\\\\ kwwwwcmemory: 128Mi\n---\napiVersi mn:or1\n #wk\": {\u{c}  p   ,y    ",
             ">+\n\n\n\n\n\n :\\\\\\\\\\\\ kwwwwcmemory: 128Mi\n---\napiVersi mn:or1\n #wk\": {\u{c}  p   ,y    ",
         ),
@@ -206,5 +210,45 @@ fn reparse_regressions() {
     ] {
         let got = kvet::yaml::reparse(old, parse_yaml(old, limits), new, limits);
         assert_eq!(got, parse_yaml(new, limits), "{old:?} -> {new:?}");
+    }
+}
+
+/// Every input of the `yaml_reparse` fuzz target's corpus, read as that
+/// target reads it (`fuzz/fuzz_targets/yaml_reparse.rs`), including the
+/// divergences it found.
+#[test]
+fn reparse_replays_the_fuzz_corpus() {
+    let dir = common::repo_root().join("fuzz/corpus/yaml_reparse");
+    let mut files = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        files.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+    }
+    assert!(!files.is_empty(), "no corpus in {}", dir.display());
+    let limits = Limits::default();
+    for p in files {
+        let Ok(data) = std::fs::read(&p) else { continue };
+        if data.len() < 4 {
+            continue;
+        }
+        let at = u16::from_le_bytes([data[0], data[1]]) as usize;
+        let remove = data[2] as usize % 16;
+        let insert_len = (data[3] as usize % 32).min(data.len() - 4);
+        let (Ok(insert), Ok(text)) = (
+            std::str::from_utf8(&data[4..4 + insert_len]),
+            std::str::from_utf8(&data[4 + insert_len..]),
+        ) else {
+            continue;
+        };
+        let mut at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut end = (at + remove).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        let new = format!("{}{insert}{}", &text[..at], &text[end..]);
+        let got = kvet::yaml::reparse(text, parse_yaml(text, limits), &new, limits);
+        assert!(got == parse_yaml(&new, limits), "{}: {text:?} -> {new:?}", p.display());
     }
 }

@@ -98,23 +98,36 @@ fn incremental(old_text: &str, mut old: Stream, new: &str, limits: Limits) -> Re
     let mut before = Vec::new();
     let mut after = Vec::new();
     for d in std::mem::take(&mut old.documents) {
-        if start > 0 && d.span.end <= start32 {
+        // A document's own span can sit at its end (a block scalar root):
+        // its root's span says where it starts.
+        let (lo, hi) = extent(&d);
+        if start > 0 && hi <= start32 {
             // Before the marker line that starts the chunk (a document that
             // ends in a block scalar ends where the marker line starts).
             before.push(d);
-        } else if end_new < n.len() && d.span.start > end_old32 {
+        } else if end_new < n.len() && lo > end_old32 {
             // A document after the marker line that ends the chunk starts
             // after its `---`.
             after.push(d);
-        } else if d.span.start < start32 || d.span.end > end_old32 {
+        } else if lo < start32 || hi > end_old32 {
             // A document across the chunk's edge: the marker line was not a
-            // boundary after all.
+            // boundary after all (a block scalar indented by nothing reads
+            // a `---` line as text).
             return Err(());
         }
     }
     let chunk = parse_yaml(new_chunk, limits);
-    // An empty document's span depends on what follows it.
-    if !chunk.diagnostics.is_empty() || chunk.documents.iter().any(|d| d.root.is_none()) {
+    // An empty document's span depends on what follows it; and a document
+    // that reaches the end of a chunk cut short may go on past its marker
+    // line in the whole text.
+    let cut = end_new < n.len();
+    let chunk_len = new_chunk.len() as u32;
+    if !chunk.diagnostics.is_empty()
+        || chunk
+            .documents
+            .iter()
+            .any(|d| d.root.is_none() || (cut && extent(d).1 >= chunk_len))
+    {
         return Err(());
     }
     let delta = new.len() as i64 - old_text.len() as i64;
@@ -133,6 +146,14 @@ fn incremental(old_text: &str, mut old: Stream, new: &str, limits: Limits) -> Re
         documents,
         diagnostics: Vec::new(),
     })
+}
+
+/// Where a document's text lies: its own span and its root's together.
+fn extent(d: &Document) -> (u32, u32) {
+    match &d.root {
+        Some(r) => (d.span.start.min(r.span.start), d.span.end.max(r.span.end)),
+        None => (d.span.start, d.span.end),
+    }
 }
 
 fn shift_span(s: &mut Span, by: i64) {
