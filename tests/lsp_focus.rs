@@ -8,30 +8,17 @@
 mod common;
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use kvet::config::Config;
 use kvet::lint::{lint, lint_focused, load};
 use kvet::source::SourceFile;
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json") {
-            out.push(p);
-        }
-    }
-}
-
 /// Checks every `step`-th file of `dir` as the focus, with every rule on
 /// and `object-duplicate` at `scope` (`file`, `directory` or `run`).
 fn focused_equals_full(dir: &Path, step: usize, scope: &str) {
     let mut paths = Vec::new();
-    files(dir, &mut paths);
+    common::files_with_ext(dir, &["yaml", "yml", "json"], &mut paths);
     let sources: Vec<SourceFile> = paths
         .iter()
         .map(|p| SourceFile::read(p, p.display().to_string()))

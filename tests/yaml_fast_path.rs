@@ -10,19 +10,6 @@ use std::path::{Path, PathBuf};
 
 use kvet::yaml::{Limits, parse_yaml_fast, parse_yaml_full};
 
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            yaml_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(p);
-        }
-    }
-}
-
 /// Whether the fast path took `text`; panics when it took it and differs.
 fn same(text: &str, what: &str) -> bool {
     let Some(fast) = parse_yaml_fast(text, Limits::default()) else {
@@ -32,21 +19,9 @@ fn same(text: &str, what: &str) -> bool {
     if fast == full {
         return true;
     }
-    let (a, b) = (format!("{fast:#?}"), format!("{full:#?}"));
-    if a != b {
-        let line = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
-        let ctx = |s: &str| {
-            s.lines()
-                .skip(line.saturating_sub(12))
-                .take(16)
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        panic!(
-            "fast path differs on {what}\n--- fast\n{}\n--- full\n{}\n--- text\n{text}",
-            ctx(&a),
-            ctx(&b)
-        );
+    if format!("{fast:?}") != format!("{full:?}") {
+        let (a, b) = common::debug_difference(&fast, &full, 12, 16);
+        panic!("fast path differs on {what}\n--- fast\n{a}\n--- full\n{b}\n--- text\n{text}");
     }
     true
 }
@@ -69,8 +44,8 @@ fn check_files(files: &[PathBuf]) -> ((usize, usize), (usize, usize)) {
 #[test]
 fn fast_path_matches_full_parser_on_fixtures() {
     let mut files = Vec::new();
-    yaml_files(Path::new("fixtures"), &mut files);
-    yaml_files(Path::new("tests/data"), &mut files);
+    common::files_with_ext(Path::new("fixtures"), &["yaml", "yml"], &mut files);
+    common::files_with_ext(Path::new("tests/data"), &["yaml", "yml"], &mut files);
     assert!(files.len() > 100, "fixtures not found");
     let (taken, total) = check_files(&files);
     eprintln!("fixtures: fast path took {}/{} files", taken.0, total.0);
@@ -88,7 +63,7 @@ fn fast_path_matches_full_parser_on_corpus() {
         return;
     };
     let mut files = Vec::new();
-    yaml_files(&root, &mut files);
+    common::files_with_ext(&root, &["yaml", "yml"], &mut files);
     let (taken, total) = check_files(&files);
     eprintln!(
         "corpus: fast path took {}/{} files, {}/{} bytes",
@@ -108,10 +83,10 @@ fn fast_path_matches_full_parser_on_corpus() {
 #[test]
 fn fast_path_matches_full_parser_on_mutations() {
     let mut files = Vec::new();
-    yaml_files(Path::new("fixtures"), &mut files);
+    common::files_with_ext(Path::new("fixtures"), &["yaml", "yml"], &mut files);
     if let Some(root) = common::shared("fast_path_matches_full_parser_on_mutations", "corpus") {
         let mut corpus = Vec::new();
-        yaml_files(&root, &mut corpus);
+        common::files_with_ext(&root, &["yaml", "yml"], &mut corpus);
         files.extend(corpus.into_iter().step_by(7));
     }
     const EDITS: &[&str] = &[

@@ -10,19 +10,6 @@ use std::path::{Path, PathBuf};
 
 use kvet::yaml::{Limits, parse_yaml, try_reparse};
 
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            yaml_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(p);
-        }
-    }
-}
-
 /// A small deterministic generator (xorshift).
 struct Rng(u64);
 
@@ -126,20 +113,12 @@ fn check_file(path: &Path, edits: usize, rng: &mut Rng) -> (usize, usize) {
         };
         taken += 1;
         if got != want {
-            let (a, b) = (format!("{got:#?}"), format!("{want:#?}"));
-            let line = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
-            let ctx = |s: &str| {
-                s.lines()
-                    .skip(line.saturating_sub(8))
-                    .take(12)
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            };
+            let (a, b) = common::debug_difference(&got, &want, 8, 12);
             panic!(
                 "{}: re-parse differs from a whole parse after an edit\n--- before\n{text:?}\n--- after\n{new:?}\n--- re-parse\n{}\n--- whole\n{}",
                 path.display(),
-                ctx(&a),
-                ctx(&b)
+                a,
+                b
             );
         }
         text = new;
@@ -161,7 +140,7 @@ fn assert_taken(files: &[PathBuf], (taken, total): (usize, usize)) {
 #[test]
 fn reparse_equals_a_whole_parse_on_every_fixture() {
     let mut files = Vec::new();
-    yaml_files(&common::repo_root().join("fixtures"), &mut files);
+    common::files_with_ext(&common::repo_root().join("fixtures"), &["yaml", "yml"], &mut files);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut sum = (0, 0);
     for f in &files {
@@ -177,7 +156,7 @@ fn reparse_equals_a_whole_parse_on_corpus_files() {
         return;
     };
     let mut files = Vec::new();
-    yaml_files(&corpus, &mut files);
+    common::files_with_ext(&corpus, &["yaml", "yml"], &mut files);
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let mut sum = (0, 0);
     for f in files.iter().step_by(3) {

@@ -162,3 +162,37 @@ fn missing<T>(test: &str, what: &str) -> Option<T> {
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
     None
 }
+
+/// The files under `dir` (recursively, in name order) whose extension is
+/// one of `exts`, appended to `out`.
+pub fn files_with_ext(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            files_with_ext(&p, exts, out);
+        } else if p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| exts.contains(&e))
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// The `{:#?}` texts of `a` and `b` around their first differing line
+/// (`before` lines before it, `take` lines in all), for a failure message.
+pub fn debug_difference<T: std::fmt::Debug>(a: &T, b: &T, before: usize, take: usize) -> (String, String) {
+    let (a, b) = (format!("{a:#?}"), format!("{b:#?}"));
+    let line = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
+    let ctx = |s: &str| {
+        s.lines()
+            .skip(line.saturating_sub(before))
+            .take(take)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    (ctx(&a), ctx(&b))
+}
