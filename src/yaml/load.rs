@@ -514,7 +514,11 @@ impl Builder<'_> {
                             );
                             if let (Some(written), Some(d)) = (k.written, self.diags.get_mut(before)) {
                                 let read = d.message.trim_start_matches("duplicate key ").to_string();
-                                d.message = format!("{} (YAML 1.1 reads `{written}` as {read})", d.message);
+                                d.message = if written.is_empty() {
+                                    format!("{} (an empty key reads as {read})", d.message)
+                                } else {
+                                    format!("{} (YAML 1.1 reads `{written}` as {read})", d.message)
+                                };
                             }
                         }
                     }
@@ -551,6 +555,17 @@ impl Builder<'_> {
                             ref other => Node::new(span, other.clone()).scalar_text().unwrap_or_default().into(),
                         };
                         let written = written.filter(|w| **w != *text);
+                        // An empty key (`? ` with nothing after it, `: v`)
+                        // has no text: its event's position is the next
+                        // token's, which a fix must not take for the key.
+                        let empty = written
+                            .as_deref()
+                            .is_some_and(|w| text.as_ref() == "null" && !matches!(w, "~" | "Null" | "NULL"));
+                        let (span, written) = if empty {
+                            (Span::new(span.start, span.start), Some(Box::<str>::from("")))
+                        } else {
+                            (span, written)
+                        };
                         *key = Some(PendingKey {
                             text,
                             span,
@@ -1021,6 +1036,30 @@ mod tests {
         assert!(dups[1].shadowed.is_none(), "the earlier key is empty");
         let st = parse("~: 1\nnull: 2\n");
         assert!(st.diagnostics[0].shadowed.is_some());
+    }
+
+    #[test]
+    fn an_empty_key_is_not_the_key_written_after_it() {
+        // Found by the fix fuzz target: an empty key's event sits at the
+        // next token, here the next `?` line, whose entry the duplicate-key
+        // fix then removed (a key that is no duplicate).
+        let text = "a:\n?    \n? e  x\nb:\n?    \n? e t\n";
+        let st = parse(text);
+        let dups: Vec<_> = st
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "yaml-duplicate-key")
+            .collect();
+        assert_eq!(dups.len(), 1);
+        assert!(dups[0].shadowed.is_none(), "no text of the empty key to remove");
+        assert!(
+            dups[0].message.contains("an empty key reads as `null`"),
+            "{}",
+            dups[0].message
+        );
+        assert!(dups[0].span.is_empty() && dups[0].labels[0].0.is_empty());
+        let r = st.documents[0].root.clone().unwrap_or_else(|| Node::null(0));
+        assert!(r.get("e  x").is_some() && r.get("e t").is_some());
     }
 
     #[test]
