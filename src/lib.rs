@@ -6,6 +6,7 @@
 
 pub mod baseline;
 pub mod config;
+pub mod deps;
 pub mod diagnostic;
 pub mod fix;
 pub mod kustomize_lint;

@@ -230,7 +230,24 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
         .flat_map(|g| g.config.custom_rules.iter().cloned())
         .collect();
 
-    let mut output = lint_plan(&plan, &sources, &progress);
+    // The result cache: an unchanged run replays its findings (not when
+    // kvet edits files: fixes need the whole run).
+    let cache_dir = if edits_files {
+        None
+    } else {
+        super::cache::folder(args.no_cache, args.cache_dir.as_deref())
+    };
+    let cache_key = cache_dir.as_ref().map(|_| {
+        let configs: Vec<_> = plan.iter().map(|g| (&g.config, g.range.clone())).collect();
+        super::cache::key(&sources, &configs)
+    });
+    let replay = cache_dir
+        .as_deref()
+        .zip(cache_key)
+        .and_then(|(dir, key)| super::cache::load(dir, key));
+    if replay.is_none() && cache_dir.is_some() {
+        kvet::deps::record();
+    }
     // Kustomization roots: rendered and linted as the cluster sees them.
     // Rendered again after fixes, from the fixed texts (a fix may edit the
     // origin of a rendered value).
@@ -258,11 +275,22 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
         };
         kvet::render::roots::render_roots(sources, &config_of, &opts)
     };
-    if rendering {
-        progress.phase("rendering kustomizations", 0);
-    }
-    let mut rendered = render_now(&mut sources, &[]);
-    kvet::render::roots::apply(&mut output, &rendered);
+    let (mut output, mut warnings) = match replay {
+        Some(hit) => (hit.output, hit.warnings),
+        None => {
+            let mut output = lint_plan(&plan, &sources, &progress);
+            if rendering {
+                progress.phase("rendering kustomizations", 0);
+            }
+            let rendered = render_now(&mut sources, &[]);
+            kvet::render::roots::apply(&mut output, &rendered);
+            let warnings = kvet::schema::crd::catalog::take_warnings();
+            if let Some((dir, key)) = cache_dir.as_deref().zip(cache_key) {
+                super::cache::store(dir, key, &output, &warnings, &kvet::deps::take());
+            }
+            (output, warnings)
+        }
+    };
     progress.finish();
 
     // --fix / --diff: apply fixes in rounds (a fix can enable another)
@@ -307,7 +335,7 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
                 }
             }
             output = lint_plan(&plan, &sources, &Progress::new(true));
-            rendered = render_now(&mut sources, &originals);
+            let rendered = render_now(&mut sources, &originals);
             kvet::render::roots::apply(&mut output, &rendered);
         }
     }
@@ -370,7 +398,7 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
         }
         if !refused.is_empty() || !not_written.is_empty() {
             output = lint_plan(&plan, &sources, &Progress::new(true));
-            rendered = render_now(&mut sources, &originals);
+            let rendered = render_now(&mut sources, &originals);
             kvet::render::roots::apply(&mut output, &rendered);
         }
         for (i, why) in &not_written {
@@ -507,7 +535,8 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
     if args.explain_schemas {
         explain_schemas(&plan, &sources);
     }
-    for w in kvet::schema::crd::catalog::take_warnings() {
+    warnings.extend(kvet::schema::crd::catalog::take_warnings());
+    for w in warnings {
         eprintln!("kvet: warning: {w}");
     }
     for (path, why) in &found.walk_errors {

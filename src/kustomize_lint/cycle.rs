@@ -37,7 +37,7 @@ fn children(dir: &Path) -> Vec<(PathBuf, String)> {
     let Some(file) = kustomization_in(dir) else {
         return Vec::new();
     };
-    let Ok(text) = std::fs::read_to_string(&file) else {
+    let Ok(text) = crate::deps::read_to_string(&file) else {
         return Vec::new();
     };
     let stream = parse_source(&text, false, Limits::default());
@@ -47,7 +47,7 @@ fn children(dir: &Path) -> Vec<(PathBuf, String)> {
     folder_entries(root)
         .filter_map(|(_, s)| {
             let p = dir.join(s);
-            p.is_dir().then(|| (p.canonicalize().unwrap_or(p), s.to_string()))
+            crate::deps::is_dir(&p).then(|| (crate::deps::canonicalize(&p).unwrap_or(p), s.to_string()))
         })
         .collect()
 }
@@ -55,16 +55,16 @@ fn children(dir: &Path) -> Vec<(PathBuf, String)> {
 /// The entries of the kustomization `root` (in folder `dir`) that lead
 /// back to it.
 pub fn cycles<'a>(dir: &Path, root: &'a Node) -> Vec<Cycle<'a>> {
-    let Ok(home) = dir.canonicalize() else {
+    let Ok(home) = crate::deps::canonicalize(dir) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for (node, rel) in folder_entries(root) {
         let start = dir.join(rel);
-        if !start.is_dir() {
+        if !crate::deps::is_dir(&start) {
             continue;
         }
-        let start = start.canonicalize().unwrap_or(start);
+        let start = crate::deps::canonicalize(&start).unwrap_or(start);
         if let Some(chain) = path_back(&start, &home) {
             let mut full = vec![rel.to_string()];
             full.extend(chain);

@@ -158,14 +158,14 @@ pub fn kustomization_in(dir: &Path) -> Option<PathBuf> {
     KUSTOMIZATION_FILE_NAMES
         .iter()
         .map(|n| dir.join(n))
-        .find(|p| p.is_file())
+        .find(|p| crate::deps::is_file(p))
 }
 
 /// What is wrong with a reference on disk, relative to `dir` (the
 /// kustomization's folder); `None` when it is there.
 pub fn missing(dir: &Path, r: &FileRef) -> Option<String> {
     let full = dir.join(r.path);
-    let meta = std::fs::metadata(&full);
+    let meta = crate::deps::metadata(&full);
     match (r.kind, meta) {
         (_, Err(_)) => Some(format!("`{}` does not exist", r.path)),
         (RefKind::File, Ok(m)) if m.is_dir() => Some(format!("`{}` is a folder, not a file", r.path)),

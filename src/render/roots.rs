@@ -63,7 +63,7 @@ fn is_kustomization(path: &Path) -> bool {
 }
 
 fn canonical(p: &Path) -> PathBuf {
-    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
+    crate::deps::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// The text of a render's virtual address space: every file at its base,

@@ -107,12 +107,12 @@ impl<'o> Builder<'o> {
         if let Some(text) = self.opts.overlay.as_ref().and_then(|o| o.get(path)) {
             return Ok(text.clone().into_bytes());
         }
-        std::fs::read(path)
+        crate::deps::read(path)
     }
 
     /// Whether `path` is a file (on disk or in the overlay).
     pub fn is_file(&self, path: &Path) -> bool {
-        self.opts.overlay.as_ref().is_some_and(|o| o.contains_key(path)) || path.is_file()
+        self.opts.overlay.as_ref().is_some_and(|o| o.contains_key(path)) || crate::deps::is_file(path)
     }
 
     /// A file's bytes (generator `files`), recording a finding when it
@@ -330,7 +330,7 @@ impl<'o> Builder<'o> {
                 return self.fatal(item.span, "a resource must be a path");
             };
             let path = self.resolve(dir, rel, item.span)?;
-            if path.is_dir() {
+            if crate::deps::is_dir(&path) {
                 let mut sub = Vec::new();
                 self.accumulate(&path, &mut sub, item.span, false)?;
                 own.extend(sub);
@@ -352,7 +352,7 @@ impl<'o> Builder<'o> {
                 return self.fatal(item.span, "a component must be a path");
             };
             let path = self.resolve(dir, rel, item.span)?;
-            if !path.is_dir() {
+            if !crate::deps::is_dir(&path) {
                 return self.fatal_as(
                     Problem::Missing,
                     item.span,

@@ -34,7 +34,10 @@ pub const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization
 
 /// The kustomization file of a folder, if it has one.
 pub fn kustomization_file(dir: &Path) -> Option<PathBuf> {
-    KUSTOMIZATION_FILES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
+    KUSTOMIZATION_FILES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| crate::deps::is_file(p))
 }
 
 /// What kind of problem a render met (it picks the rule that reports it).

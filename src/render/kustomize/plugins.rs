@@ -19,7 +19,7 @@ pub fn run(b: &mut Builder, k: &Node, field: &str, dir: &Path, ra: &mut Vec<Res>
             Value::Str(rel) => {
                 let path = b.resolve(dir, rel, item.span)?;
                 if !b.is_file(&path) {
-                    let problem = if path.is_dir() {
+                    let problem = if crate::deps::is_dir(&path) {
                         super::Problem::NotRendered
                     } else {
                         super::Problem::Missing

@@ -1,0 +1,551 @@
+//! The result cache of `kvet check`: a run whose inputs, configuration,
+//! command line and kvet binary are those of an earlier run, and whose
+//! file-system dependencies (what kustomizations read or probed) still
+//! answer the same, replays that run's findings instead of linting again.
+//!
+//! One entry per distinct run, named by a 64-bit digest of what the run
+//! depends on; a second, independent digest inside the entry guards against
+//! a collision of the first. Entries are written to a temporary file and
+//! renamed into place (concurrent runs never see half an entry), and the
+//! oldest are removed beyond [`MAX_ENTRIES`]. A cache that cannot be read or
+//! written is not an error: the run lints as if there were none.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use kvet::config::Config;
+use kvet::deps::{Dep, Probe};
+use kvet::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, ObjectMeta, Severity, Summary};
+use kvet::lint::{LintOutput, ObjectRef};
+use kvet::source::SourceFile;
+use kvet::yaml::Span;
+
+/// Entries kept in a cache folder (the oldest beyond it are removed).
+pub const MAX_ENTRIES: usize = 32;
+
+/// The entry format; a change makes every older entry a miss.
+const MAGIC: &[u8] = b"kvet-result-cache 1\n";
+
+/// The cache folder: `--cache-dir`, `KVET_CACHE_DIR`, `$XDG_CACHE_HOME/kvet`
+/// or `~/.cache/kvet`; `None` with `--no-cache` or `KVET_NO_CACHE=1`.
+pub fn folder(no_cache: bool, cache_dir: Option<&Path>) -> Option<PathBuf> {
+    if no_cache || std::env::var_os("KVET_NO_CACHE").is_some_and(|v| !v.is_empty() && v != "0") {
+        return None;
+    }
+    if let Some(d) = cache_dir {
+        return Some(d.to_path_buf());
+    }
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    env("KVET_CACHE_DIR")
+        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("kvet")))
+        .or_else(|| env("HOME").map(|d| d.join(".cache").join("kvet")))
+}
+
+/// What a run depends on, digested twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    name: u64,
+    check: u64,
+}
+
+/// The key of a run: the kvet binary, the command line and working folder,
+/// the `KVET_*` environment, each configuration with the inputs it applies
+/// to, every input's name and text, and the files under `--crd`/`crds`
+/// paths. `configs` pairs each configuration with the range of `sources`
+/// it lints.
+pub fn key(sources: &[SourceFile], configs: &[(&Config, std::ops::Range<usize>)]) -> Key {
+    let mut parts: Vec<u64> = Vec::with_capacity(sources.len() + 16);
+    let mut h = hasher();
+    MAGIC.hash(&mut h);
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    if let Some(m) = std::env::current_exe().ok().and_then(|p| {
+        let m = std::fs::metadata(&p).ok()?;
+        Some((p, m.len(), m.modified().ok()))
+    }) {
+        m.hash(&mut h);
+    }
+    for a in std::env::args_os() {
+        a.hash(&mut h);
+    }
+    std::env::current_dir().ok().hash(&mut h);
+    let mut env: Vec<_> = std::env::vars_os()
+        .filter(|(k, _)| {
+            k.to_str()
+                .is_some_and(|k| k.starts_with("KVET_") && k != "KVET_CACHE_DIR")
+        })
+        .collect();
+    env.sort();
+    env.hash(&mut h);
+    for (config, range) in configs {
+        format!("{config:?}").hash(&mut h);
+        (range.start, range.end).hash(&mut h);
+        for crd in &config.crds {
+            tree_digest(crd, 0, &mut h);
+        }
+    }
+    parts.push(h.finish());
+    for s in sources {
+        let mut h = hasher();
+        s.name.hash(&mut h);
+        s.path.hash(&mut h);
+        s.load_error
+            .as_ref()
+            .map(|e| (e.rule, &e.message, e.offset))
+            .hash(&mut h);
+        s.text.hash(&mut h);
+        parts.push(h.finish());
+    }
+    let digest = |seed: u8| {
+        let mut h = hasher();
+        seed.hash(&mut h);
+        parts.hash(&mut h);
+        h.finish()
+    };
+    Key {
+        name: digest(1),
+        check: digest(2),
+    }
+}
+
+fn hasher() -> std::collections::hash_map::DefaultHasher {
+    std::collections::hash_map::DefaultHasher::new()
+}
+
+/// Names and bytes of every file under `path` (symlinks followed, at most
+/// 16 folders deep), in name order.
+fn tree_digest(path: &Path, depth: usize, h: &mut impl Hasher) {
+    path.hash(h);
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() && depth < 16 => {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+                .map(|rd| rd.flatten().map(|e| e.path()).collect())
+                .unwrap_or_default();
+            entries.sort();
+            entries.len().hash(h);
+            for e in entries {
+                tree_digest(&e, depth + 1, h);
+            }
+        }
+        Ok(m) if m.is_file() => std::fs::read(path).ok().hash(h),
+        Ok(_) => 2u8.hash(h),
+        Err(_) => 0u8.hash(h),
+    }
+}
+
+/// A replayed run: its findings, and the warnings it printed.
+pub struct Hit {
+    pub output: LintOutput,
+    pub warnings: Vec<String>,
+}
+
+fn entry_path(dir: &Path, key: Key) -> PathBuf {
+    dir.join(format!("{:016x}.bin", key.name))
+}
+
+/// The run stored under `key`, if its dependencies still hold.
+pub fn load(dir: &Path, key: Key) -> Option<Hit> {
+    let bytes = std::fs::read(entry_path(dir, key)).ok()?;
+    let mut r = Reader {
+        data: bytes.strip_prefix(MAGIC)?,
+    };
+    if r.u64()? != key.check {
+        return None;
+    }
+    let deps = r.seq(|r| {
+        let path = PathBuf::from(r.str()?);
+        let probe = match r.u8()? {
+            0 => Probe::Kind,
+            1 => Probe::Content,
+            2 => Probe::Canonical,
+            _ => return None,
+        };
+        Some(Dep {
+            path,
+            probe,
+            digest: r.u64()?,
+        })
+    })?;
+    if !deps.iter().all(Dep::still_holds) {
+        return None;
+    }
+    let warnings = r.seq(|r| r.str())?;
+    let metas = r.seq(|r| {
+        Some(Arc::new(ObjectMeta {
+            api_version: r.str()?,
+            kind: r.str()?,
+            name: r.opt(Reader::str)?,
+            namespace: r.opt(Reader::str)?,
+        }))
+    })?;
+    let meta = |r: &mut Reader| metas.get(r.u32()? as usize).cloned();
+    let summary = Summary {
+        files: r.u64()? as usize,
+        objects: r.u64()? as usize,
+        errors: r.u64()? as usize,
+        warnings: r.u64()? as usize,
+        infos: r.u64()? as usize,
+        suppressed: r.u64()? as usize,
+    };
+    let objects = r.seq(|r| {
+        Some(ObjectRef {
+            file: r.u32()?,
+            span: r.span()?,
+            meta: meta(r)?,
+        })
+    })?;
+    let diagnostics = r.seq(|r| r.diagnostic(&meta))?;
+    let suppressed = r.seq(|r| r.diagnostic(&meta))?;
+    r.data.is_empty().then_some(Hit {
+        output: LintOutput {
+            objects,
+            diagnostics,
+            suppressed,
+            summary,
+        },
+        warnings,
+    })
+}
+
+/// Stores a run (best effort: a cache that cannot be written is skipped).
+pub fn store(dir: &Path, key: Key, output: &LintOutput, warnings: &[String], deps: &[Dep]) {
+    let mut w = Writer::default();
+    w.buf.extend_from_slice(MAGIC);
+    w.u64(key.check);
+    w.seq(deps, |w, d| {
+        w.str(&d.path.to_string_lossy());
+        w.u8(d.probe as u8);
+        w.u64(d.digest);
+    });
+    w.seq(warnings, |w, s| w.str(s));
+    // Object identities are shared between findings: stored once each.
+    let mut index: HashMap<*const ObjectMeta, u32> = HashMap::new();
+    let mut metas: Vec<&Arc<ObjectMeta>> = Vec::new();
+    let all = output.objects.iter().map(|o| &o.meta).chain(
+        output
+            .diagnostics
+            .iter()
+            .chain(&output.suppressed)
+            .filter_map(|d| d.object.as_ref()),
+    );
+    for m in all {
+        index.entry(Arc::as_ptr(m)).or_insert_with(|| {
+            metas.push(m);
+            metas.len() as u32 - 1
+        });
+    }
+    w.seq(&metas, |w, m| {
+        w.str(&m.api_version);
+        w.str(&m.kind);
+        w.opt(m.name.as_deref(), Writer::str);
+        w.opt(m.namespace.as_deref(), Writer::str);
+    });
+    let s = &output.summary;
+    for n in [s.files, s.objects, s.errors, s.warnings, s.infos, s.suppressed] {
+        w.u64(n as u64);
+    }
+    let meta_index = |m: &Arc<ObjectMeta>| index.get(&Arc::as_ptr(m)).copied().unwrap_or(0);
+    w.seq(&output.objects, |w, o| {
+        w.u32(o.file);
+        w.span(o.span);
+        w.u32(meta_index(&o.meta));
+    });
+    w.seq(&output.diagnostics, |w, d| w.diagnostic(d, &meta_index));
+    w.seq(&output.suppressed, |w, d| w.diagnostic(d, &meta_index));
+    if write_entry(dir, key, &w.buf).is_ok() {
+        prune(dir);
+    }
+}
+
+fn write_entry(dir: &Path, key: Key, bytes: &[u8]) -> std::io::Result<()> {
+    if !dir.is_dir() {
+        std::fs::create_dir_all(dir)?;
+        // Marks the folder as a cache for backup tools and git.
+        let _ = std::fs::write(
+            dir.join("CACHEDIR.TAG"),
+            "Signature: 8a477f597d28d172789f06886806bc55\n# kvet's result cache (see `kvet check --help`, --no-cache)\n",
+        );
+        let _ = std::fs::write(dir.join(".gitignore"), "*\n");
+    }
+    let tmp = dir.join(format!(".tmp-{}-{:016x}", std::process::id(), key.name));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, entry_path(dir, key)).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// Removes the oldest entries beyond [`MAX_ENTRIES`].
+fn prune(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<(std::time::SystemTime, PathBuf)> = rd
+        .flatten()
+        .filter(|e| e.file_name().to_str().is_some_and(|n| n.ends_with(".bin")))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    if entries.len() <= MAX_ENTRIES {
+        return;
+    }
+    entries.sort();
+    for (_, p) in &entries[..entries.len() - MAX_ENTRIES] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+#[derive(Default)]
+struct Writer {
+    buf: Vec<u8>,
+}
+
+impl Writer {
+    fn u8(&mut self, v: u8) {
+        self.buf.push(v);
+    }
+    fn u32(&mut self, v: u32) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.buf.extend_from_slice(s.as_bytes());
+    }
+    fn span(&mut self, s: Span) {
+        self.u32(s.start);
+        self.u32(s.end);
+    }
+    fn opt<T>(&mut self, v: Option<T>, f: impl FnOnce(&mut Self, T)) {
+        match v {
+            None => self.u8(0),
+            Some(v) => {
+                self.u8(1);
+                f(self, v);
+            }
+        }
+    }
+    fn seq<T>(&mut self, items: &[T], mut f: impl FnMut(&mut Self, &T)) {
+        self.u64(items.len() as u64);
+        for i in items {
+            f(self, i);
+        }
+    }
+    fn diagnostic(&mut self, d: &Diagnostic, meta: &impl Fn(&Arc<ObjectMeta>) -> u32) {
+        self.str(&d.rule);
+        self.u8(match d.severity {
+            Severity::Info => 0,
+            Severity::Warning => 1,
+            Severity::Error => 2,
+        });
+        self.u32(d.file);
+        self.span(d.span);
+        self.str(&d.message);
+        self.seq(&d.labels, |w, l| {
+            w.u32(l.file);
+            w.span(l.span);
+            w.str(&l.message);
+        });
+        self.opt(d.help.as_deref(), Self::str);
+        self.opt(d.fix.as_ref(), |w, f| {
+            w.str(&f.title);
+            w.u8(u8::from(f.applicability == Applicability::Unsafe));
+            w.seq(&f.edits, |w, e| {
+                w.u32(e.file);
+                w.span(e.span);
+                w.str(&e.replacement);
+            });
+        });
+        self.opt(d.object.as_ref(), |w, m| w.u32(meta(m)));
+    }
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        if n > self.data.len() {
+            return None;
+        }
+        let (head, rest) = self.data.split_at(n);
+        self.data = rest;
+        Some(head)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn str(&mut self) -> Option<String> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+    fn span(&mut self) -> Option<Span> {
+        Some(Span::new(self.u32()?, self.u32()?))
+    }
+    fn opt<T>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => f(self).map(Some),
+            _ => None,
+        }
+    }
+    /// A counted sequence (the count is checked against the bytes left, so
+    /// a corrupt entry cannot ask for a huge allocation).
+    fn seq<T>(&mut self, mut f: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        if n > self.data.len() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push(f(self)?);
+        }
+        Some(out)
+    }
+    fn diagnostic(&mut self, meta: &impl Fn(&mut Self) -> Option<Arc<ObjectMeta>>) -> Option<Diagnostic> {
+        let rule = self.str()?;
+        let severity = match self.u8()? {
+            0 => Severity::Info,
+            1 => Severity::Warning,
+            2 => Severity::Error,
+            _ => return None,
+        };
+        let mut d = Diagnostic::new(rule, severity, self.u32()?, self.span()?, self.str()?);
+        d.labels = self.seq(|r| {
+            Some(Label {
+                file: r.u32()?,
+                span: r.span()?,
+                message: r.str()?,
+            })
+        })?;
+        d.help = self.opt(Self::str)?;
+        d.fix = self.opt(|r| {
+            Some(Fix {
+                title: r.str()?,
+                applicability: if r.u8()? == 1 {
+                    Applicability::Unsafe
+                } else {
+                    Applicability::Safe
+                },
+                edits: r.seq(|r| {
+                    Some(Edit {
+                        file: r.u32()?,
+                        span: r.span()?,
+                        replacement: r.str()?,
+                    })
+                })?,
+            })
+        })?;
+        d.object = self.opt(meta)?;
+        Some(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> LintOutput {
+        let meta = Arc::new(ObjectMeta {
+            api_version: "apps/v1".into(),
+            kind: "Deployment".into(),
+            name: Some("web".into()),
+            namespace: None,
+        });
+        let mut d = Diagnostic::new(
+            "requests-missing",
+            Severity::Warning,
+            1,
+            Span::new(3, 9),
+            "no requests".to_string(),
+        )
+        .with_help("set them")
+        .with_label(Span::new(0, 2), "here");
+        d.object = Some(meta.clone());
+        d.fix = Some(Fix {
+            title: "t".into(),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                file: 1,
+                span: Span::new(3, 4),
+                replacement: "é".into(),
+            }],
+        });
+        let mut summary = Summary::default();
+        summary.count(std::slice::from_ref(&d));
+        summary.files = 2;
+        LintOutput {
+            objects: vec![ObjectRef {
+                file: 1,
+                span: Span::new(0, 20),
+                meta,
+            }],
+            diagnostics: vec![d.clone()],
+            suppressed: vec![Diagnostic::new("x", Severity::Error, 0, Span::new(1, 1), String::new())],
+            summary,
+        }
+    }
+
+    #[test]
+    fn an_entry_replays_what_was_stored_until_a_dependency_changes() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dep_file = dir.path().join("base.yaml");
+        std::fs::write(&dep_file, "a: 1\n").unwrap_or_else(|e| panic!("{e}"));
+        let key = Key { name: 7, check: 9 };
+        let out = sample();
+        let deps = [Dep::now(dep_file.clone(), Probe::Content)];
+        store(dir.path(), key, &out, &["w".to_string()], &deps);
+        let hit = load(dir.path(), key).unwrap_or_else(|| panic!("a miss"));
+        assert_eq!(hit.warnings, ["w"]);
+        assert_eq!(hit.output.diagnostics, out.diagnostics);
+        assert_eq!(hit.output.suppressed, out.suppressed);
+        assert_eq!(hit.output.summary, out.summary);
+        assert_eq!(hit.output.objects.len(), 1);
+        assert_eq!(hit.output.objects[0].meta, out.objects[0].meta);
+        assert!(
+            load(dir.path(), Key { name: 7, check: 8 }).is_none(),
+            "the second digest differs"
+        );
+        std::fs::write(&dep_file, "a: 2\n").unwrap_or_else(|e| panic!("{e}"));
+        assert!(load(dir.path(), key).is_none(), "a dependency changed");
+    }
+
+    #[test]
+    fn a_damaged_entry_is_a_miss() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let key = Key { name: 1, check: 2 };
+        store(dir.path(), key, &sample(), &[], &[]);
+        let path = entry_path(dir.path(), key);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
+        for cut in [0, MAGIC.len() + 3, bytes.len() / 2, bytes.len() - 1] {
+            std::fs::write(&path, &bytes[..cut]).unwrap_or_else(|e| panic!("{e}"));
+            assert!(load(dir.path(), key).is_none(), "cut at {cut}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        std::fs::write(&path, &longer).unwrap_or_else(|e| panic!("{e}"));
+        assert!(load(dir.path(), key).is_none(), "trailing bytes");
+    }
+
+    #[test]
+    fn old_entries_are_pruned() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        for i in 0..(MAX_ENTRIES as u64 + 5) {
+            store(dir.path(), Key { name: i, check: i }, &LintOutput::default(), &[], &[]);
+        }
+        let bins = std::fs::read_dir(dir.path())
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "bin"))
+                    .count()
+            })
+            .unwrap_or(0);
+        assert_eq!(bins, MAX_ENTRIES);
+    }
+}
