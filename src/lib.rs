@@ -12,6 +12,7 @@ pub mod fix;
 pub mod kustomize_lint;
 pub mod lint;
 pub mod lsp;
+pub mod memo;
 pub mod model;
 pub mod placeholder;
 pub mod render;

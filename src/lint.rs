@@ -260,20 +260,35 @@ fn lint_loaded_with(
 /// cross-object rules relate them to every object, and only findings in
 /// the focus files are returned. The documents stay with the caller, to be
 /// linted again after the next edit without parsing them again.
+///
+/// With a `memo`, objects whose text an earlier lint with the same memo
+/// checked reuse its findings ([`crate::memo`]).
 pub fn lint_focused(
     sources: &[SourceFile],
     loaded: &Loaded,
     focus: &HashSet<FileId>,
     config: &Config,
     registry: &Registry,
+    memo: Option<&Arc<crate::memo::ObjectMemo>>,
 ) -> LintOutput {
-    lint_inner(sources, loaded, Some(focus), config, registry, false, &NoProgress)
+    if let Some(m) = memo {
+        m.next_lint();
+    }
+    lint_inner(
+        sources,
+        loaded,
+        Some((focus, memo)),
+        config,
+        registry,
+        false,
+        &NoProgress,
+    )
 }
 
 fn lint_inner(
     sources: &[SourceFile],
     loaded: &Loaded,
-    focus: Option<&HashSet<FileId>>,
+    focused: Option<(&HashSet<FileId>, Option<&Arc<crate::memo::ObjectMemo>>)>,
     config: &Config,
     registry: &Registry,
     exiting: bool,
@@ -283,7 +298,9 @@ fn lint_inner(
     let mut objects = collect_objects(sources, loaded, registry, config, &mut diagnostics);
     crate::schema::check::mark_custom_pod_templates(&mut objects, sources, config);
     let mut catalog = Catalog::new(objects);
+    let focus = focused.map(|(f, _)| f);
     catalog.focus = focus.cloned();
+    catalog.memo = focused.and_then(|(_, m)| m.cloned());
     progress.checking(catalog.len());
     let checked = || progress.checked();
     diagnostics.extend(rules::run(registry, &catalog, sources, config, &checked));

@@ -81,6 +81,9 @@ pub struct Server {
     /// a full render, and after the workspace changed on disk): an edit
     /// re-renders only the kustomizations that read an open document.
     kustomization_reads: Option<HashMap<PathBuf, Vec<PathBuf>>>,
+    /// The open documents' objects' own findings, reused while an object's
+    /// text stays the same (one memo per configuration).
+    memo: std::sync::Arc<crate::memo::ObjectMemo>,
     deadline: Option<Instant>,
     outbox: Vec<Message>,
     next_id: i32,
@@ -139,6 +142,7 @@ impl Server {
             last: HashMap::new(),
             parsed: HashMap::new(),
             kustomization_reads: None,
+            memo: Default::default(),
             deadline: None,
             outbox: Vec::new(),
             next_id: 1,
@@ -213,6 +217,7 @@ impl Server {
         }
         self.registry = (!config.custom_rules.is_empty()).then(|| Registry::with_custom(&config.custom_rules));
         self.config = config;
+        self.memo = Default::default();
     }
 
     /// Reads the manifests of the workspace folders.
@@ -335,7 +340,7 @@ impl Server {
         let focus: HashSet<FileId> = (first_open..sources.len()).map(|i| i as FileId).collect();
         let loaded = Loaded { streams };
         let registry = self.registry.as_ref().unwrap_or_else(|| Registry::builtin());
-        let mut output = lint_focused(&sources, &loaded, &focus, &self.config, registry);
+        let mut output = lint_focused(&sources, &loaded, &focus, &self.config, registry, Some(&self.memo));
         // Kustomization roots are rendered with the open documents' texts
         // (unsaved edits included) instead of the files'.
         let overlay: HashMap<PathBuf, String> = self

@@ -14,6 +14,9 @@ pub struct Catalog<'a> {
     /// objects: [`Catalog::subjects_of_kind`]. `tests/lsp_focus.rs` checks
     /// that a focused run finds in its files what a full run finds there.
     pub focus: Option<std::collections::HashSet<crate::source::FileId>>,
+    /// Findings of unchanged objects from earlier lints (the language
+    /// server's), reused by the objects' own checks.
+    pub memo: Option<std::sync::Arc<crate::memo::ObjectMemo>>,
 }
 
 impl<'a> Catalog<'a> {
@@ -26,6 +29,21 @@ impl<'a> Catalog<'a> {
             objects,
             by_kind,
             focus: None,
+            memo: None,
+        }
+    }
+
+    /// An object's own findings of `pass`, by `check` or from the memo.
+    pub fn own_findings(
+        &self,
+        object: &Object<'_>,
+        sources: &[crate::source::SourceFile],
+        pass: crate::memo::Pass,
+        check: impl FnOnce() -> Vec<crate::diagnostic::Diagnostic>,
+    ) -> Vec<crate::diagnostic::Diagnostic> {
+        match &self.memo {
+            Some(m) => m.findings(object, sources, pass, check),
+            None => check(),
         }
     }
 

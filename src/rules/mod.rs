@@ -162,13 +162,16 @@ pub fn run(
         .par_iter()
         .filter(|o| catalog.in_focus(o))
         .flat_map_iter(|object| {
-            let mut ctx = Ctx::new(config, sources);
-            for (doc, rule) in &active {
-                ctx.set_rule(doc);
-                rule.check(object, &mut ctx);
-            }
+            let found = catalog.own_findings(object, sources, crate::memo::Pass::Rules, || {
+                let mut ctx = Ctx::new(config, sources);
+                for (doc, rule) in &active {
+                    ctx.set_rule(doc);
+                    rule.check(object, &mut ctx);
+                }
+                ctx.into_diagnostics()
+            });
             on_object();
-            ctx.into_diagnostics()
+            found
         })
         .collect();
 

@@ -132,6 +132,13 @@ fn component_config(api_version: &str, kind: &str) -> bool {
         || (api_version == "v1" && kind == "Config")
 }
 
+/// Whether an object is of a built-in Kubernetes API group (not a custom
+/// resource, not a component's or tool's configuration): its checks need
+/// no CRD.
+pub fn is_builtin_object(api_version: &str, kind: &str) -> bool {
+    !api_version.is_empty() && builtin_group(api_version) && !component_config(api_version, kind)
+}
+
 /// Whether an apiVersion's group belongs to Kubernetes itself.
 fn builtin_group(api_version: &str) -> bool {
     builtin_groups().contains(group_of(api_version))
@@ -270,16 +277,19 @@ pub fn check(
         .par_iter()
         .filter(|o| catalog.in_focus(o))
         .flat_map_iter(|object| {
-            let mut out = Out {
-                registry,
-                config,
-                diags: Vec::new(),
-            };
-            if let Some(source) = sources.get(object.file as usize) {
-                check_object(object, source, versions, &crds, &mut out);
-            }
+            let found = catalog.own_findings(object, sources, crate::memo::Pass::Schema, || {
+                let mut out = Out {
+                    registry,
+                    config,
+                    diags: Vec::new(),
+                };
+                if let Some(source) = sources.get(object.file as usize) {
+                    check_object(object, source, versions, &crds, &mut out);
+                }
+                out.diags
+            });
             on_object();
-            out.diags
+            found
         })
         .collect()
 }

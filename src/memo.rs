@@ -1,0 +1,163 @@
+//! Findings of objects whose text did not change, kept between the
+//! language server's lints (an edit re-checks the objects it touched, not
+//! the whole document).
+//!
+//! An object's own checks (its rules, its schema) read the object and the
+//! run's configuration. For an object of a built-in Kubernetes API group
+//! that is not a custom pod template, nothing else: the same text in the
+//! same file gives the same findings, moved by as many bytes as the object
+//! moved. The key is the file's name and the text from the start of the
+//! object's first line to its end; the findings are stored relative to
+//! that start. Custom resources (their CRD may be in another file) and
+//! findings that point into another file are never kept.
+//!
+//! A memo holds what the last two lints used: entries that no lint asked
+//! for since are dropped, so it stays the size of the open documents.
+//! It belongs to one configuration: a new configuration needs a new memo.
+//! `tests/lsp_focus.rs` checks that a lint with a memo, of the same text
+//! and of shifted text, finds what a lint without one finds.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::diagnostic::Diagnostic;
+use crate::model::Object;
+use crate::source::SourceFile;
+use crate::yaml::Span;
+
+/// Which of an object's checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pass {
+    Rules,
+    Schema,
+}
+
+type Key = (u64, usize, Pass);
+
+#[derive(Default)]
+struct Generations {
+    current: HashMap<Key, Vec<Diagnostic>>,
+    previous: HashMap<Key, Vec<Diagnostic>>,
+}
+
+/// Findings of unchanged objects, between lints.
+#[derive(Default)]
+pub struct ObjectMemo {
+    entries: Mutex<Generations>,
+    hits: AtomicUsize,
+}
+
+impl ObjectMemo {
+    /// Starts a lint: entries the previous lint did not use are dropped.
+    pub fn next_lint(&self) {
+        let mut g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        g.previous = std::mem::take(&mut g.current);
+    }
+
+    /// How many times findings came from the memo.
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// The object's findings of `pass`: from the memo when its text was
+    /// seen, else from `check` (and kept when they can be).
+    pub fn findings(
+        &self,
+        object: &Object,
+        sources: &[SourceFile],
+        pass: Pass,
+        check: impl FnOnce() -> Vec<Diagnostic>,
+    ) -> Vec<Diagnostic> {
+        let Some((key, base)) = key_of(object, sources, pass) else {
+            return check();
+        };
+        let found = {
+            let mut g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            match g.current.get(&key) {
+                Some(v) => Some(v.clone()),
+                None => g.previous.remove(&key).inspect(|v| {
+                    g.current.insert(key, v.clone());
+                }),
+            }
+        };
+        if let Some(relative) = found {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return relative
+                .into_iter()
+                .map(|mut d| {
+                    moved(&mut d, object.file, i64::from(base));
+                    d
+                })
+                .collect();
+        }
+        let diags = check();
+        let own = |f: u32, span: Span| f == object.file && span.start >= base;
+        let keepable = diags.iter().all(|d| {
+            own(d.file, d.span)
+                && d.labels.iter().all(|l| own(l.file, l.span))
+                && d.fix
+                    .as_ref()
+                    .is_none_or(|f| f.edits.iter().all(|e| own(e.file, e.span)))
+        });
+        if keepable {
+            let relative: Vec<Diagnostic> = diags
+                .iter()
+                .cloned()
+                .map(|mut d| {
+                    moved(&mut d, object.file, -i64::from(base));
+                    d
+                })
+                .collect();
+            self.entries
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .current
+                .insert(key, relative);
+        }
+        diags
+    }
+}
+
+/// The key of an object's findings, and the offset they are relative to;
+/// `None` for an object whose findings may depend on other files.
+fn key_of(object: &Object, sources: &[SourceFile], pass: Pass) -> Option<(Key, u32)> {
+    if object.custom_pod_template || !crate::schema::check::is_builtin_object(object.api_version, object.kind) {
+        return None;
+    }
+    let source = sources.get(object.file as usize)?;
+    let end = object.root.span.end as usize;
+    let start = source
+        .text
+        .get(..object.root.span.start as usize)?
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let text = source.text.get(start..end)?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    source.name.hash(&mut h);
+    source.path.hash(&mut h);
+    object.item.is_some().hash(&mut h);
+    text.hash(&mut h);
+    Some(((h.finish(), text.len(), pass), start as u32))
+}
+
+/// Moves a finding (its spans, labels and edits in `file`) by `delta` bytes.
+fn moved(d: &mut Diagnostic, file: u32, delta: i64) {
+    let shift = |s: &mut Span| {
+        let at = |x: u32| u32::try_from((i64::from(x) + delta).max(0)).unwrap_or(u32::MAX);
+        *s = Span::new(at(s.start), at(s.end));
+    };
+    d.file = file;
+    shift(&mut d.span);
+    for l in &mut d.labels {
+        l.file = file;
+        shift(&mut l.span);
+    }
+    if let Some(f) = &mut d.fix {
+        for e in &mut f.edits {
+            e.file = file;
+            shift(&mut e.span);
+        }
+    }
+}
