@@ -42,7 +42,7 @@ fn main() -> Result<(), String> {
         "textDocument/didOpen".into(),
         json!({ "textDocument": { "uri": uri, "languageId": "yaml", "version": 1, "text": text } }),
     ));
-    let mut published = server.take_outbox().len();
+    let mut published = server.take_outbox_as_sent().len();
     for n in 0..edits {
         server.notification(Notification::new(
             "textDocument/didChange".into(),
@@ -52,7 +52,7 @@ fn main() -> Result<(), String> {
             }),
         ));
         server.lint_and_publish();
-        published += server.take_outbox().len();
+        published += server.take_outbox_as_sent().len();
     }
     eprintln!("{edits} edits, {published} messages");
     Ok(())

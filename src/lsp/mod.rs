@@ -17,7 +17,7 @@ mod actions;
 pub mod convert;
 
 use std::collections::{HashMap, HashSet};
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -176,6 +176,33 @@ impl Server {
     fn log(&mut self, typ: lsp::MessageType, message: String) {
         eprintln!("kvet lsp: {message}");
         self.notify::<lsp::notification::LogMessage>(lsp::LogMessageParams { typ, message });
+    }
+
+    /// Queues a publishDiagnostics already written as JSON text: building
+    /// a `serde_json::Value` of hundreds of findings, then writing and
+    /// dropping it, cost the language server more than the rest of an
+    /// edit's publishing. The writer sends the text as it is
+    /// ([`SERIALIZED`]); [`Server::take_outbox`] reads it back for callers
+    /// that want messages.
+    fn publish(&mut self, params: &lsp::PublishDiagnosticsParams) {
+        #[derive(serde::Serialize)]
+        struct Frame<'a> {
+            jsonrpc: &'static str,
+            method: &'static str,
+            params: &'a lsp::PublishDiagnosticsParams,
+        }
+        let frame = Frame {
+            jsonrpc: "2.0",
+            method: lsp::notification::PublishDiagnostics::METHOD,
+            params,
+        };
+        match serde_json::to_string(&frame) {
+            Ok(text) => self.outbox.push(Message::Notification(Notification {
+                method: SERIALIZED.into(),
+                params: Value::String(text),
+            })),
+            Err(_) => self.notify::<lsp::notification::PublishDiagnostics>(params.clone()),
+        }
     }
 
     fn notify<N: lsp::notification::Notification>(&mut self, params: N::Params) {
@@ -434,7 +461,7 @@ impl Server {
                 now_published.insert(key.clone());
             }
             let version = self.docs.get(&key).map(|d| d.version);
-            self.notify::<lsp::notification::PublishDiagnostics>(lsp::PublishDiagnosticsParams {
+            self.publish(&lsp::PublishDiagnosticsParams {
                 uri: uri.clone(),
                 diagnostics: lsp_diags,
                 version,
@@ -651,6 +678,21 @@ impl Server {
 
     /// Messages waiting to be sent.
     pub fn take_outbox(&mut self) -> Vec<Message> {
+        self.take_outbox_as_sent()
+            .into_iter()
+            .map(|m| match m {
+                Message::Notification(n) if n.method == SERIALIZED => {
+                    let text = n.params.as_str().unwrap_or_default();
+                    serde_json::from_str(text).unwrap_or(Message::Notification(n))
+                }
+                m => m,
+            })
+            .collect()
+    }
+
+    /// Messages waiting to be sent, as the writer gets them: findings are
+    /// [`SERIALIZED`] notifications (their JSON text, to write unchanged).
+    pub fn take_outbox_as_sent(&mut self) -> Vec<Message> {
         std::mem::take(&mut self.outbox)
     }
 
@@ -691,6 +733,24 @@ fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
 
 /// Runs the server over a connection until `shutdown`/`exit`.
 pub fn serve(connection: &Connection) -> Result<(), String> {
+    serve_as_sent(connection, false)
+}
+
+/// Writes a message to the client: a [`SERIALIZED`] one is its JSON text.
+pub fn write_message(out: &mut impl Write, m: Message) -> io::Result<()> {
+    match m {
+        Message::Notification(n) if n.method == SERIALIZED => {
+            let text = n.params.as_str().unwrap_or_default();
+            write!(out, "Content-Length: {}\r\n\r\n{text}", text.len())?;
+            out.flush()
+        }
+        m => m.write(out),
+    }
+}
+
+/// [`serve`]; with `serialized`, findings go out as [`SERIALIZED`]
+/// messages, for a writer that sends them with [`write_message`].
+fn serve_as_sent(connection: &Connection, serialized: bool) -> Result<(), String> {
     // An `initialize` whose params do not parse gets an error response; the
     // client may send a corrected one.
     let (id, params) = loop {
@@ -719,7 +779,12 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         .initialize_finish(id, serde_json::to_value(result).map_err(|e| e.to_string())?)
         .map_err(|e| e.to_string())?;
     let send = |server: &mut Server| -> Result<(), String> {
-        for m in server.take_outbox() {
+        let outbox = if serialized {
+            server.take_outbox_as_sent()
+        } else {
+            server.take_outbox()
+        };
+        for m in outbox {
             connection.sender.send(m).map_err(|e| e.to_string())?;
         }
         Ok(())
@@ -883,6 +948,10 @@ pub fn request_id_prefix(body: &[u8]) -> Option<RequestId> {
 /// skipped, so the server answers it (`params`: `id`, `reason`).
 pub const SKIPPED_REQUEST: &str = "$/kvet/skippedRequest";
 
+/// Not a method: marks a message in the server's outbox whose params are
+/// the whole JSON text to send ([`Server::take_outbox_as_sent`]).
+pub const SERIALIZED: &str = "$/kvet/serialized";
+
 /// Reads one `Content-Length`-framed message with bounded memory: header
 /// lines of at most 8 KiB, a body of at most [`MAX_MESSAGE_BYTES`] (a larger
 /// body is read past and dropped). `Ok(None)` at the end of the stream
@@ -990,13 +1059,64 @@ pub fn run_stdio() -> Result<(), String> {
         let stdout = io::stdout();
         let mut out = stdout.lock();
         for m in from_server {
-            m.write(&mut out).map_err(|e| e.to_string())?;
+            write_message(&mut out, m).map_err(|e| e.to_string())?;
         }
         Ok(())
     });
-    let result = serve(&connection);
+    let result = serve_as_sent(&connection, true);
     drop(connection);
     // The reader may be blocked on stdin; the process ends without it.
     writer.join().map_err(|_| "the writer thread panicked".to_string())??;
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server() -> Server {
+        let params: lsp::InitializeParams =
+            serde_json::from_value(serde_json::json!({ "capabilities": {} })).unwrap_or_else(|e| panic!("{e}"));
+        Server::new(&params)
+    }
+
+    fn open(s: &mut Server, text: &str) {
+        s.notification(Notification::new(
+            lsp::notification::DidOpenTextDocument::METHOD.into(),
+            serde_json::json!({ "textDocument": { "uri": "file:///w/a.yaml", "languageId": "yaml", "version": 1, "text": text } }),
+        ));
+    }
+
+    #[test]
+    fn findings_written_as_text_read_back_as_the_message() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: \"é\\\"x\"}\nspec:\n  replicas: 1\n";
+        let mut typed = server();
+        open(&mut typed, text);
+        let want = typed.take_outbox();
+        let mut raw = server();
+        open(&mut raw, text);
+        let sent = raw.take_outbox_as_sent();
+        assert!(
+            sent.iter()
+                .any(|m| matches!(m, Message::Notification(n) if n.method == SERIALIZED))
+        );
+        let mut bytes = Vec::new();
+        for m in sent {
+            write_message(&mut bytes, m).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let mut read = std::io::Cursor::new(bytes);
+        let mut got = Vec::new();
+        while let Some(frame) = read_frame(&mut read).unwrap_or_else(|e| panic!("{e}")) {
+            match frame {
+                Frame::Message(m) => got.push(m),
+                Frame::Skipped(why, _) => panic!("{why}"),
+            }
+        }
+        let json = |ms: &[Message]| serde_json::to_value(ms).unwrap_or_default();
+        assert_eq!(json(&got), json(&want));
+        assert!(
+            json(&got).to_string().contains("publishDiagnostics"),
+            "a publish was written"
+        );
+    }
 }
