@@ -7,9 +7,10 @@
 //! that is not a custom pod template, nothing else: the same text in the
 //! same file gives the same findings, moved by as many bytes as the object
 //! moved. The key is the file's name and the text from the start of the
-//! object's first line to its end; the findings are stored relative to
-//! that start. Custom resources (their CRD may be in another file) and
-//! findings that point into another file are never kept.
+//! object's first line to its end (compared in full: a hash only finds
+//! the entry); the findings are stored relative to that start. Custom
+//! resources (their CRD may be in another file) and findings that point
+//! into another file are never kept.
 //!
 //! A memo holds what the last two lints used: entries that no lint asked
 //! for since are dropped, so it stays the size of the open documents.
@@ -18,7 +19,6 @@
 //! and of shifted text, finds what a lint without one finds.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -34,12 +34,38 @@ pub enum Pass {
     Schema,
 }
 
-type Key = (u64, usize, Pass);
+/// What an entry was computed from, compared in full on every hit (the
+/// hash only finds the entry).
+struct Stored {
+    name: Box<str>,
+    item: bool,
+    pass: Pass,
+    text: Box<str>,
+    diags: Vec<Diagnostic>,
+}
+
+/// An object's identity for the memo, borrowed from the lint.
+struct Ident<'t> {
+    hash: u64,
+    name: &'t str,
+    item: bool,
+    pass: Pass,
+    text: &'t str,
+    /// The offset the stored findings are relative to: the start of the
+    /// object's first line.
+    base: u32,
+}
+
+impl Ident<'_> {
+    fn is(&self, s: &Stored) -> bool {
+        s.pass == self.pass && s.item == self.item && *s.name == *self.name && *s.text == *self.text
+    }
+}
 
 #[derive(Default)]
 struct Generations {
-    current: HashMap<Key, Vec<Diagnostic>>,
-    previous: HashMap<Key, Vec<Diagnostic>>,
+    current: HashMap<u64, Stored>,
+    previous: HashMap<u64, Stored>,
 }
 
 /// Findings of unchanged objects, between lints.
@@ -70,16 +96,21 @@ impl ObjectMemo {
         pass: Pass,
         check: impl FnOnce() -> Vec<Diagnostic>,
     ) -> Vec<Diagnostic> {
-        let Some((key, base)) = key_of(object, sources, pass) else {
+        let Some(id) = ident(object, sources, pass) else {
             return check();
         };
         let found = {
             let mut g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            match g.current.get(&key) {
-                Some(v) => Some(v.clone()),
-                None => g.previous.remove(&key).inspect(|v| {
-                    g.current.insert(key, v.clone());
-                }),
+            match g.current.get(&id.hash).filter(|s| id.is(s)) {
+                Some(s) => Some(s.diags.clone()),
+                None => match g.previous.remove(&id.hash).filter(|s| id.is(s)) {
+                    Some(s) => {
+                        let diags = s.diags.clone();
+                        g.current.insert(id.hash, s);
+                        Some(diags)
+                    }
+                    None => None,
+                },
             }
         };
         if let Some(relative) = found {
@@ -87,12 +118,13 @@ impl ObjectMemo {
             return relative
                 .into_iter()
                 .map(|mut d| {
-                    moved(&mut d, object.file, i64::from(base));
+                    moved(&mut d, object.file, i64::from(id.base));
                     d
                 })
                 .collect();
         }
         let diags = check();
+        let base = id.base;
         let own = |f: u32, span: Span| f == object.file && span.start >= base;
         let keepable = diags.iter().all(|d| {
             own(d.file, d.span)
@@ -110,19 +142,26 @@ impl ObjectMemo {
                     d
                 })
                 .collect();
+            let stored = Stored {
+                name: id.name.into(),
+                item: id.item,
+                pass: id.pass,
+                text: id.text.into(),
+                diags: relative,
+            };
             self.entries
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .current
-                .insert(key, relative);
+                .insert(id.hash, stored);
         }
         diags
     }
 }
 
-/// The key of an object's findings, and the offset they are relative to;
-/// `None` for an object whose findings may depend on other files.
-fn key_of(object: &Object, sources: &[SourceFile], pass: Pass) -> Option<(Key, u32)> {
+/// The identity of an object's findings; `None` for an object whose
+/// findings may depend on other files.
+fn ident<'t>(object: &Object, sources: &'t [SourceFile], pass: Pass) -> Option<Ident<'t>> {
     if object.custom_pod_template || !crate::schema::check::is_builtin_object(object.api_version, object.kind) {
         return None;
     }
@@ -134,12 +173,33 @@ fn key_of(object: &Object, sources: &[SourceFile], pass: Pass) -> Option<(Key, u
         .rfind('\n')
         .map_or(0, |i| i + 1);
     let text = source.text.get(start..end)?;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    source.name.hash(&mut h);
-    source.path.hash(&mut h);
-    object.item.is_some().hash(&mut h);
-    text.hash(&mut h);
-    Some(((h.finish(), text.len(), pass), start as u32))
+    let item = object.item.is_some();
+    let mut hash = fast_hash(text.as_bytes()) ^ fast_hash(source.name.as_bytes()).rotate_left(17);
+    hash ^= u64::from(item) << 1 | u64::from(pass == Pass::Schema);
+    Some(Ident {
+        hash,
+        name: &source.name,
+        item,
+        pass,
+        text,
+        base: start as u32,
+    })
+}
+
+/// A quick hash of bytes, 8 at a time (an entry is then compared in full,
+/// so it only needs to spread well).
+fn fast_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+    let mut h = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        h = mix(h, <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes));
+    }
+    for &b in chunks.remainder() {
+        h = mix(h, u64::from(b));
+    }
+    h
 }
 
 /// Moves a finding (its spans, labels and edits in `file`) by `delta` bytes.

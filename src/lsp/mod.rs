@@ -73,10 +73,10 @@ pub struct Server {
     /// Documents whose findings were published non-empty (to clear later).
     published: HashSet<String>,
     /// The latest findings per open document, with the sources they refer to.
-    last: HashMap<String, (SourceFile, Vec<Diagnostic>)>,
+    last: HashMap<String, (std::sync::Arc<SourceFile>, Vec<Diagnostic>)>,
     /// Each open document's text and stream when last linted: an edit
     /// re-parses only the YAML documents it touches ([`crate::yaml::reparse`]).
-    parsed: HashMap<String, (String, Stream)>,
+    parsed: HashMap<String, (std::sync::Arc<SourceFile>, Stream)>,
     /// The files each kustomization folder's last render read (`None` until
     /// a full render, and after the workspace changed on disk): an edit
     /// re-renders only the kustomizations that read an open document.
@@ -356,8 +356,8 @@ impl Server {
         for (key, src) in keys.iter().zip(&open) {
             let stream = match self.parsed.remove(key.as_str()) {
                 _ if src.load_error.is_some() => Stream::default(),
-                Some((old_text, old)) => {
-                    reparse_source(&old_text, old, &src.text, src.looks_like_json(), Limits::default())
+                Some((old_src, old)) => {
+                    reparse_source(&old_src.text, old, &src.text, src.looks_like_json(), Limits::default())
                 }
                 None => parse_source(&src.text, src.looks_like_json(), Limits::default()),
             };
@@ -450,6 +450,7 @@ impl Server {
             }
         }
         let mut now_published = HashSet::new();
+        let mut rebased_of: Vec<Option<Vec<Diagnostic>>> = vec![None; open_count];
         for (k, diags) in per_doc.into_iter().enumerate() {
             let (i, uri) = targets[k].clone();
             let lsp_diags: Vec<lsp::Diagnostic> = diags
@@ -491,16 +492,22 @@ impl Server {
                     d
                 })
                 .collect();
-            self.last.insert(key, (sources[i].clone(), rebased));
+            rebased_of[k] = Some(rebased);
         }
-        // The workspace as it was.
+        // The workspace as it was; the open documents' texts and streams
+        // kept for the next edit, and with their findings.
         let mut streams = loaded.streams;
-        for ((key, src), stream) in keys
+        for (k, ((key, src), stream)) in keys
             .iter()
             .zip(sources.drain(first_open..))
             .zip(streams.drain(first_open..))
+            .enumerate()
         {
-            self.parsed.insert(key.clone(), (src.text, stream));
+            let src = std::sync::Arc::new(src);
+            if let Some(rebased) = rebased_of.get_mut(k).and_then(Option::take) {
+                self.last.insert(key.clone(), (std::sync::Arc::clone(&src), rebased));
+            }
+            self.parsed.insert(key.clone(), (src, stream));
         }
         for (i, f, stream) in hidden {
             sources[i] = f;
