@@ -80,6 +80,151 @@ pub fn diagnostic(
     })
 }
 
+/// The publishDiagnostics notification of `diags` as JSON text, and how
+/// many findings it holds: the same text as serializing the notification
+/// of the `lsp_types` values [`diagnostic`] builds (`tests` compare them),
+/// written straight from the findings (a document with 20,000 findings
+/// spent half of each edit building, writing and dropping those values).
+pub fn publish_json(
+    uri: &lsp::Uri,
+    version: Option<i32>,
+    diags: &[Diagnostic],
+    sources: &[SourceFile],
+    uri_of: impl Fn(usize) -> Option<lsp::Uri>,
+    enc: Encoding,
+) -> (String, usize) {
+    let mut out = String::with_capacity(128 + diags.len() * 320);
+    out.push_str(r#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#);
+    json_str(&mut out, &[uri.as_str()]);
+    out.push_str(r#","diagnostics":["#);
+    let mut count = 0;
+    for d in diags {
+        let Some(file) = sources.get(d.file as usize) else {
+            continue;
+        };
+        if count > 0 {
+            out.push(',');
+        }
+        count += 1;
+        out.push_str(r#"{"range":"#);
+        json_range(&mut out, range(file, d.span, enc));
+        out.push_str(r#","severity":"#);
+        out.push(match d.severity {
+            Severity::Error => '1',
+            Severity::Warning => '2',
+            Severity::Info => '3',
+        });
+        out.push_str(r#","code":"#);
+        json_str(&mut out, &[&d.rule]);
+        out.push_str(r#","source":"kvet","message":"#);
+        match &d.help {
+            Some(h) => json_str(&mut out, &[&d.message, "\nhelp: ", h]),
+            None => json_str(&mut out, &[&d.message]),
+        }
+        let mut related = 0;
+        for l in &d.labels {
+            let Some(lf) = sources.get(l.file as usize) else {
+                continue;
+            };
+            let Some(luri) = uri_of(l.file as usize) else {
+                continue;
+            };
+            out.push_str(if related == 0 {
+                r#","relatedInformation":["#
+            } else {
+                ","
+            });
+            related += 1;
+            out.push_str(r#"{"location":{"uri":"#);
+            json_str(&mut out, &[luri.as_str()]);
+            out.push_str(r#","range":"#);
+            json_range(&mut out, range(lf, l.span, enc));
+            out.push_str(r#"},"message":"#);
+            json_str(&mut out, &[&l.message]);
+            out.push('}');
+        }
+        if related > 0 {
+            out.push(']');
+        }
+        out.push('}');
+    }
+    out.push(']');
+    if let Some(v) = version {
+        out.push_str(r#","version":"#);
+        out.push_str(&v.to_string());
+    }
+    out.push_str("}}");
+    (out, count)
+}
+
+fn json_range(out: &mut String, r: lsp::Range) {
+    for (i, p) in [r.start, r.end].into_iter().enumerate() {
+        out.push_str(if i == 0 {
+            r#"{"start":{"line":"#
+        } else {
+            r#","end":{"line":"#
+        });
+        json_u32(out, p.line);
+        out.push_str(r#","character":"#);
+        json_u32(out, p.character);
+        out.push('}');
+    }
+    out.push('}');
+}
+
+fn json_u32(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
+/// The concatenation of `parts` as one JSON string, escaped as serde_json
+/// escapes (`\"`, `\\`, the short escapes, `\u00xx` for the other control
+/// characters; everything else as it is).
+fn json_str(out: &mut String, parts: &[&str]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for s in parts {
+        let bytes = s.as_bytes();
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let short = match b {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                b'\n' => "\\n",
+                b'\r' => "\\r",
+                b'\t' => "\\t",
+                0x08 => "\\b",
+                0x0c => "\\f",
+                0..=0x1f => "",
+                _ => continue,
+            };
+            // `i` is at an ASCII byte: a character boundary.
+            out.push_str(s.get(start..i).unwrap_or_default());
+            if short.is_empty() {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            } else {
+                out.push_str(short);
+            }
+            start = i + 1;
+        }
+        out.push_str(s.get(start..).unwrap_or_default());
+    }
+    out.push('"');
+}
+
 /// `file:///a/b%20c.yaml` → `/a/b c.yaml`.
 pub fn uri_to_path(uri: &lsp::Uri) -> Option<std::path::PathBuf> {
     let s = uri.as_str();
@@ -147,5 +292,97 @@ mod tests {
         );
         assert_eq!(offset(&f, lsp::Position { line: 0, character: 7 }, Encoding::Utf16), at);
         assert_eq!(offset(&f, lsp::Position { line: 0, character: 10 }, Encoding::Utf8), at);
+    }
+    /// What `serde_json` writes for the notification of the `lsp_types`
+    /// values of the findings.
+    fn by_serde(uri: &lsp::Uri, version: Option<i32>, diags: &[Diagnostic], sources: &[SourceFile]) -> String {
+        #[derive(serde::Serialize)]
+        struct Frame {
+            jsonrpc: &'static str,
+            method: &'static str,
+            params: lsp::PublishDiagnosticsParams,
+        }
+        let uri_of = |i: usize| sources.get(i).and_then(|s| s.path.as_deref()).and_then(path_to_uri);
+        let frame = Frame {
+            jsonrpc: "2.0",
+            method: "textDocument/publishDiagnostics",
+            params: lsp::PublishDiagnosticsParams {
+                uri: uri.clone(),
+                diagnostics: diags
+                    .iter()
+                    .filter_map(|d| diagnostic(d, sources, uri_of, Encoding::Utf16))
+                    .collect(),
+                version,
+            },
+        };
+        serde_json::to_string(&frame).unwrap_or_default()
+    }
+
+    #[test]
+    fn findings_written_directly_equal_serde_s_text() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut paths = Vec::new();
+        let mut stack = vec![dir];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json") {
+                    paths.push(p);
+                }
+            }
+        }
+        paths.sort();
+        let mut sources: Vec<SourceFile> = paths
+            .iter()
+            .map(|p| SourceFile::read(p, p.display().to_string()))
+            .collect();
+        // Text that needs every kind of escape, in a message, a help and a
+        // label, with a position past a non-ASCII character.
+        let odd = "a: \"é\\\u{1}\u{1f}\t\u{7f}😀\"\nb: 1\n";
+        sources.push(SourceFile::from_text(
+            "odd",
+            Some("/tmp/odd file.yaml".into()),
+            odd.into(),
+        ));
+        let config = crate::config::Config {
+            select: vec!["all".into()],
+            ..Default::default()
+        };
+        let mut out = crate::lint::lint(&sources, &config);
+        let odd_id = (sources.len() - 1) as u32;
+        out.diagnostics.push(
+            Diagnostic::new(
+                "x",
+                Severity::Info,
+                odd_id,
+                Span::new(12, 14),
+                "q\"\\\n\r\t\u{8}\u{c}\u{0}é😀",
+            )
+            .with_help("h\u{1b}\"")
+            .with_label(Span::new(3, 5), "l\\\"\u{2028}")
+            .with_label(Span::new(0, 1), ""),
+        );
+        let uri_of = |i: usize| sources.get(i).and_then(|s| s.path.as_deref()).and_then(path_to_uri);
+        let mut compared = 0;
+        for (i, s) in sources.iter().enumerate() {
+            let diags: Vec<Diagnostic> = out
+                .diagnostics
+                .iter()
+                .filter(|d| d.file as usize == i)
+                .cloned()
+                .collect();
+            let Some(uri) = s.path.as_deref().and_then(path_to_uri) else {
+                continue;
+            };
+            for version in [None, Some(7)] {
+                let (text, n) = publish_json(&uri, version, &diags, &sources, uri_of, Encoding::Utf16);
+                assert_eq!(text, by_serde(&uri, version, &diags, &sources), "{}", s.name);
+                assert_eq!(n, diags.len());
+            }
+            compared += diags.len();
+        }
+        assert!(compared > 100, "only {compared} findings compared");
     }
 }

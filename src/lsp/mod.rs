@@ -178,33 +178,6 @@ impl Server {
         self.notify::<lsp::notification::LogMessage>(lsp::LogMessageParams { typ, message });
     }
 
-    /// Queues a publishDiagnostics already written as JSON text: building
-    /// a `serde_json::Value` of hundreds of findings, then writing and
-    /// dropping it, cost the language server more than the rest of an
-    /// edit's publishing. The writer sends the text as it is
-    /// ([`SERIALIZED`]); [`Server::take_outbox`] reads it back for callers
-    /// that want messages.
-    fn publish(&mut self, params: &lsp::PublishDiagnosticsParams) {
-        #[derive(serde::Serialize)]
-        struct Frame<'a> {
-            jsonrpc: &'static str,
-            method: &'static str,
-            params: &'a lsp::PublishDiagnosticsParams,
-        }
-        let frame = Frame {
-            jsonrpc: "2.0",
-            method: lsp::notification::PublishDiagnostics::METHOD,
-            params,
-        };
-        match serde_json::to_string(&frame) {
-            Ok(text) => self.outbox.push(Message::Notification(Notification {
-                method: SERIALIZED.into(),
-                params: Value::String(text),
-            })),
-            Err(_) => self.notify::<lsp::notification::PublishDiagnostics>(params.clone()),
-        }
-    }
-
     fn notify<N: lsp::notification::Notification>(&mut self, params: N::Params) {
         self.outbox
             .push(Message::Notification(Notification::new(N::METHOD.to_string(), params)));
@@ -453,20 +426,18 @@ impl Server {
         let mut rebased_of: Vec<Option<Vec<Diagnostic>>> = vec![None; open_count];
         for (k, diags) in per_doc.into_iter().enumerate() {
             let (i, uri) = targets[k].clone();
-            let lsp_diags: Vec<lsp::Diagnostic> = diags
-                .iter()
-                .filter_map(|d| convert::diagnostic(d, &sources, uri_of, self.enc))
-                .collect();
             let key = uri.as_str().to_string();
-            if !lsp_diags.is_empty() {
+            let version = self.docs.get(&key).map(|d| d.version);
+            // Written as JSON text straight from the findings (see
+            // `convert::publish_json`); the writer sends it unchanged.
+            let (text, published) = convert::publish_json(&uri, version, &diags, &sources, uri_of, self.enc);
+            if published > 0 {
                 now_published.insert(key.clone());
             }
-            let version = self.docs.get(&key).map(|d| d.version);
-            self.publish(&lsp::PublishDiagnosticsParams {
-                uri: uri.clone(),
-                diagnostics: lsp_diags,
-                version,
-            });
+            self.outbox.push(Message::Notification(Notification {
+                method: SERIALIZED.into(),
+                params: Value::String(text),
+            }));
             if k >= open_count {
                 continue;
             }
