@@ -29,7 +29,7 @@ fi
 out=${KEEP:-$(mktemp -d)}
 mkdir -p "$out"
 valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
-  "$kvet" check "$corpus" --format json > "$out/report.json" 2> "$out/valgrind.log" || true
+  "$kvet" check "$corpus" --format json --no-cache > "$out/report.json" 2> "$out/valgrind.log" || true
 callgrind_annotate --inclusive=yes --tree=caller --threshold=100 "$out/callgrind.out" > "$out/tree.txt"
 python3 - "$out/tree.txt" <<'PY'
 import re, sys
