@@ -183,9 +183,28 @@ fn json_u32(out: &mut String, mut n: u32) {
             break;
         }
     }
-    for &d in &digits[i..] {
-        out.push(char::from(d));
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("0"));
+}
+
+/// Whether a string holds a byte JSON escapes (`"`, `\\`, a control
+/// character), 8 bytes at a time: each test below is nonzero exactly when
+/// some byte of the word is below 0x20, or equal to the quote or the
+/// backslash (bytes of multi-byte characters, 0x80 and up, never count).
+fn needs_escape(s: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut chunks = s.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let x = <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes);
+        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let quote = zero_byte(x ^ (ONES * u64::from(b'"')));
+        let backslash = zero_byte(x ^ (ONES * u64::from(b'\\')));
+        if control | quote | backslash != 0 {
+            return true;
+        }
     }
+    chunks.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// The concatenation of `parts` as one JSON string, escaped as serde_json
@@ -195,6 +214,10 @@ fn json_str(out: &mut String, parts: &[&str]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for s in parts {
+        if !needs_escape(s) {
+            out.push_str(s);
+            continue;
+        }
         let bytes = s.as_bytes();
         let mut start = 0;
         for (i, &b) in bytes.iter().enumerate() {
@@ -316,6 +339,31 @@ mod tests {
             },
         };
         serde_json::to_string(&frame).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_word_test_finds_every_byte_to_escape() {
+        for len in 0..20 {
+            for at in 0..len {
+                for b in [0u8, 0x1f, b'"', b'\\', b'\n'] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = b;
+                    let s = String::from_utf8(bytes).unwrap_or_default();
+                    assert!(needs_escape(&s), "{s:?}");
+                }
+            }
+            let plain = "é😀 ~\u{7f}".repeat(len);
+            assert!(!needs_escape(&plain), "{plain:?}");
+        }
+        // Every byte value in every position of a word.
+        for b in 0u8..=0x7f {
+            for at in 0..8 {
+                let mut bytes = [b' '; 9];
+                bytes[at] = b;
+                let s = std::str::from_utf8(&bytes).unwrap_or_default();
+                assert_eq!(needs_escape(s), b < 0x20 || b == b'"' || b == b'\\', "{b:#x} at {at}");
+            }
+        }
     }
 
     #[test]
