@@ -87,7 +87,7 @@ for f in incl:
         rule_fam[m.group(1)][m.group(2) == 'check_catalog'] += cost([re.escape(f) + '$'])
 
 parse = cost([r'^kvet::yaml::parse_source$'], skip_callers=[r'^kvet::schema::'])
-saphyr = cost([r'^saphyr_parser::parser::Parser<T>::next_event$'], skip_callers=[r'^kvet::schema::'])
+saphyr = cost([r'^saphyr_parser::'], skip_callers=[r'^kvet::schema::'])
 step = cost([r'^kvet::yaml::load::step$'], skip_callers=[r'^kvet::schema::'])
 rows = [
     ('startup (rule docs, config, CLI)', cost([r'^kvet::rules::registry::builtin_docs$', r'^kvet::config::find_config$', r'^kvet::config::Config::load'])),
