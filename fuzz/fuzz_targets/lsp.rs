@@ -1,6 +1,7 @@
 //! The language server's message loop, in process: the input is read as a
 //! stream of `Content-Length`-framed messages (bounded reader), each handed
-//! to the server as `kvet lsp` would, linting whenever an edit is pending.
+//! to the server as `kvet lsp` would, linting whenever an edit is pending;
+//! every publish kvet writes as JSON text must read back as a message.
 #![no_main]
 
 use kvet::lsp::{Frame, Server, read_frame};
@@ -26,6 +27,17 @@ fuzz_target!(|data: &[u8]| {
         if server.deadline().is_some() {
             server.lint_and_publish();
         }
-        let _ = server.take_outbox();
+        // Findings are written as JSON text by kvet itself: it must read
+        // back as a message.
+        for m in server.take_outbox_as_sent() {
+            if let Message::Notification(n) = m
+                && n.method == kvet::lsp::SERIALIZED
+            {
+                let text = n.params.as_str().unwrap_or_default();
+                if let Err(e) = serde_json::from_str::<Message>(text) {
+                    panic!("a publish that is not JSON-RPC ({e}): {text}");
+                }
+            }
+        }
     }
 });
