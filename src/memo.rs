@@ -6,11 +6,12 @@
 //! run's configuration. For an object of a built-in Kubernetes API group
 //! that is not a custom pod template, nothing else: the same text in the
 //! same file gives the same findings, moved by as many bytes as the object
-//! moved. The key is the file's name and the text from the start of the
-//! object's first line to its end (compared in full: a hash only finds
-//! the entry); the findings are stored relative to that start. Custom
-//! resources (their CRD may be in another file) and findings that point
-//! into another file are never kept.
+//! moved. The key is the file's name and the object's whole lines, from
+//! the start of its first line to the end of its last (a trailing comment
+//! and the line break included), compared in full (a hash only finds the
+//! entry); the findings are stored relative to that start. Custom resources
+//! (their CRD may be in another file) and findings that reach outside those
+//! lines or into another file are never kept.
 //!
 //! A memo holds what the last two lints used: entries that no lint asked
 //! for since are dropped, so it stays the size of the open documents.
@@ -124,8 +125,10 @@ impl ObjectMemo {
                 .collect();
         }
         let diags = check();
+        // Only findings inside the lines they are keyed by move with them.
         let base = id.base;
-        let own = |f: u32, span: Span| f == object.file && span.start >= base;
+        let end = base + id.text.len() as u32;
+        let own = |f: u32, span: Span| f == object.file && span.start >= base && span.end <= end;
         let keepable = diags.iter().all(|d| {
             own(d.file, d.span)
                 && d.labels.iter().all(|l| own(l.file, l.span))
@@ -166,12 +169,15 @@ fn ident<'t>(object: &Object, sources: &'t [SourceFile], pass: Pass) -> Option<I
         return None;
     }
     let source = sources.get(object.file as usize)?;
-    let end = object.root.span.end as usize;
-    let start = source
+    // Whole lines: a fix that removes the object's last entry takes the
+    // comment after it and the line break with it.
+    let (root_start, root_end) = (object.root.span.start as usize, object.root.span.end as usize);
+    let start = source.text.get(..root_start)?.rfind('\n').map_or(0, |i| i + 1);
+    let end = source
         .text
-        .get(..object.root.span.start as usize)?
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
+        .get(root_end..)?
+        .find('\n')
+        .map_or(source.text.len(), |i| root_end + i + 1);
     let text = source.text.get(start..end)?;
     let item = object.item.is_some();
     let mut hash = fast_hash(text.as_bytes()) ^ fast_hash(source.name.as_bytes()).rotate_left(17);
@@ -219,5 +225,51 @@ fn moved(d: &mut Diagnostic, file: u32, delta: i64) {
             e.file = file;
             shift(&mut e.span);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::lint::{lint_focused, load};
+    use crate::rules::Registry;
+
+    fn findings(text: &str, memo: Option<&Arc<ObjectMemo>>) -> Vec<String> {
+        let sources = vec![SourceFile::from_text("a.yaml", None, text.to_string())];
+        let loaded = load(&sources, &|| {});
+        let config = Config {
+            select: vec!["all".into()],
+            ..Config::default()
+        };
+        let focus: HashSet<u32> = [0].into();
+        let out = lint_focused(&sources, &loaded, &focus, &config, Registry::builtin(), memo);
+        out.diagnostics.iter().map(|d| format!("{d:?}")).collect()
+    }
+
+    #[test]
+    fn a_fix_that_takes_a_trailing_comment_is_not_reused_for_another_comment() {
+        // Removing `status` removes its line, the comment after it
+        // included: the comment is part of the key.
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\nstatus:\n  note: copied  # c\n";
+        let longer = text.replace("# c", "# a longer comment");
+        let memo = Arc::new(ObjectMemo::default());
+        assert_eq!(findings(text, Some(&memo)), findings(text, None));
+        assert_eq!(findings(&longer, Some(&memo)), findings(&longer, None));
+        let fix_of = |t: &str| {
+            findings(t, None)
+                .into_iter()
+                .find(|d| d.contains("server-fields-present"))
+        };
+        assert!(
+            fix_of(text).is_some_and(|d| d.contains("fix: Some")),
+            "the finding has a fix"
+        );
+        assert!(memo.hits() == 0, "nothing reused across different comments");
+        assert_eq!(findings(&longer, Some(&memo)), findings(&longer, None));
+        assert!(memo.hits() > 0, "the same text is reused");
     }
 }
