@@ -55,15 +55,7 @@ fn assert_no_syntax_error(outbox: &[Message], uri: &str) -> usize {
 /// Messages as sent, with the findings' JSON text read back (set-up
 /// checks only: the measured loops check the text).
 fn typed(outbox: Vec<Message>) -> Vec<Message> {
-    outbox
-        .into_iter()
-        .map(|m| match m {
-            Message::Notification(n) if n.method == kvet::lsp::SERIALIZED => {
-                serde_json::from_str(n.params.as_str().unwrap_or_default()).unwrap_or(Message::Notification(n))
-            }
-            m => m,
-        })
-        .collect()
+    outbox.into_iter().map(kvet::lsp::read_back).collect()
 }
 
 fn bench(c: &mut Criterion) {

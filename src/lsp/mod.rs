@@ -656,16 +656,7 @@ impl Server {
 
     /// Messages waiting to be sent.
     pub fn take_outbox(&mut self) -> Vec<Message> {
-        self.take_outbox_as_sent()
-            .into_iter()
-            .map(|m| match m {
-                Message::Notification(n) if n.method == SERIALIZED => {
-                    let text = n.params.as_str().unwrap_or_default();
-                    serde_json::from_str(text).unwrap_or(Message::Notification(n))
-                }
-                m => m,
-            })
-            .collect()
+        self.take_outbox_as_sent().into_iter().map(read_back).collect()
     }
 
     /// Messages waiting to be sent, as the writer gets them: findings are
@@ -712,6 +703,18 @@ fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
 /// Runs the server over a connection until `shutdown`/`exit`.
 pub fn serve(connection: &Connection) -> Result<(), String> {
     serve_as_sent(connection, false)
+}
+
+/// A message as the client reads it: a [`SERIALIZED`] one is parsed from
+/// its JSON text (others are returned as they are).
+pub fn read_back(m: Message) -> Message {
+    match m {
+        Message::Notification(n) if n.method == SERIALIZED => {
+            let text = n.params.as_str().unwrap_or_default();
+            serde_json::from_str(text).unwrap_or(Message::Notification(n))
+        }
+        m => m,
+    }
 }
 
 /// Writes a message to the client: a [`SERIALIZED`] one is its JSON text.
