@@ -5,6 +5,8 @@
 //! that parsing the edited text whole gives.
 
 mod common;
+#[path = "../fuzz/reparse_input.rs"]
+mod reparse_input;
 
 use std::path::{Path, PathBuf};
 
@@ -206,27 +208,9 @@ fn reparse_replays_the_fuzz_corpus() {
     let limits = Limits::default();
     for p in files {
         let Ok(data) = std::fs::read(&p) else { continue };
-        if data.len() < 4 {
-            continue;
-        }
-        let at = u16::from_le_bytes([data[0], data[1]]) as usize;
-        let remove = data[2] as usize % 16;
-        let insert_len = (data[3] as usize % 32).min(data.len() - 4);
-        let (Ok(insert), Ok(text)) = (
-            std::str::from_utf8(&data[4..4 + insert_len]),
-            std::str::from_utf8(&data[4 + insert_len..]),
-        ) else {
+        let Some((text, new)) = reparse_input::decode(&data) else {
             continue;
         };
-        let mut at = at.min(text.len());
-        while !text.is_char_boundary(at) {
-            at -= 1;
-        }
-        let mut end = (at + remove).min(text.len());
-        while !text.is_char_boundary(end) {
-            end += 1;
-        }
-        let new = format!("{}{insert}{}", &text[..at], &text[end..]);
         let got = kvet::yaml::reparse(text, parse_yaml(text, limits), &new, limits);
         assert!(got == parse_yaml(&new, limits), "{}: {text:?} -> {new:?}", p.display());
     }
