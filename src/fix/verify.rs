@@ -154,7 +154,7 @@ fn diff(a: &Node, b: &Node, path: &mut Path, out: &mut Vec<(Path, bool)>) {
             let index_b: HashMap<&str, &Entry> = eb.iter().map(|e| (&*e.key, *e)).collect();
             let index_a: HashMap<&str, &Entry> = ea.iter().map(|e| (&*e.key, *e)).collect();
             for e in &ea {
-                path.push(Seg::Key(e.key.clone()));
+                path.push(Seg::Key(e.key.as_str().into()));
                 match index_b.get(&*e.key) {
                     Some(other) => diff(&e.value, &other.value, path, out),
                     None => out.push((path.clone(), true)),
@@ -162,7 +162,7 @@ fn diff(a: &Node, b: &Node, path: &mut Path, out: &mut Vec<(Path, bool)>) {
                 path.pop();
             }
             for e in eb.iter().filter(|e| !index_a.contains_key(&*e.key)) {
-                path.push(Seg::Key(e.key.clone()));
+                path.push(Seg::Key(e.key.as_str().into()));
                 out.push((path.clone(), false));
                 path.pop();
             }
@@ -215,7 +215,7 @@ fn walk(node: &Node, start: u32, end: u32, inside: &dyn Fn(u32) -> bool, path: &
     match &node.value {
         Value::Map(entries) => {
             for (i, e) in entries.iter().enumerate() {
-                path.push(Seg::Key(e.key.clone()));
+                path.push(Seg::Key(e.key.as_str().into()));
                 let e_end = e.value.span.end.max(e.key_span.end);
                 if inside(e.key_span.start) {
                     let shadowed = entries[i + 1..].iter().any(|l| l.key == e.key);

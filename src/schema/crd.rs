@@ -639,7 +639,7 @@ fn compile_node(n: &Node, nodes: &mut Vec<SchemaNode>, depth: usize) -> Id {
                 let mut props: Vec<(Box<str>, Id)> = v
                     .entries()
                     .iter()
-                    .map(|p| (p.key.clone(), compile_node(&p.value, nodes, depth + 1)))
+                    .map(|p| (p.key.as_str().into(), compile_node(&p.value, nodes, depth + 1)))
                     .collect();
                 // Stable: of duplicate keys the later one wins, as when decoding JSON.
                 props.sort_by(|a, b| a.0.cmp(&b.0));

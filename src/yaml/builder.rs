@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{Entry, LoadDiagnostic, Node, Span, Value};
+use super::{Entry, LoadDiagnostic, Node, Span, Text, Value};
 
 /// Mappings smaller than this are searched linearly.
 const INDEX_AT: usize = 16;
@@ -12,7 +12,7 @@ const INDEX_AT: usize = 16;
 #[derive(Default)]
 pub(crate) struct MapBuilder {
     entries: Vec<Entry>,
-    index: Option<HashMap<Box<str>, usize>>,
+    index: Option<HashMap<Text, usize>>,
     /// Values of `<<` merge keys, applied at the end (explicit keys win).
     merges: Vec<Node>,
 }
@@ -29,7 +29,7 @@ impl MapBuilder {
         if let Some(ix) = &mut self.index {
             ix.insert(entry.key.clone(), self.entries.len());
         } else if self.entries.len() + 1 >= INDEX_AT {
-            let mut ix: HashMap<Box<str>, usize> = self
+            let mut ix: HashMap<Text, usize> = self
                 .entries
                 .iter()
                 .enumerate()

@@ -9,7 +9,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle as PStyle};
 use super::builder::MapBuilder;
 use super::relax::{Shift, is_indentation_error, relax_indentation};
 use super::scalar::{resolve_plain, resolve_tagged};
-use super::{Document, Entry, Limits, LoadDiagnostic, Node, ScalarStyle, Span, Stream, Value};
+use super::{Document, Entry, Limits, LoadDiagnostic, Node, ScalarStyle, Span, Stream, Text, Value};
 use crate::source::CharToByte;
 
 /// Parses a YAML stream: first by the fast path for the block-style subset
@@ -297,7 +297,7 @@ enum Frame {
 }
 
 struct PendingKey {
-    text: Box<str>,
+    text: Text,
     span: Span,
     is_merge: bool,
     /// The key as written, when YAML 1.1 reads it as something else
@@ -535,7 +535,7 @@ impl Builder<'_> {
                             _ => None,
                         };
                         let complex = matches!(node.value, Value::Seq(_) | Value::Map(_));
-                        let text: Box<str> = match node.value {
+                        let text: Text = match node.value {
                             Value::Str(s) => s,
                             Value::Null => "null".into(),
                             Value::Seq(_) | Value::Map(_) => {

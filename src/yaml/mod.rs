@@ -16,9 +16,11 @@ mod load;
 mod node;
 mod relax;
 pub mod scalar;
+mod text;
 
 pub use load::{parse_yaml, parse_yaml_fast, parse_yaml_full};
 pub use node::{Entry, Node, ScalarStyle, Span, Value, format_float};
+pub use text::Text;
 
 pub use json::parse_json;
 

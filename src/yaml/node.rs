@@ -1,6 +1,8 @@
 //! The spanned tree every check walks: every node and every mapping key
 //! carries the byte range it came from.
 
+use super::Text;
+
 /// A byte range in a source file, `start..end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Span {
@@ -53,7 +55,7 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(Box<str>),
+    Str(Text),
     Seq(Vec<Node>),
     Map(Vec<Entry>),
 }
@@ -70,7 +72,7 @@ pub struct Node {
 /// such as `on` becomes `"true"`, `010` becomes `"8"`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    pub key: Box<str>,
+    pub key: Text,
     pub key_span: Span,
     pub value: Node,
 }
