@@ -38,6 +38,19 @@ pub struct LintOutput {
 /// The documents of every file, loaded once.
 pub struct Loaded {
     pub streams: Vec<Stream>,
+    /// Per file, what [`load_compact`] kept besides the trees it cut
+    /// down; empty for whole trees.
+    pub early: Vec<crate::compact::Early>,
+}
+
+impl Loaded {
+    /// Whole trees.
+    pub fn new(streams: Vec<Stream>) -> Self {
+        Loaded {
+            streams,
+            early: Vec::new(),
+        }
+    }
 }
 
 /// Loads every source in parallel, calling `on_file` after each.
@@ -54,7 +67,35 @@ pub fn load(sources: &[SourceFile], on_file: &(dyn Fn() + Sync)) -> Loaded {
             stream
         })
         .collect();
-    Loaded { streams }
+    Loaded::new(streams)
+}
+
+/// Like [`load`], for a run that keeps no trees after it (the command
+/// line): each file's CRDs are checked as soon as it is parsed, and their
+/// schemas cut from its trees ([`crate::compact`]).
+pub fn load_compact(
+    sources: &[SourceFile],
+    config: &Config,
+    registry: &Registry,
+    on_file: &(dyn Fn() + Sync),
+) -> Loaded {
+    let active = rules::active(registry, config);
+    let cache = crate::schema::crd::SchemaCache::default();
+    let (streams, early) = sources
+        .par_iter()
+        .enumerate()
+        .map(|(fid, s)| {
+            let mut stream = if s.load_error.is_some() {
+                Stream::default()
+            } else {
+                parse_source(&s.text, s.looks_like_json(), Limits::default())
+            };
+            let early = crate::compact::file(fid as FileId, sources, &mut stream, config, registry, &active, &cache);
+            on_file();
+            (stream, early)
+        })
+        .unzip();
+    Loaded { streams, early }
 }
 
 fn engine_diagnostic(
@@ -80,7 +121,15 @@ pub fn collect_objects<'a>(
     config: &Config,
     out: &mut Vec<Diagnostic>,
 ) -> Vec<Object<'a>> {
-    let mut objects = Vec::new();
+    // Sized once (a document is one object, or a List's items), not
+    // doubled as it grows: the catalog is kept to the end of the run.
+    let count = |doc: &crate::yaml::Document| {
+        doc.root
+            .as_ref()
+            .and_then(|r| r.get("items"))
+            .map_or(1, |items| items.items().len().max(1))
+    };
+    let mut objects = Vec::with_capacity(loaded.streams.iter().flat_map(|s| &s.documents).map(count).sum());
     for (fid, (source, stream)) in sources.iter().zip(&loaded.streams).enumerate() {
         let fid = fid as FileId;
         if let Some(err) = &source.load_error {
@@ -119,8 +168,14 @@ pub fn collect_objects<'a>(
         for doc in &stream.documents {
             match doc_objects(doc) {
                 DocObjects::Objects(items) => {
+                    let early = loaded.early.get(fid as usize);
                     for (item, node) in items {
-                        objects.push(Object::new(objects.len(), fid, doc.index, item, node));
+                        let mut object = Object::new(objects.len(), fid, doc.index, item, node);
+                        if let Some(compiled) = early.and_then(|e| e.object(node.span.start)) {
+                            object.checked_early = true;
+                            object.compiled_crd = compiled.clone();
+                        }
+                        objects.push(object);
                     }
                 }
                 DocObjects::NotAnObject { span, .. } if is_chart_metadata(doc.root.as_ref()) => {
@@ -224,7 +279,7 @@ pub fn lint_with_progress(
     progress: &dyn LintProgress,
     exiting: bool,
 ) -> LintOutput {
-    let loaded = load(sources, &|| progress.parsed());
+    let loaded = load_compact(sources, config, registry, &|| progress.parsed());
     lint_loaded_with(sources, loaded, config, registry, exiting, progress)
 }
 
@@ -248,6 +303,8 @@ fn lint_loaded_with(
     exiting: bool,
     progress: &dyn LintProgress,
 ) -> LintOutput {
+    let mut loaded = loaded;
+    crate::compact::release_unused(&loaded.streams, &mut loaded.early);
     let out = lint_inner(sources, &loaded, None, config, registry, exiting, progress);
     if exiting {
         std::mem::forget(loaded);
@@ -307,11 +364,20 @@ fn lint_inner(
     diagnostics.extend(crate::schema::check::check(
         &catalog, sources, config, registry, &checked,
     ));
+    diagnostics.extend(loaded.early.iter().flat_map(|e| e.findings.iter().cloned()));
     if let Some(f) = focus {
         diagnostics.retain(|d| f.contains(&d.file));
     }
-    let placeholders =
-        crate::placeholder::find(sources, &loaded.streams, &|f| focus.is_none_or(|set| set.contains(&f)));
+    let placeholders = if loaded.early.is_empty() {
+        crate::placeholder::find(sources, &loaded.streams, &|f| focus.is_none_or(|set| set.contains(&f)))
+    } else {
+        // Found before the compact load cut any tree.
+        (0..)
+            .zip(&loaded.early)
+            .filter(|(f, e)| !e.placeholders.is_empty() && focus.is_none_or(|set| set.contains(f)))
+            .map(|(f, e)| (f, e.placeholders.clone()))
+            .collect()
+    };
     crate::placeholder::apply(&mut diagnostics, sources, &placeholders, &|file, span, message| {
         engine_diagnostic(registry, config, "placeholder-unrendered", file, span, message)
     });

@@ -70,28 +70,31 @@ pub fn find(
     streams: &[Stream],
     include: &dyn Fn(FileId) -> bool,
 ) -> Vec<(FileId, Vec<(Span, String)>)> {
-    let mut out = Vec::new();
-    for (fid, (source, stream)) in sources.iter().zip(streams).enumerate() {
-        if !include(fid as FileId) {
-            continue;
-        }
-        let t = &source.text;
-        let angle = memchr::memchr_iter(b'<', t.as_bytes())
-            .any(|i| t.as_bytes().get(i + 1).is_some_and(u8::is_ascii_uppercase));
-        if !(angle || t.contains("${") || t.contains("{{")) {
-            continue;
-        }
-        let mut found = Vec::new();
-        for doc in &stream.documents {
-            if let Some(root) = &doc.root {
-                walk(root, &mut found);
-            }
-        }
-        if !found.is_empty() {
-            out.push((fid as FileId, found));
+    sources
+        .iter()
+        .zip(streams)
+        .enumerate()
+        .filter(|(fid, _)| include(*fid as FileId))
+        .map(|(fid, (source, stream))| (fid as FileId, find_in(source, stream)))
+        .filter(|(_, found)| !found.is_empty())
+        .collect()
+}
+
+/// The placeholders of one file, in document order.
+pub fn find_in(source: &SourceFile, stream: &Stream) -> Vec<(Span, String)> {
+    let t = &source.text;
+    let angle =
+        memchr::memchr_iter(b'<', t.as_bytes()).any(|i| t.as_bytes().get(i + 1).is_some_and(u8::is_ascii_uppercase));
+    if !(angle || t.contains("${") || t.contains("{{")) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for doc in &stream.documents {
+        if let Some(root) = &doc.root {
+            walk(root, &mut found);
         }
     }
-    out
+    found
 }
 
 /// Drops the findings that sit on a placeholder's line (what its literal

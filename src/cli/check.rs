@@ -849,6 +849,13 @@ fn lint_plan(plan: &[Group], sources: &[SourceFile], progress: &Progress) -> Lin
         for o in &mut out.objects {
             o.file += by;
         }
+        if output.objects.is_empty() && output.diagnostics.is_empty() && output.suppressed.is_empty() {
+            // The first group's lists are taken whole, not copied (a second
+            // copy of every finding would be the run's peak of memory).
+            add_summary(&mut out.summary, &output.summary);
+            output = out;
+            continue;
+        }
         output.objects.append(&mut out.objects);
         output.diagnostics.append(&mut out.diagnostics);
         output.suppressed.append(&mut out.suppressed);

@@ -338,7 +338,7 @@ impl Server {
         }
         sources.extend(open);
         let focus: HashSet<FileId> = (first_open..sources.len()).map(|i| i as FileId).collect();
-        let loaded = Loaded { streams };
+        let loaded = Loaded::new(streams);
         let registry = self.registry.as_ref().unwrap_or_else(|| Registry::builtin());
         let mut output = lint_focused(&sources, &loaded, &focus, &self.config, registry, Some(&self.memo));
         // Kustomization roots are rendered with the open documents' texts

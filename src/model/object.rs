@@ -45,6 +45,13 @@ pub struct Object<'a> {
     /// A custom resource whose CRD declares `spec.template` as a pod
     /// template (set by the lint run from the CRDs it knows).
     pub custom_pod_template: bool,
+    /// Its own checks ran when its file was read, before its tree was cut
+    /// down ([`crate::lint::load_compact`]): a lint run reports the
+    /// findings kept then instead of checking it again.
+    pub checked_early: bool,
+    /// A CustomResourceDefinition compiled when its file was read: its
+    /// schemas are no longer in the tree.
+    pub compiled_crd: Option<crate::schema::crd::CompiledCrd>,
 }
 
 impl<'a> Object<'a> {
@@ -78,6 +85,8 @@ impl<'a> Object<'a> {
             namespace,
             meta,
             custom_pod_template: false,
+            checked_early: false,
+            compiled_crd: None,
         }
     }
 

@@ -210,7 +210,7 @@ pub fn render_roots<'p>(
         let registry = registry.unwrap_or_else(|| Registry::builtin());
         let linted: LintOutput = lint_loaded(
             std::slice::from_ref(&virtual_file),
-            Loaded { streams: vec![stream] },
+            Loaded::new(vec![stream]),
             config,
             registry,
             false,

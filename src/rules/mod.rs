@@ -45,6 +45,27 @@ pub trait Rule: Send + Sync {
     fn check_catalog(&self, _catalog: &Catalog, _ctx: &mut Ctx) {}
 }
 
+/// The rules a configuration turns on, with their docs.
+pub type Active<'r> = Vec<(&'r RuleDoc, &'r dyn Rule)>;
+
+pub fn active<'r>(registry: &'r Registry, config: &Config) -> Active<'r> {
+    registry
+        .entries()
+        .filter(|e| config.rule_enabled(&e.doc))
+        .filter_map(|e| e.check.as_deref().map(|c| (&e.doc, c)))
+        .collect()
+}
+
+/// One object's findings of the per-object rules.
+pub fn own(active: &Active<'_>, object: &Object, config: &Config, sources: &[SourceFile]) -> Vec<Diagnostic> {
+    let mut ctx = Ctx::new(config, sources);
+    for (doc, rule) in active {
+        ctx.set_rule(doc);
+        rule.check(object, &mut ctx);
+    }
+    ctx.into_diagnostics()
+}
+
 /// What a rule sees while it runs, and where its findings go.
 pub struct Ctx<'r> {
     pub config: &'r Config,
@@ -151,25 +172,20 @@ pub fn run(
     config: &Config,
     on_object: &(dyn Fn() + Sync),
 ) -> Vec<Diagnostic> {
-    let active: Vec<(&RuleDoc, &dyn Rule)> = registry
-        .entries()
-        .filter(|e| config.rule_enabled(&e.doc))
-        .filter_map(|e| e.check.as_deref().map(|c| (&e.doc, c)))
-        .collect();
+    let active = active(registry, config);
 
     let mut out: Vec<Diagnostic> = catalog
         .objects
         .par_iter()
         .filter(|o| catalog.in_focus(o))
         .flat_map_iter(|object| {
-            let found = catalog.own_findings(object, sources, crate::memo::Pass::Rules, || {
-                let mut ctx = Ctx::new(config, sources);
-                for (doc, rule) in &active {
-                    ctx.set_rule(doc);
-                    rule.check(object, &mut ctx);
-                }
-                ctx.into_diagnostics()
-            });
+            let found = if object.checked_early {
+                Vec::new()
+            } else {
+                catalog.own_findings(object, sources, crate::memo::Pass::Rules, || {
+                    own(&active, object, config, sources)
+                })
+            };
             on_object();
             found
         })

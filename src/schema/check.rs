@@ -251,13 +251,7 @@ pub fn check(
     registry: &Registry,
     on_object: &(dyn Fn() + Sync),
 ) -> Vec<Diagnostic> {
-    let enabled = SCHEMA_RULES
-        .iter()
-        .any(|r| registry.doc(r).is_some_and(|d| config.rule_enabled(d)));
-    let versions = Versions::from_config(config);
-    // The command line validates versions before linting; the language
-    // server falls back to the newest.
-    let (true, Ok(versions)) = (enabled, versions) else {
+    let Some(versions) = versions_to_check(config, registry) else {
         catalog.objects.iter().for_each(|_| on_object());
         return Vec::new();
     };
@@ -277,21 +271,74 @@ pub fn check(
         .par_iter()
         .filter(|o| catalog.in_focus(o))
         .flat_map_iter(|object| {
-            let found = catalog.own_findings(object, sources, crate::memo::Pass::Schema, || {
-                let mut out = Out {
-                    registry,
-                    config,
-                    diags: Vec::new(),
-                };
-                if let Some(source) = sources.get(object.file as usize) {
-                    check_object(object, source, versions, &crds, &mut out);
-                }
-                out.diags
-            });
+            let found = if object.checked_early {
+                Vec::new()
+            } else {
+                catalog.own_findings(object, sources, crate::memo::Pass::Schema, || {
+                    check_one(object, sources, config, registry, versions, &crds)
+                })
+            };
             on_object();
             found
         })
         .collect()
+}
+
+/// The versions to check against, or `None` when the schema stage has
+/// nothing to do (its rules are off; or the versions are invalid: the
+/// command line says so before linting, the language server falls back to
+/// the newest).
+fn versions_to_check(config: &Config, registry: &Registry) -> Option<Versions> {
+    let enabled = SCHEMA_RULES
+        .iter()
+        .any(|r| registry.doc(r).is_some_and(|d| config.rule_enabled(d)));
+    if !enabled {
+        return None;
+    }
+    Versions::from_config(config).ok()
+}
+
+fn check_one(
+    object: &Object,
+    sources: &[SourceFile],
+    config: &Config,
+    registry: &Registry,
+    versions: Versions,
+    crds: &CrdIndex,
+) -> Vec<Diagnostic> {
+    let mut out = Out {
+        registry,
+        config,
+        diags: Vec::new(),
+    };
+    if let Some(source) = sources.get(object.file as usize) {
+        check_object(object, source, versions, crds, &mut out);
+    }
+    out.diags
+}
+
+/// The schema findings of an object of one of Kubernetes' own kinds
+/// (`None` for a custom resource, whose schema comes from the run's CRDs).
+pub fn check_builtin(
+    object: &Object,
+    sources: &[SourceFile],
+    config: &Config,
+    registry: &Registry,
+) -> Option<Vec<Diagnostic>> {
+    if !object.api_version.is_empty() && !builtin_group(object.api_version) {
+        return None;
+    }
+    let Some(versions) = versions_to_check(config, registry) else {
+        return Some(Vec::new());
+    };
+    Some(check_one(
+        object,
+        sources,
+        config,
+        registry,
+        versions,
+        &CrdIndex::default(),
+    ))
 }
 
 fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdIndex, out: &mut Out) {

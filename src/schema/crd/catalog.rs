@@ -14,7 +14,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use super::{CrdIndex, CrdSchema, KindDef, Origin, VersionDef, add_crd, codec};
+use super::{CrdIndex, CrdSchema, KindDef, Origin, VersionDef, add_crd, codec, merge_kind};
 use crate::config::Config;
 use crate::model::{DocObjects, Object, doc_objects};
 use crate::source::SourceFile;
@@ -621,7 +621,13 @@ pub fn index_for_kinds<'a>(
             "apiextensions.k8s.io/v1beta1" => false,
             _ => return,
         };
-        add_crd(o.root, v1, &origin, by_name, kinds);
+        match (&o.compiled_crd, o.checked_early) {
+            // Compiled when its file was read; its schemas are gone from the tree.
+            (Some(c), _) => merge_kind(c.def().clone(), by_name, kinds),
+            // Cut then, and defines no kind of the run.
+            (None, true) => {}
+            (None, false) => add_crd(o.root, v1, &origin, by_name, kinds),
+        }
     };
     for o in objects.filter(|o| is_crd(o) && defines_wanted(o)) {
         let file = sources.get(o.file as usize).map(|s| s.name.clone()).unwrap_or_default();
