@@ -162,6 +162,29 @@ impl Diagnostic {
     }
 }
 
+/// Sorts findings by [`Diagnostic::sort_key`], keeping the order of equal
+/// keys. The sort moves 4-byte indices, then each finding at most once: a
+/// finding is some 200 bytes, and sorting them in place spent half of its
+/// time copying (20,000 findings of a 5 MB document: 81 M instructions).
+pub fn sort_findings(list: &mut [Diagnostic]) {
+    let mut order: Vec<u32> = (0..list.len() as u32).collect();
+    order.sort_by(|&a, &b| list[a as usize].sort_key().cmp(&list[b as usize].sort_key()));
+    // Position `i` takes the finding at `order[i]`: each cycle of the
+    // permutation is followed once, a used position marked as `order[j] = j`.
+    for i in 0..list.len() {
+        let mut j = i;
+        loop {
+            let k = order[j] as usize;
+            order[j] = j as u32;
+            if k == i {
+                break;
+            }
+            list.swap(j, k);
+            j = k;
+        }
+    }
+}
+
 /// Counts shown in the summary line and the JSON summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -211,6 +234,44 @@ impl fmt::Display for Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sort_findings_equals_a_stable_sort() {
+        // Many equal keys (told apart by their messages), in every order a
+        // small generator makes, and the empty and one-element lists.
+        let mut seed = 7u64;
+        let mut next = move |m: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        for len in [0usize, 1, 2, 3, 17, 200] {
+            for _ in 0..20 {
+                let list: Vec<Diagnostic> = (0..len)
+                    .map(|i| {
+                        let rule = ["a", "b", "c"][next(3) as usize];
+                        let start = next(5) as u32;
+                        Diagnostic::new(
+                            rule,
+                            Severity::Warning,
+                            next(2) as FileId,
+                            Span::new(start, start + next(2) as u32),
+                            format!("#{i}"),
+                        )
+                    })
+                    .collect();
+                let mut want = list.clone();
+                want.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+                let mut got = list;
+                sort_findings(&mut got);
+                let show = |l: &[Diagnostic]| {
+                    l.iter()
+                        .map(|d| format!("{:?} {}", d.sort_key(), d.message))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(show(&got), show(&want));
+            }
+        }
+    }
 
     #[test]
     fn summary_line() {

@@ -419,7 +419,7 @@ fn lint_inner(
             meta: Arc::clone(&o.meta),
         })
         .collect();
-    suppressed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::diagnostic::sort_findings(&mut suppressed);
     out.summary.suppressed = suppressed.len();
     out.suppressed = suppressed;
     if exiting {
@@ -472,7 +472,7 @@ fn finish(mut diagnostics: Vec<Diagnostic>, files: usize, objects: usize) -> Lin
             d.fix = None;
         }
     }
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::diagnostic::sort_findings(&mut diagnostics);
     diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.message == b.message);
     let mut summary = Summary {
         files,

@@ -407,7 +407,7 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
             output.summary.errors += 1;
             output.diagnostics.push(d);
         }
-        output.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        kvet::diagnostic::sort_findings(&mut output.diagnostics);
         if args.show_fixes {
             for (fid, line) in &applied {
                 if fixed_in.contains_key(fid) {
@@ -486,7 +486,7 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
         summary.count(&output.diagnostics);
         summary.suppressed += known.len();
         output.suppressed.extend(known);
-        output.suppressed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        kvet::diagnostic::sort_findings(&mut output.suppressed);
     }
     let color = match args.color {
         ColorChoice::Always => true,

@@ -282,7 +282,7 @@ pub fn merge(args: MergeArgs<'_>) -> Result<u8, String> {
             }
         }
     }
-    output.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    kvet::diagnostic::sort_findings(&mut output.diagnostics);
     output.summary.count(&output.diagnostics);
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),

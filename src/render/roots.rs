@@ -624,10 +624,10 @@ pub fn apply(output: &mut LintOutput, rendered: &RenderedRoots) {
     );
     if !rendered.suppressed.is_empty() {
         output.suppressed.extend(rendered.suppressed.iter().cloned());
-        output.suppressed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        crate::diagnostic::sort_findings(&mut output.suppressed);
         output.summary.suppressed = output.suppressed.len();
     }
-    output.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    crate::diagnostic::sort_findings(&mut output.diagnostics);
     // A patch's own check and the rendered object can report the same
     // value: once, with the labels of both.
     output.diagnostics.dedup_by(|later, kept| {
