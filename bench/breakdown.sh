@@ -98,7 +98,8 @@ rows = [
     ('  of which tree building (yaml::load::step)', step),
     ('  of which fast-path scanning and the rest', parse - saphyr - step),
     ('model: documents -> objects', cost([r'^kvet::lint::collect_objects$', r'^kvet::model::catalog::Catalog::new$'])),
-    ('schema validation + API advice', cost([r'^kvet::schema::check::check$', r'^kvet::schema::check::check_object$'])),
+    ('schema validation + API advice', cost([r'^kvet::schema::check::(check|check_object|check_one|check_builtin)$'])),
+    ('CRDs at load: compile their schemas, cut them', cost([r'^kvet::schema::crd::(compile_crd|SchemaCache::compile|CompiledCrd::of)$', r'^kvet::compact::drop_schemas$'])),
 ]
 fam_rows = []
 for fam, (own, cross) in sorted(rule_fam.items(), key=lambda kv: -sum(kv[1])):
@@ -110,7 +111,7 @@ rows += [('rules, all families (per object)', sum(v[0] for v in rule_fam.values(
          ('rules, all families (cross-object)', sum(v[1] for v in rule_fam.values()))]
 rows += fam_rows
 rows += [
-    ('placeholders', cost([r'^kvet::placeholder::(find|apply)$'])),
+    ('placeholders', cost([r'^kvet::placeholder::(find|find_in|apply)$'])),
     ('suppressions', cost([r'^kvet::suppress::(collect|apply|unused)$'])),
     ('report rendering (JSON)', cost([r'^kvet::cli::check::Report::write$'])),
 ]
