@@ -16,8 +16,9 @@
 //! a run over whole trees finds.
 
 use crate::config::Config;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, ObjectMeta};
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::model::{DocObjects, GroupVersion, Object, doc_objects};
 use crate::rules::{self, Registry};
@@ -32,8 +33,10 @@ pub struct Early {
     pub findings: Vec<Diagnostic>,
     /// The objects checked then (by their root's first byte, in document
     /// order), with the definition compiled from each CRD (`None`: it
-    /// defines nothing, or no kind of the run: [`release_unused`]).
-    pub objects: Vec<(u32, Option<CompiledCrd>)>,
+    /// defines nothing, or no kind of the run: [`release_unused`]), and the
+    /// identity its findings carry (the run's object takes the same one:
+    /// reports match findings to objects by it).
+    pub objects: Vec<(u32, Option<CompiledCrd>, Arc<ObjectMeta>)>,
     /// The file's placeholders, found before any tree was cut.
     pub placeholders: Vec<(Span, String)>,
 }
@@ -41,12 +44,12 @@ pub struct Early {
 impl Early {
     /// The entry of the object whose root starts at `start`, if it was
     /// checked when its file was read.
-    pub fn object(&self, start: u32) -> Option<&Option<CompiledCrd>> {
+    pub fn object(&self, start: u32) -> Option<(&Option<CompiledCrd>, &Arc<ObjectMeta>)> {
         self.objects
-            .binary_search_by_key(&start, |(s, _)| *s)
+            .binary_search_by_key(&start, |(s, _, _)| *s)
             .ok()
             .and_then(|i| self.objects.get(i))
-            .map(|(_, c)| c)
+            .map(|(_, c, m)| (c, m))
     }
 }
 
@@ -85,9 +88,10 @@ pub fn file(
             };
             early.findings.extend(rules::own(active, &object, config, sources));
             early.findings.extend(schema);
+            let compiled = CompiledCrd::of(&object, &source.name, cache);
             early
                 .objects
-                .push((node.span.start, CompiledCrd::of(&object, &source.name, cache)));
+                .push((node.span.start, compiled, Arc::clone(&object.meta)));
             cut.push((d, item));
         }
     }
@@ -113,7 +117,7 @@ pub fn file(
 /// run's catalog looks up only the kinds it holds, and the rest of the run
 /// (its findings, their report) then has that much more room.
 pub fn release_unused(streams: &[Stream], early: &mut [Early]) {
-    if early.iter().all(|e| e.objects.iter().all(|(_, c)| c.is_none())) {
+    if early.iter().all(|e| e.objects.iter().all(|(_, c, _)| c.is_none())) {
         return;
     }
     let mut used: HashSet<(&str, &str)> = HashSet::new();
@@ -127,7 +131,7 @@ pub fn release_unused(streams: &[Stream], early: &mut [Early]) {
             }
         }
     }
-    for (_, compiled) in early.iter_mut().flat_map(|e| &mut e.objects) {
+    for (_, compiled, _) in early.iter_mut().flat_map(|e| &mut e.objects) {
         if compiled.as_ref().is_some_and(|c| !used.contains(&c.defines())) {
             *compiled = None;
         }

@@ -171,9 +171,10 @@ pub fn collect_objects<'a>(
                     let early = loaded.early.get(fid as usize);
                     for (item, node) in items {
                         let mut object = Object::new(objects.len(), fid, doc.index, item, node);
-                        if let Some(compiled) = early.and_then(|e| e.object(node.span.start)) {
+                        if let Some((compiled, meta)) = early.and_then(|e| e.object(node.span.start)) {
                             object.checked_early = true;
                             object.compiled_crd = compiled.clone();
+                            object.meta = Arc::clone(meta);
                         }
                         objects.push(object);
                     }

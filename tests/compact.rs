@@ -55,6 +55,17 @@ fn compact_equals_whole(sources: &[SourceFile], config: &Config) -> usize {
     );
     assert_eq!(got_suppressed, want_suppressed);
     assert_eq!(compact.summary.objects, whole.summary.objects);
+    // Reports (JUnit) find a finding's object by the identity it carries.
+    for out in [&compact, &whole] {
+        for d in &out.diagnostics {
+            if let Some(meta) = &d.object {
+                assert!(
+                    out.objects.iter().any(|o| std::sync::Arc::ptr_eq(&o.meta, meta)),
+                    "{d:?} carries the identity of no object of the run"
+                );
+            }
+        }
+    }
     let early = load_compact(sources, config, registry, &|| {});
     early.early.iter().map(|e| e.objects.len()).sum()
 }
