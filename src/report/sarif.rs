@@ -175,6 +175,5 @@ pub fn render(
             "results": results,
         }]
     });
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    super::json::write_json(out, &doc)
 }
