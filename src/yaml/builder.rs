@@ -90,7 +90,36 @@ impl MapBuilder {
         }
     }
 
-    pub fn finish(mut self) -> Vec<Entry> {
+    /// A mapping that collects its entries in `scratch` (an empty `Vec`
+    /// whose capacity an earlier mapping left: see [`MapBuilder::finish`]).
+    pub fn with_scratch(scratch: Vec<Entry>) -> Self {
+        MapBuilder {
+            entries: scratch,
+            ..MapBuilder::default()
+        }
+    }
+
+    /// The entries, in a `Vec` of their exact size; the emptied scratch
+    /// (with its capacity) goes to `pool` for the next mapping. One
+    /// allocation per mapping instead of a growing one and a shrink
+    /// (on the corpus, 98,000 mappings of two or three entries).
+    pub fn finish_into(self, pool: &mut Vec<Vec<Entry>>) -> Vec<Entry> {
+        let mut scratch = self.finish_merged();
+        let mut exact = Vec::with_capacity(scratch.len());
+        exact.append(&mut scratch);
+        pool.push(scratch);
+        exact
+    }
+
+    pub fn finish(self) -> Vec<Entry> {
+        let mut entries = self.finish_merged();
+        // Trees are kept for the whole run: no spare capacity (a doubling
+        // Vec holds a third more than it uses on the corpus's small maps).
+        entries.shrink_to_fit();
+        entries
+    }
+
+    fn finish_merged(mut self) -> Vec<Entry> {
         let merges = std::mem::take(&mut self.merges);
         for m in merges {
             let sources: Vec<Node> = match m.value {
@@ -107,9 +136,6 @@ impl MapBuilder {
                 }
             }
         }
-        // Trees are kept for the whole run: no spare capacity (a doubling
-        // Vec holds a third more than it uses on the corpus's small maps).
-        self.entries.shrink_to_fit();
         self.entries
     }
 }

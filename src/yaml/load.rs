@@ -329,6 +329,11 @@ struct Builder<'a> {
     budget: Budget,
     root: Option<Node>,
     diags: Vec<LoadDiagnostic>,
+    /// Emptied scratch lists of finished collections, kept for their
+    /// capacity: a collection gathers its children in one, then moves them
+    /// to a list of their exact size.
+    entry_pool: Vec<Vec<Entry>>,
+    item_pool: Vec<Vec<Node>>,
 }
 
 /// Why a document stopped loading.
@@ -649,11 +654,12 @@ impl Builder<'_> {
             }
             Event::SequenceStart(anchor, _) => {
                 let at = self.byte(sp.start.index());
+                let items = self.item_pool.pop().unwrap_or_default();
                 self.open(
                     Frame::Seq {
                         start: at,
                         anchor,
-                        items: Vec::new(),
+                        items,
                         weight: Weight::default(),
                     },
                     at,
@@ -661,12 +667,13 @@ impl Builder<'_> {
             }
             Event::MappingStart(anchor, _) => {
                 let at = self.byte(sp.start.index());
+                let map = MapBuilder::with_scratch(self.entry_pool.pop().unwrap_or_default());
                 self.open(
                     Frame::Map {
                         start: at,
                         anchor,
                         weight: Weight::default(),
-                        map: MapBuilder::default(),
+                        map,
                         key: None,
                         last_end: at,
                     },
@@ -682,7 +689,10 @@ impl Builder<'_> {
                     mut weight,
                 }) = self.frames.pop()
                 {
-                    items.shrink_to_fit();
+                    let mut exact = Vec::with_capacity(items.len());
+                    exact.append(&mut items);
+                    self.item_pool.push(items);
+                    let items = exact;
                     let end = if end_span.is_empty() {
                         items.last().map_or(start, |n| n.span.end)
                     } else {
@@ -707,7 +717,10 @@ impl Builder<'_> {
                 {
                     let end = if end_span.is_empty() { last_end } else { end_span.end };
                     weight.nodes = weight.nodes.saturating_add(1);
-                    let node = Node::new(Span::new(start, end.max(start)), Value::Map(map.finish()));
+                    let node = Node::new(
+                        Span::new(start, end.max(start)),
+                        Value::Map(map.finish_into(&mut self.entry_pool)),
+                    );
                     self.complete(node, anchor, weight)?;
                 }
                 Ok(())
@@ -778,6 +791,8 @@ impl<'a> Builder<'a> {
             budget,
             root: None,
             diags: Vec::new(),
+            entry_pool: Vec::new(),
+            item_pool: Vec::new(),
         }
     }
 }
