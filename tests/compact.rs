@@ -5,22 +5,13 @@
 //! with every rule on.
 
 mod common;
-
-use std::path::Path;
+#[path = "common/read.rs"]
+mod read;
 
 use kvet::config::Config;
 use kvet::lint::{LintOutput, lint_loaded, lint_with, load, load_compact};
 use kvet::rules::Registry;
 use kvet::source::SourceFile;
-
-fn manifests(dir: &Path) -> Vec<SourceFile> {
-    let mut paths = Vec::new();
-    common::files_with_ext(dir, &["yaml", "yml", "json"], &mut paths);
-    paths
-        .iter()
-        .map(|p| SourceFile::read(p, p.display().to_string()))
-        .collect()
-}
 
 fn all_rules() -> Config {
     Config {
@@ -72,7 +63,7 @@ fn compact_equals_whole(sources: &[SourceFile], config: &Config) -> usize {
 
 #[test]
 fn compact_run_equals_whole_trees_on_the_fixtures() {
-    let sources = manifests(&common::repo_root().join("fixtures"));
+    let sources = read::manifests(&common::repo_root().join("fixtures"));
     let early = compact_equals_whole(&sources, &all_rules());
     assert!(early > 0, "no fixture has a CRD: the test proves nothing");
 }
@@ -82,7 +73,7 @@ fn compact_run_equals_whole_trees_on_the_corpus() {
     let Some(corpus) = common::shared("compact_run_equals_whole_trees_on_the_corpus", "corpus") else {
         return;
     };
-    let sources = manifests(&corpus);
+    let sources = read::manifests(&corpus);
     let early = compact_equals_whole(&sources, &all_rules());
     assert!(early >= 50, "the corpus has 75 CRDs, {early} were checked early");
 }

@@ -11,6 +11,8 @@
 //! finds.
 
 mod common;
+#[path = "common/read.rs"]
+mod read;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -20,20 +22,10 @@ use kvet::lint::{lint, lint_focused, load};
 use kvet::source::SourceFile;
 use kvet::yaml::{Limits, parse_source};
 
-/// The YAML and JSON files under `dir`, read.
-fn manifests(dir: &Path) -> Vec<SourceFile> {
-    let mut paths = Vec::new();
-    common::files_with_ext(dir, &["yaml", "yml", "json"], &mut paths);
-    paths
-        .iter()
-        .map(|p| SourceFile::read(p, p.display().to_string()))
-        .collect()
-}
-
 /// Checks every `step`-th file of `dir` as the focus, with every rule on
 /// and `object-duplicate` at `scope` (`file`, `directory` or `run`).
 fn focused_equals_full(dir: &Path, step: usize, scope: &str) {
-    let sources = manifests(dir);
+    let sources = read::manifests(dir);
     let mut config = Config {
         select: vec!["all".into()],
         ..Config::default()
@@ -95,7 +87,7 @@ fn focused_lint_equals_the_full_lint_on_corpus_files() {
 /// line above it (so every object moves). Each must equal the lint without
 /// a memo of the same texts.
 fn memo_equals_no_memo(dir: &Path, step: usize) {
-    let sources = manifests(dir);
+    let sources = read::manifests(dir);
     let config = Config {
         select: vec!["all".into()],
         ..Config::default()
