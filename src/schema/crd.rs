@@ -393,7 +393,15 @@ fn add_crd(
     by_name: &mut HashMap<(String, String), usize>,
     kinds: &mut Vec<KindDef>,
 ) {
-    if let Some(def) = compile_crd(crd, v1, origin, None) {
+    // A version an earlier CRD of the same kind already compiled is not
+    // compiled again (a workspace often holds copies of one CRD).
+    let compiled_before = |group: &str, kind: &str, version: &str| {
+        by_name
+            .get(&(group.to_string(), kind.to_string()))
+            .and_then(|&i| kinds.get(i))
+            .is_some_and(|d| d.versions.iter().any(|v| v.name == version && v.schema.is_some()))
+    };
+    if let Some(def) = compile_crd(crd, v1, origin, None, &compiled_before) {
         merge_kind(def, by_name, kinds);
     }
 }
@@ -413,7 +421,14 @@ impl CompiledCrd {
             ("CustomResourceDefinition", "apiextensions.k8s.io/v1beta1") => false,
             _ => return None,
         };
-        compile_crd(object.root, v1, &Origin::Run(file.to_string()), Some(cache)).map(|d| CompiledCrd(Arc::new(d)))
+        compile_crd(
+            object.root,
+            v1,
+            &Origin::Run(file.to_string()),
+            Some(cache),
+            &|_, _, _| false,
+        )
+        .map(|d| CompiledCrd(Arc::new(d)))
     }
 
     /// Whether `CompiledCrd::of` reads this object (it is then compiled,
@@ -578,7 +593,15 @@ fn hash_tree(node: &Node, h: &mut impl std::hash::Hasher) {
 }
 
 /// One CRD's definition, on its own.
-fn compile_crd(crd: &Node, v1: bool, origin: &Origin, cache: Option<&SchemaCache>) -> Option<KindDef> {
+/// `skip(group, kind, version)`: a version whose schema the caller has
+/// already (it is left out, as [`merge_kind`] would ignore it).
+fn compile_crd(
+    crd: &Node,
+    v1: bool,
+    origin: &Origin,
+    cache: Option<&SchemaCache>,
+    skip: &dyn Fn(&str, &str, &str) -> bool,
+) -> Option<KindDef> {
     let compile = |s: &Node, prune: bool| match cache {
         Some(c) => c.compile(s, prune),
         None => Arc::new(CrdSchema::compile(s, prune)),
@@ -624,7 +647,7 @@ fn compile_crd(crd: &Node, v1: bool, origin: &Origin, cache: Option<&SchemaCache
     let single = versions.len() == 1;
     for (node, name, served, schema) in versions {
         let existing = def.versions.iter().position(|v| v.name == name);
-        if existing.is_some_and(|i| def.versions[i].schema.is_some()) {
+        if existing.is_some_and(|i| def.versions[i].schema.is_some()) || skip(group, kind, name) {
             continue;
         }
         let compiled = match (schema, shared) {
