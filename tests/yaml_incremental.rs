@@ -188,6 +188,13 @@ fn reparse_regressions() {
             "a: 1\n---\nb: 10Gi\n---\nc: 3\n",
             "a: 1\n---\nb: 10\n---\n\n---\nc: 3\n",
         ),
+        // A document that is a block scalar: what follows decides whether
+        // the full parser reads a `---` line after it as text (found by the
+        // yaml_reparse fuzz target).
+        (
+            "################# |\n  \n  |\n---\n - |\n  \n  ",
+            "################# |\n  \n  |\n---\n - |\n  \n  \n    33333 -33333 - |\n---\n -",
+        ),
     ] {
         let got = kvet::yaml::reparse(old, parse_yaml(old, limits), new, limits);
         assert_eq!(got, parse_yaml(new, limits), "{old:?} -> {new:?}");

@@ -5,7 +5,7 @@
 //! every fixture and corpus file with random edits); anything else is
 //! parsed whole.
 
-use super::{Document, Limits, Node, Span, Stream, Value, parse_source, parse_yaml};
+use super::{Document, Limits, Node, ScalarStyle, Span, Stream, Value, parse_source, parse_yaml};
 
 /// [`super::parse_source`] of `new`, reusing `old` (the stream of
 /// `old_text`) when both texts are read as YAML.
@@ -98,6 +98,9 @@ fn incremental(old_text: &str, mut old: Stream, new: &str, limits: Limits) -> Re
     let mut before = Vec::new();
     let mut after = Vec::new();
     for d in std::mem::take(&mut old.documents) {
+        if is_block_scalar(&d) {
+            return Err(());
+        }
         // A document's own span can sit at its end (a block scalar root):
         // its root's span says where it starts.
         let (lo, hi) = extent(&d);
@@ -126,7 +129,7 @@ fn incremental(old_text: &str, mut old: Stream, new: &str, limits: Limits) -> Re
         || chunk
             .documents
             .iter()
-            .any(|d| d.root.is_none() || (cut && extent(d).1 >= chunk_len))
+            .any(|d| d.root.is_none() || is_block_scalar(d) || (cut && extent(d).1 >= chunk_len))
     {
         return Err(());
     }
@@ -146,6 +149,16 @@ fn incremental(old_text: &str, mut old: Stream, new: &str, limits: Limits) -> Re
         documents,
         diagnostics: Vec::new(),
     })
+}
+
+/// A document that is a block scalar indented by nothing: it may read a
+/// `---` line after it as text or not, depending on what follows (its root
+/// span starts after its `|`, so it may even look as if it started at that
+/// line). Such texts are parsed whole; no manifest is one.
+fn is_block_scalar(d: &Document) -> bool {
+    d.root
+        .as_ref()
+        .is_some_and(|r| matches!(r.style, ScalarStyle::Literal | ScalarStyle::Folded))
 }
 
 /// Where a document's text lies: its own span and its root's together.
