@@ -3,7 +3,6 @@
 
 use std::io::{self, Write};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostic::{Applicability, Diagnostic, ObjectMeta, RENDERED_BY, Severity, Summary};
@@ -70,9 +69,6 @@ struct DiagOut<'a> {
     origin: Vec<OriginOut<'a>>,
 }
 
-/// The report's shape: `render_with` writes the text serde_json's pretty
-/// printer makes of it (a unit test checks they agree).
-#[cfg(test)]
 #[derive(Serialize)]
 struct Report<'a> {
     version: u32,
@@ -183,60 +179,14 @@ pub fn render_with(
     sources: &[SourceFile],
     summary: &Summary,
 ) -> io::Result<()> {
-    // The text serde_json's pretty printer makes of a `Report`, with the
-    // findings written in parallel.
     let empty = SourceFile::from_text("", None, String::new());
-    let mut w = io::BufWriter::with_capacity(1 << 16, out);
-    write!(w, "{{\n  \"version\": {JSON_VERSION},\n  \"diagnostics\": ")?;
-    write_list(&mut w, diags, sources, &empty)?;
-    w.write_all(b",\n  \"summary\": ")?;
-    write_indented(&mut w, &serde_json::to_string_pretty(summary)?, 2)?;
-    if let Some(list) = suppressed {
-        w.write_all(b",\n  \"suppressed\": ")?;
-        write_list(&mut w, list, sources, &empty)?;
-    }
-    w.write_all(b"\n}\n")?;
-    w.flush()
-}
-
-/// A list of findings, as the pretty printer writes it one level deep. The
-/// findings are made in parallel (the corpus's JSON report took 108 M
-/// instructions on one thread), in blocks of 512 so that the text of at most
-/// one block is held at once.
-fn write_list(w: &mut impl Write, list: &[Diagnostic], sources: &[SourceFile], empty: &SourceFile) -> io::Result<()> {
-    if list.is_empty() {
-        return w.write_all(b"[]");
-    }
-    w.write_all(b"[")?;
-    for (k, block) in list.chunks(512).enumerate() {
-        let texts: Vec<serde_json::Result<String>> = block
-            .par_iter()
-            .map(|d| serde_json::to_string_pretty(&diag(d, sources, empty)))
-            .collect();
-        for (i, text) in texts.into_iter().enumerate() {
-            if k > 0 || i > 0 {
-                w.write_all(b",")?;
-            }
-            w.write_all(b"\n    ")?;
-            write_indented(w, &text?, 4)?;
-        }
-    }
-    w.write_all(b"\n  ]")
-}
-
-/// `text`, a pretty printer's output, with `by` more spaces after each of
-/// its line breaks: all of them are layout (a string's own line breaks are
-/// written `\n`).
-fn write_indented(w: &mut impl Write, text: &str, by: usize) -> io::Result<()> {
-    let pad = " ".repeat(by);
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            w.write_all(b"\n")?;
-            w.write_all(pad.as_bytes())?;
-        }
-        w.write_all(line.as_bytes())?;
-    }
-    Ok(())
+    let report = Report {
+        version: JSON_VERSION,
+        diagnostics: diags.iter().map(|d| diag(d, sources, &empty)).collect(),
+        summary,
+        suppressed: suppressed.map(|list| list.iter().map(|d| diag(d, sources, &empty)).collect()),
+    };
+    write_json(out, &report)
 }
 
 /// Writes `value` as pretty JSON and a line break. serde_json writes a few
@@ -248,48 +198,4 @@ pub(crate) fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> 
     serde_json::to_writer_pretty(&mut buffered, value)?;
     writeln!(buffered)?;
     buffered.flush()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `render_with` writes, byte for byte, what serde_json's pretty
-    /// printer makes of a `Report`: with findings (more than one block of
-    /// 512), with none, with and without the suppressed list.
-    #[test]
-    fn parallel_report_equals_the_pretty_printed_report() {
-        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        let mut sources = Vec::new();
-        for dir in std::fs::read_dir(&fixtures).into_iter().flatten().flatten() {
-            for f in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
-                let p = f.path();
-                if p.extension().is_some_and(|e| e == "yaml") {
-                    sources.push(SourceFile::read(&p, p.display().to_string()));
-                }
-            }
-        }
-        let out = crate::lint::lint(&sources, &crate::config::Config::default());
-        assert!(out.diagnostics.len() > 512, "{} findings", out.diagnostics.len());
-        let empty = SourceFile::from_text("", None, String::new());
-        let few = &out.diagnostics[..3];
-        for (diags, suppressed) in [
-            (&out.diagnostics[..], None),
-            (&out.diagnostics[..], Some(few)),
-            (&[][..], None),
-            (few, Some(&[][..])),
-        ] {
-            let report = Report {
-                version: JSON_VERSION,
-                diagnostics: diags.iter().map(|d| diag(d, &sources, &empty)).collect(),
-                summary: &out.summary,
-                suppressed: suppressed.map(|l| l.iter().map(|d| diag(d, &sources, &empty)).collect()),
-            };
-            let mut want = Vec::new();
-            write_json(&mut want, &report).unwrap_or_else(|e| panic!("{e}"));
-            let mut got = Vec::new();
-            render_with(&mut got, diags, suppressed, &sources, &out.summary).unwrap_or_else(|e| panic!("{e}"));
-            assert!(got == want, "{}", String::from_utf8_lossy(&got));
-        }
-    }
 }
