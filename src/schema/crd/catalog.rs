@@ -14,7 +14,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use super::{CrdIndex, CrdSchema, KindDef, Origin, VersionDef, add_crd, codec, merge_kind};
+use super::{CrdIndex, CrdSchema, KindDef, Origin, VersionDef, add_crd, codec, crd_is_v1, merge_kind};
 use crate::config::Config;
 use crate::model::{DocObjects, Object, doc_objects};
 use crate::source::SourceFile;
@@ -616,11 +616,7 @@ pub fn index_for_kinds<'a>(
     let mut by_name = HashMap::new();
     let mut kinds = Vec::new();
     let add = |o: &Object, origin: Origin, by_name: &mut HashMap<_, _>, kinds: &mut Vec<KindDef>| {
-        let v1 = match o.api_version {
-            "apiextensions.k8s.io/v1" => true,
-            "apiextensions.k8s.io/v1beta1" => false,
-            _ => return,
-        };
+        let Some(v1) = crd_is_v1(o) else { return };
         match (&o.compiled_crd, o.checked_early) {
             // Compiled when its file was read; its schemas are gone from the tree.
             (Some(c), _) => merge_kind(c.def().clone(), by_name, kinds),
