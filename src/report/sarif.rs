@@ -5,9 +5,12 @@
 
 use std::io::{self, Write};
 
+use std::collections::HashMap;
+
+use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, ObjectMeta, Severity};
 use crate::rules::{Registry, RuleDoc};
 use crate::source::SourceFile;
 use crate::yaml::Span;
@@ -34,30 +37,192 @@ pub fn artifact_uri(name: &str) -> String {
     out
 }
 
-fn region(file: &SourceFile, span: Span) -> Value {
-    let s = file.line_col(span.start);
-    let e = file.line_col(span.end.max(span.start));
-    let mut r = json!({
-        "startLine": s.line,
-        "startColumn": s.column,
-        "endLine": e.line,
-        "endColumn": e.column,
-        "charOffset": span.start,
-        "charLength": span.len(),
-    });
-    if let (Some(obj), Some(text)) = (r.as_object_mut(), file.text.get(span.start as usize..span.end as usize)) {
-        obj.insert("snippet".into(), json!({ "text": text }));
-    }
-    r
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
 }
 
-fn location(file: &SourceFile, span: Span) -> Value {
-    json!({
-        "physicalLocation": {
-            "artifactLocation": { "uri": artifact_uri(&file.name), "uriBaseId": "%SRCROOT%" },
-            "region": region(file, span),
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region<'a> {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+    char_offset: u32,
+    char_length: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snippet: Option<Text<'a>>,
+}
+
+fn region(file: &SourceFile, span: Span) -> Region<'_> {
+    let s = file.line_col(span.start);
+    let e = file.line_col(span.end.max(span.start));
+    Region {
+        start_line: s.line,
+        start_column: s.column,
+        end_line: e.line,
+        end_column: e.column,
+        char_offset: span.start,
+        char_length: span.len(),
+        snippet: file
+            .text
+            .get(span.start as usize..span.end as usize)
+            .map(|text| Text { text }),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation<'a> {
+    uri: &'a str,
+    uri_base_id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    region: Region<'a>,
+}
+
+/// A location; a related location (a label) adds its number and message.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: PhysicalLocation<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text<'a>>,
+}
+
+/// The artifact URI of each input, made once per file (not per location).
+struct Uris<'a> {
+    sources: &'a [SourceFile],
+    uris: Vec<String>,
+    empty: SourceFile,
+    empty_uri: String,
+}
+
+impl<'a> Uris<'a> {
+    fn new(sources: &'a [SourceFile]) -> Self {
+        Uris {
+            sources,
+            uris: sources.iter().map(|s| artifact_uri(&s.name)).collect(),
+            empty: SourceFile::from_text("", None, String::new()),
+            empty_uri: artifact_uri(""),
         }
-    })
+    }
+
+    /// File `id`'s source and URI; `or` (a diagnostic's own file) when
+    /// `id` names no input.
+    fn file(&self, id: u32, or: Option<u32>) -> (&SourceFile, &str) {
+        let pick = |i: u32| Some((self.sources.get(i as usize)?, self.uris.get(i as usize)?.as_str()));
+        pick(id)
+            .or_else(|| or.and_then(pick))
+            .unwrap_or((&self.empty, &self.empty_uri))
+    }
+
+    fn location(&self, id: u32, or: Option<u32>, span: Span) -> Location<'_> {
+        let (file, uri) = self.file(id, or);
+        Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri,
+                    uri_base_id: "%SRCROOT%",
+                },
+                region: region(file, span),
+            },
+            id: None,
+            message: None,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeletedRegion {
+    char_offset: u32,
+    char_length: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: DeletedRegion,
+    inserted_content: Text<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    replacements: [Replacement<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FixOut<'a> {
+    description: Text<'a>,
+    artifact_changes: Vec<ArtifactChange<'a>>,
+}
+
+#[derive(Serialize)]
+struct Properties<'a> {
+    object: &'a ObjectMeta,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultOut<'a> {
+    rule_id: &'a str,
+    level: &'static str,
+    message: Message,
+    locations: [Location<'a>; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Properties<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixes: Option<[FixOut<'a>; 1]>,
+}
+
+/// A result's message: the finding's, and its help.
+#[derive(Serialize)]
+struct Message {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    rules: Vec<Value>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool,
+    column_kind: &'static str,
+    original_uri_base_ids: Value,
+    results: Vec<ResultOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
 }
 
 fn rule_descriptor(d: &RuleDoc) -> Value {
@@ -86,6 +251,9 @@ fn rule_descriptor(d: &RuleDoc) -> Value {
     })
 }
 
+/// The SARIF log, streamed from borrowed structs (building it as a
+/// `serde_json::Value` first took as many instructions as the rest of a
+/// corpus run).
 pub fn render(
     out: &mut dyn Write,
     diags: &[Diagnostic],
@@ -93,24 +261,22 @@ pub fn render(
     registry: &Registry,
 ) -> io::Result<()> {
     let docs: Vec<&RuleDoc> = registry.entries().map(|e| &e.doc).collect();
-    let index_of = |id: &str| docs.iter().position(|d| d.id == id);
-    let empty = SourceFile::from_text("", None, String::new());
-    let results: Vec<Value> = diags
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(docs.len());
+    for (i, d) in docs.iter().enumerate() {
+        index.entry(d.id.as_str()).or_insert(i);
+    }
+    let uris = Uris::new(sources);
+    let results: Vec<ResultOut<'_>> = diags
         .iter()
         .map(|d| {
-            let file = sources.get(d.file as usize).unwrap_or(&empty);
-            let related: Vec<Value> = d
+            let related: Vec<Location<'_>> = d
                 .labels
                 .iter()
                 .enumerate()
-                .map(|(i, l)| {
-                    let lf = sources.get(l.file as usize).unwrap_or(file);
-                    let mut loc = location(lf, l.span);
-                    if let Some(o) = loc.as_object_mut() {
-                        o.insert("id".into(), json!(i + 1));
-                        o.insert("message".into(), json!({ "text": l.message }));
-                    }
-                    loc
+                .map(|(i, l)| Location {
+                    id: Some(i + 1),
+                    message: Some(Text { text: &l.message }),
+                    ..uris.location(l.file, Some(d.file), l.span)
                 })
                 .collect();
             let mut text = d.message.clone();
@@ -118,62 +284,54 @@ pub fn render(
                 text.push_str("\nhelp: ");
                 text.push_str(h);
             }
-            let mut r = json!({
-                "ruleId": d.rule,
-                "level": level(d.severity),
-                "message": { "text": text },
-                "locations": [location(file, d.span)],
-            });
-            let obj = r.as_object_mut();
-            if let Some(obj) = obj {
-                if let Some(i) = index_of(&d.rule) {
-                    obj.insert("ruleIndex".into(), json!(i));
-                }
-                if !related.is_empty() {
-                    obj.insert("relatedLocations".into(), Value::Array(related));
-                }
-                if let Some(o) = &d.object {
-                    obj.insert("properties".into(), json!({ "object": o.as_ref() }));
-                }
-                if let Some(fix) = &d.fix {
-                    let changes: Vec<Value> = fix
-                        .edits
-                        .iter()
-                        .map(|e| {
-                            let ef = sources.get(e.file as usize).unwrap_or(file);
-                            json!({
-                                "artifactLocation": { "uri": artifact_uri(&ef.name), "uriBaseId": "%SRCROOT%" },
-                                "replacements": [{
-                                    "deletedRegion": { "charOffset": e.span.start, "charLength": e.span.len() },
-                                    "insertedContent": { "text": e.replacement },
+            ResultOut {
+                rule_id: &d.rule,
+                level: level(d.severity),
+                message: Message { text },
+                locations: [uris.location(d.file, None, d.span)],
+                rule_index: index.get(d.rule.as_ref()).copied(),
+                related_locations: related,
+                properties: d.object.as_deref().map(|object| Properties { object }),
+                fixes: d.fix.as_ref().map(|fix| {
+                    [FixOut {
+                        description: Text { text: &fix.title },
+                        artifact_changes: fix
+                            .edits
+                            .iter()
+                            .map(|e| ArtifactChange {
+                                artifact_location: ArtifactLocation {
+                                    uri: uris.file(e.file, Some(d.file)).1,
+                                    uri_base_id: "%SRCROOT%",
+                                },
+                                replacements: [Replacement {
+                                    deleted_region: DeletedRegion {
+                                        char_offset: e.span.start,
+                                        char_length: e.span.len(),
+                                    },
+                                    inserted_content: Text { text: &e.replacement },
                                 }],
                             })
-                        })
-                        .collect();
-                    obj.insert(
-                        "fixes".into(),
-                        json!([{ "description": { "text": fix.title }, "artifactChanges": changes }]),
-                    );
-                }
+                            .collect(),
+                    }]
+                }),
             }
-            r
         })
         .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "kvet",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": docs.iter().map(|d| rule_descriptor(d)).collect::<Vec<_>>(),
-                }
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "kvet",
+                    version: env!("CARGO_PKG_VERSION"),
+                    rules: docs.iter().map(|d| rule_descriptor(d)).collect(),
+                },
             },
-            "columnKind": "unicodeCodePoints",
-            "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The folder kvet was run from." } } },
-            "results": results,
-        }]
-    });
-    super::json::write_json(out, &doc)
+            column_kind: "unicodeCodePoints",
+            original_uri_base_ids: json!({ "%SRCROOT%": { "description": { "text": "The folder kvet was run from." } } }),
+            results,
+        }],
+    };
+    super::json::write_json(out, &log)
 }
