@@ -195,7 +195,132 @@ pub fn render_with(
 /// the corpus made 2 million of them, 64 M instructions).
 pub(crate) fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
     let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut buffered, value)?;
+    let mut ser = serde_json::Serializer::with_formatter(&mut buffered, Pretty::default());
+    value.serialize(&mut ser)?;
     writeln!(buffered)?;
     buffered.flush()
+}
+
+/// A line break and the indentation of up to 64 levels.
+const LINE_STARTS: &[u8; 129] = &{
+    let mut b = [b' '; 129];
+    b[0] = b'\n';
+    b
+};
+
+/// serde_json's pretty layout (two spaces a level, `"key": value`), with
+/// each line's break and indentation written as one copy: serde_json's own
+/// pretty printer writes the break and then each level's two spaces apart,
+/// four or five small writes per key of a report.
+#[derive(Default)]
+struct Pretty {
+    level: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn line_start<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        match LINE_STARTS.get(..1 + 2 * self.level) {
+            Some(start) => w.write_all(start),
+            None => {
+                w.write_all(b"\n")?;
+                (0..self.level).try_for_each(|_| w.write_all(b"  "))
+            }
+        }
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level = self.level.saturating_sub(1);
+        if self.has_value {
+            self.line_start(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.line_start(w)
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The layout is serde_json's pretty printer's, byte for byte: nested
+    /// and empty collections, strings to escape, deep nesting past the
+    /// indentation table.
+    #[test]
+    fn pretty_layout_is_serde_jsons() {
+        let mut deep = serde_json::json!("leaf");
+        for i in 0..70 {
+            deep = if i % 2 == 0 {
+                serde_json::json!([deep, {}])
+            } else {
+                serde_json::json!({ "k": deep, "e": [] })
+            };
+        }
+        let values = [
+            serde_json::json!({}),
+            serde_json::json!([]),
+            serde_json::json!(null),
+            serde_json::json!({ "a": [1, [], {}, [[]], { "b": { "c": [true, "x\n\"y\""] } }], "d": 2.5 }),
+            serde_json::json!([{ "a": [] }, [{}], "t\u{1}"]),
+            deep,
+        ];
+        for v in values {
+            let mut got = Vec::new();
+            write_json(&mut got, &v).unwrap_or_else(|e| panic!("{e}"));
+            let want = serde_json::to_string_pretty(&v).unwrap_or_else(|e| panic!("{e}")) + "\n";
+            assert_eq!(String::from_utf8_lossy(&got), want);
+        }
+    }
 }
