@@ -125,7 +125,11 @@ fn templated_line(line: &str) -> bool {
 /// to render the template first. A tab indentation on that line keeps its
 /// own, more precise help.
 fn hint_template(text: &str, stream: &mut Stream) {
-    if !text.contains("{{") || !text.lines().any(templated_line) {
+    // Most files have no YAML error: their text is not searched at all.
+    if !stream.diagnostics.iter().any(|d| d.rule == "yaml-syntax")
+        || !text.contains("{{")
+        || !text.lines().any(templated_line)
+    {
         return;
     }
     let Some(first) = stream
