@@ -98,6 +98,26 @@ struct Fast<'a, 'f, F> {
     last: usize,
 }
 
+/// Eight copies of the byte 1, and of the byte 0x80.
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes of `b` from `i` as one little-endian word.
+fn word(b: &[u8], i: usize) -> Option<u64> {
+    let bytes = b.get(i..i.checked_add(8)?)?;
+    let mut w = [0u8; 8];
+    w.copy_from_slice(bytes);
+    Some(u64::from_le_bytes(w))
+}
+
+/// The bytes of `x` equal to `c`, each marked by its high bit. The lowest
+/// mark is exact (a byte above a match may be marked falsely), which is all
+/// the first-match searches here read.
+fn eq_bytes(x: u64, c: u8) -> u64 {
+    let y = x ^ (LO * u64::from(c));
+    y.wrapping_sub(LO) & !y & HI
+}
+
 fn span(s: usize, e: usize) -> PSpan {
     PSpan::new(Marker::new(s, 0, 0), Marker::new(e, 0, 0))
 }
@@ -139,10 +159,34 @@ where
     }
 
     fn skip_spaces(&self, mut i: usize) -> usize {
+        while let Some(x) = word(self.b, i) {
+            let other = x ^ (LO * u64::from(b' '));
+            if other != 0 {
+                return i + (other.trailing_zeros() / 8) as usize;
+            }
+            i += 8;
+        }
         while self.at(i) == b' ' {
             i += 1;
         }
         i
+    }
+
+    /// The first of the bytes `a`, `b` and `c` at or after `i`, or the end
+    /// of the text; eight bytes at a time (plain keys and values, the bulk
+    /// of a manifest, were scanned a byte at a time).
+    fn find3(&self, mut i: usize, a: u8, b: u8, c: u8) -> usize {
+        while let Some(x) = word(self.b, i) {
+            let m = eq_bytes(x, a) | eq_bytes(x, b) | eq_bytes(x, c);
+            if m != 0 {
+                return i + (m.trailing_zeros() / 8) as usize;
+            }
+            i += 8;
+        }
+        while i < self.len() && !matches!(self.b[i], x if x == a || x == b || x == c) {
+            i += 1;
+        }
+        i.min(self.len())
     }
 
     /// The `\n` ending the line holding `i`, or the end of the text.
@@ -325,6 +369,7 @@ where
         }
         let mut i = f;
         loop {
+            i = self.find3(i, b':', b'#', b'\n');
             match self.at(i) {
                 0 | b'\n' => return None,
                 b':' if matches!(self.at(i + 1), 0 | b' ' | b'\n') => break,
@@ -459,6 +504,7 @@ where
     fn plain_line(&self, v: usize) -> Option<(usize, bool)> {
         let mut i = v;
         let comment = loop {
+            i = self.find3(i, b':', b'#', b'\n');
             match self.at(i) {
                 0 | b'\n' => break false,
                 b':' if matches!(self.at(i + 1), 0 | b' ' | b'\n') => return None,
@@ -540,7 +586,9 @@ where
         let mut i = f + 1;
         let mut owned: Option<String> = None;
         let mut seg = i;
+        let escape = if q == b'"' { b'\\' } else { q };
         loop {
+            i = self.find3(i, b'\n', q, escape);
             let c = self.at(i);
             match c {
                 0 => return None,
