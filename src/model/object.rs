@@ -37,6 +37,9 @@ pub struct Object<'a> {
     pub item: Option<usize>,
     pub root: &'a Node,
     pub api_version: &'a str,
+    /// `api_version` split once (rules ask for the group of every object,
+    /// many times over).
+    gv: GroupVersion<'a>,
     pub kind: &'a str,
     pub name: Option<&'a str>,
     pub namespace: Option<&'a str>,
@@ -80,6 +83,7 @@ impl<'a> Object<'a> {
             item,
             root,
             api_version,
+            gv: GroupVersion::parse(api_version),
             kind,
             name,
             namespace,
@@ -91,7 +95,7 @@ impl<'a> Object<'a> {
     }
 
     pub fn gv(&self) -> GroupVersion<'a> {
-        GroupVersion::parse(self.api_version)
+        self.gv
     }
 
     pub fn group(&self) -> &'a str {
