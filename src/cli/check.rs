@@ -684,6 +684,20 @@ fn render_charts(
 struct HelmCharts {
     /// Whether a folder holds a `Chart.yaml` (looked up once per folder).
     is_root: HashMap<PathBuf, bool>,
+    /// Where a file's folder sits relative to the chart around it (worked
+    /// out once per folder: one lookup per file).
+    place: HashMap<PathBuf, ChartPlace>,
+}
+
+/// A folder's place relative to the nearest chart above it.
+#[derive(Clone, Copy)]
+enum ChartPlace {
+    /// No `Chart.yaml` in it or above it.
+    Outside,
+    /// The chart folder itself.
+    Root,
+    /// Below a chart: whether under a folder whose files are chart sources.
+    Below(bool),
 }
 
 impl HelmCharts {
@@ -696,33 +710,50 @@ impl HelmCharts {
         yes
     }
 
+    fn place(&mut self, folder: &Path) -> ChartPlace {
+        if let Some(&p) = self.place.get(folder) {
+            return p;
+        }
+        let mut dir = Some(folder);
+        let mut below: Option<&std::ffi::OsStr> = None;
+        let place = loop {
+            let Some(d) = dir else {
+                break ChartPlace::Outside;
+            };
+            if self.is_root(if d.as_os_str().is_empty() { Path::new(".") } else { d }) {
+                break match below.and_then(|c| c.to_str()) {
+                    None => ChartPlace::Root,
+                    // Templates, packaged subcharts, chart-testing values
+                    // (`ci/`) and helm-unittest suites (`tests/`).
+                    Some(c) => ChartPlace::Below(matches!(c, "templates" | "charts" | "ci" | "tests")),
+                };
+            }
+            if d.as_os_str().is_empty() {
+                break ChartPlace::Outside;
+            }
+            below = Some(d.file_name().unwrap_or_default());
+            dir = d.parent();
+        };
+        self.place.insert(folder.to_path_buf(), place);
+        place
+    }
+
     fn is_chart_source(&mut self, path: &Path) -> bool {
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             return false;
         };
-        let mut dir = path.parent();
-        let mut below: Vec<&std::ffi::OsStr> = Vec::new();
-        while let Some(d) = dir {
-            if self.is_root(if d.as_os_str().is_empty() { Path::new(".") } else { d }) {
-                return match below.last().and_then(|c| c.to_str()) {
-                    // Directly in the chart folder.
-                    None => {
-                        (name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml")))
-                            || name == "values.schema.json"
-                    }
-                    // Templates, packaged subcharts, chart-testing values
-                    // (`ci/`) and helm-unittest suites (`tests/`).
-                    Some("templates" | "charts" | "ci" | "tests") => true,
-                    Some(_) => false,
-                };
+        let Some(folder) = path.parent() else {
+            return false;
+        };
+        match self.place(folder) {
+            ChartPlace::Outside => false,
+            // Directly in the chart folder.
+            ChartPlace::Root => {
+                (name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml")))
+                    || name == "values.schema.json"
             }
-            if d.as_os_str().is_empty() {
-                break;
-            }
-            below.push(d.file_name().unwrap_or_default());
-            dir = d.parent();
+            ChartPlace::Below(source) => source,
         }
-        false
     }
 }
 
