@@ -22,6 +22,7 @@ pub mod rules;
 pub mod schema;
 pub mod source;
 pub mod suppress;
+pub mod timings;
 pub mod yaml;
 
 pub use config::Config;

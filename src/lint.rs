@@ -281,6 +281,7 @@ pub fn lint_with_progress(
     exiting: bool,
 ) -> LintOutput {
     let loaded = load_compact(sources, config, registry, &|| progress.parsed());
+    crate::timings::phase("parsed (and checked CRDs)");
     lint_loaded_with(sources, loaded, config, registry, exiting, progress)
 }
 
@@ -306,6 +307,7 @@ fn lint_loaded_with(
 ) -> LintOutput {
     let mut loaded = loaded;
     crate::compact::release_unused(&loaded.streams, &mut loaded.early);
+    crate::timings::phase("dropped unused CRD schemas");
     let out = lint_inner(sources, &loaded, None, config, registry, exiting, progress);
     if exiting {
         std::mem::forget(loaded);
@@ -356,15 +358,18 @@ fn lint_inner(
     let mut objects = collect_objects(sources, loaded, registry, config, &mut diagnostics);
     crate::schema::check::mark_custom_pod_templates(&mut objects, sources, config);
     let mut catalog = Catalog::new(objects);
+    crate::timings::phase("made the catalog of objects");
     let focus = focused.map(|(f, _)| f);
     catalog.focus = focus.cloned();
     catalog.memo = focused.and_then(|(_, m)| m.cloned());
     progress.checking(catalog.len());
     let checked = || progress.checked();
     diagnostics.extend(rules::run(registry, &catalog, sources, config, &checked));
+    crate::timings::phase("ran the rules");
     diagnostics.extend(crate::schema::check::check(
         &catalog, sources, config, registry, &checked,
     ));
+    crate::timings::phase("ran the schema checks");
     diagnostics.extend(loaded.early.iter().flat_map(|e| e.findings.iter().cloned()));
     if let Some(f) = focus {
         diagnostics.retain(|d| f.contains(&d.file));
@@ -389,6 +394,7 @@ fn lint_inner(
     // Comments and annotations.
     let (mut sups, malformed) = suppress::collect(sources, &catalog);
     let (kept, silenced) = suppress::apply(diagnostics, &mut sups, sources);
+    crate::timings::phase("applied suppressions");
     diagnostics = kept;
     suppressed.extend(silenced);
     let enabled: HashSet<String> = registry
@@ -411,6 +417,7 @@ fn lint_inner(
         suppressed.retain(|d| f.contains(&d.file));
     }
     let mut out = finish(diagnostics, sources.len(), catalog.len());
+    crate::timings::phase("sorted the findings");
     out.objects = catalog
         .objects
         .iter()

@@ -7,6 +7,7 @@ mod cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    kvet::timings::start();
     match cli::run() {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

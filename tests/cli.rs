@@ -136,6 +136,57 @@ fn json_report_has_the_documented_fields() {
     }
 }
 
+/// `KVET_TIMINGS=1` notes each phase's end on stderr, in order, and leaves
+/// the report alone; without it stderr stays quiet.
+#[test]
+fn timings_go_to_stderr_in_phase_order() {
+    let args = [
+        "check",
+        "fixtures/selector-mismatch/bad.yaml",
+        "--format",
+        "json",
+        "--no-cache",
+    ];
+    let plain = kvet().args(args).output().unwrap_or_else(|e| panic!("{e}"));
+    let timed = kvet()
+        .args(args)
+        .env("KVET_TIMINGS", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(stdout_of(&timed), stdout_of(&plain));
+    assert!(plain.stderr.is_empty(), "{}", String::from_utf8_lossy(&plain.stderr));
+    let stderr = String::from_utf8_lossy(&timed.stderr);
+    let phases: Vec<(f64, &str)> = stderr
+        .lines()
+        .map(|l| {
+            let (ms, name) = l
+                .trim_start()
+                .split_once(" ms  ")
+                .unwrap_or_else(|| panic!("not a timing: {l:?}"));
+            (ms.parse().unwrap_or_else(|e| panic!("{l:?}: {e}")), name)
+        })
+        .collect();
+    let names: Vec<&str> = phases.iter().map(|p| p.1).collect();
+    assert_eq!(
+        names,
+        [
+            "found the files",
+            "left out chart sources and excluded files",
+            "read the files",
+            "parsed (and checked CRDs)",
+            "dropped unused CRD schemas",
+            "made the catalog of objects",
+            "ran the rules",
+            "ran the schema checks",
+            "applied suppressions",
+            "sorted the findings",
+            "done linting",
+            "wrote the report",
+        ]
+    );
+    assert!(phases.windows(2).all(|w| w[0].0 <= w[1].0), "{stderr}");
+}
+
 #[test]
 fn unreadable_and_undecodable_files_are_findings() -> std::io::Result<()> {
     let dir = tempfile::tempdir()?;

@@ -115,11 +115,13 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
         ..DiscoverOptions::default()
     };
     let mut found = discover(&args.paths, &opts);
+    kvet::timings::phase("found the files");
     let mut charts = HelmCharts::default();
     found.inputs.retain(|i| match i {
         Input::File { name, path } => !exclude.excludes(name) && !charts.is_chart_source(path),
         Input::Stdin => true,
     });
+    kvet::timings::phase("left out chart sources and excluded files");
     if let Some(shard) = args.shard {
         let before = found.inputs.len();
         shard::retain(&mut found.inputs, shard);
@@ -197,6 +199,7 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
         progress.inc();
         f
     }));
+    kvet::timings::phase("read the files");
 
     // One lint run per configuration (usually one for the whole run).
     let configs = config_paths(args, &sources);
@@ -504,6 +507,7 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
         quiet: args.quiet,
         statistics: args.statistics,
     };
+    kvet::timings::phase("done linting");
     if !args.fix_only {
         // The main report goes to stdout (stderr when stdout carries the
         // fixed stdin document), or to the `-o PATH` file.
@@ -530,6 +534,7 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
                 report.write_file(&o.path, format)?;
             }
         }
+        kvet::timings::phase("wrote the report");
     }
 
     if args.explain_schemas {
