@@ -98,7 +98,7 @@ rows = [
     ('  of which tree building (yaml::load::step)', step),
     ('  of which fast-path scanning and the rest', parse - saphyr - step),
     ('model: documents -> objects', cost([r'^kvet::lint::collect_objects$', r'^kvet::model::catalog::Catalog::new$'])),
-    ('schema validation + API advice', cost([r'^kvet::schema::check::(check|check_object|check_one|check_builtin)$'])),
+    ('schema validation + API advice', cost([r'^kvet::schema::check::(check_object|check_one|check_builtin)$'])),
     ('CRDs at load: compile their schemas, cut them', cost([r'^kvet::schema::crd::(compile_crd|SchemaCache::compile|CompiledCrd::of)$', r'^kvet::compact::drop_schemas$'])),
 ]
 fam_rows = []
