@@ -646,8 +646,9 @@ impl Builder<'_> {
                     }
                 };
                 let span = match style {
-                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
-                        // The parser's end mark can run past a trailing comment.
+                    // The full parser's end mark can run past a trailing
+                    // comment; the fast path's ends at the closing quote.
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if !matches!(self.chars, Chars::Bytes) => {
                         Span::new(span.start, quoted_end(self.source, span).unwrap_or(span.end))
                     }
                     _ => span,
