@@ -14,6 +14,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use crate::diagnostic::Diagnostic;
 use crate::model::{Catalog, Workload};
 use crate::rules::{CATEGORIES, Registry};
@@ -292,13 +294,23 @@ pub fn collect(sources: &[SourceFile], catalog: &Catalog) -> (Vec<Suppression>, 
     for o in catalog.objects.iter().filter(|o| wanted(o.file)) {
         roots.entry(o.file).or_default().push(o.root);
     }
-    for (fid, s) in sources.iter().enumerate() {
-        let fid = fid as FileId;
-        if !wanted(fid) {
-            continue;
-        }
-        let of_file = roots.get(&fid).map_or(&[][..], Vec::as_slice);
-        comments(fid, s, of_file, &mut out, &mut bad);
+    // Each file's comments on its own (a search of every file's text),
+    // gathered in file order.
+    let per_file: Vec<(Vec<Suppression>, Vec<Malformed>)> = sources
+        .par_iter()
+        .enumerate()
+        .filter(|(fid, _)| wanted(*fid as FileId))
+        .map(|(fid, s)| {
+            let fid = fid as FileId;
+            let (mut found, mut malformed) = (Vec::new(), Vec::new());
+            let of_file = roots.get(&fid).map_or(&[][..], Vec::as_slice);
+            comments(fid, s, of_file, &mut found, &mut malformed);
+            (found, malformed)
+        })
+        .collect();
+    for (found, malformed) in per_file {
+        out.extend(found);
+        bad.extend(malformed);
     }
     for o in catalog.objects.iter().filter(|o| wanted(o.file)) {
         annotation(o.annotations(), o.file, o.root.span, &mut out);
