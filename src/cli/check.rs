@@ -612,11 +612,7 @@ fn render_charts(
 ) -> Result<(Inputs, Vec<SourceFile>), String> {
     let is_chart = |p: &Path, charts: &mut HelmCharts| {
         p.file_name().is_some_and(|n| n == "Chart.yaml")
-            && charts.is_root(
-                p.parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(Path::new(".")),
-            )
+            && matches!(p.parent().map(|d| charts.place(d)), Some(ChartPlace::Root))
     };
     if !files.iter().any(|(p, _)| is_chart(p, charts)) {
         return Ok((files, Vec::new()));
@@ -687,10 +683,8 @@ fn render_charts(
 /// `helm-chart` note) and so are the chart's plain manifests (`crds/`).
 #[derive(Default)]
 struct HelmCharts {
-    /// Whether a folder holds a `Chart.yaml` (looked up once per folder).
-    is_root: HashMap<PathBuf, bool>,
-    /// Where a file's folder sits relative to the chart around it (worked
-    /// out once per folder: one lookup per file).
+    /// Each folder's place relative to the chart around it, worked out
+    /// once per folder (from its parent's): one lookup per file.
     place: HashMap<PathBuf, ChartPlace>,
 }
 
@@ -706,38 +700,31 @@ enum ChartPlace {
 }
 
 impl HelmCharts {
-    fn is_root(&mut self, dir: &Path) -> bool {
-        if let Some(&known) = self.is_root.get(dir) {
-            return known;
-        }
-        let yes = dir.join("Chart.yaml").is_file();
-        self.is_root.insert(dir.to_path_buf(), yes);
-        yes
-    }
-
     fn place(&mut self, folder: &Path) -> ChartPlace {
         if let Some(&p) = self.place.get(folder) {
             return p;
         }
-        let mut dir = Some(folder);
-        let mut below: Option<&std::ffi::OsStr> = None;
-        let place = loop {
-            let Some(d) = dir else {
-                break ChartPlace::Outside;
-            };
-            if self.is_root(if d.as_os_str().is_empty() { Path::new(".") } else { d }) {
-                break match below.and_then(|c| c.to_str()) {
-                    None => ChartPlace::Root,
+        let here = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        let place = if here.join("Chart.yaml").is_file() {
+            ChartPlace::Root
+        } else {
+            match folder.parent().filter(|_| !folder.as_os_str().is_empty()) {
+                None => ChartPlace::Outside,
+                Some(parent) => match self.place(parent) {
+                    ChartPlace::Outside => ChartPlace::Outside,
                     // Templates, packaged subcharts, chart-testing values
                     // (`ci/`) and helm-unittest suites (`tests/`).
-                    Some(c) => ChartPlace::Below(matches!(c, "templates" | "charts" | "ci" | "tests")),
-                };
+                    ChartPlace::Root => ChartPlace::Below(matches!(
+                        folder.file_name().and_then(|c| c.to_str()),
+                        Some("templates" | "charts" | "ci" | "tests")
+                    )),
+                    below => below,
+                },
             }
-            if d.as_os_str().is_empty() {
-                break ChartPlace::Outside;
-            }
-            below = Some(d.file_name().unwrap_or_default());
-            dir = d.parent();
         };
         self.place.insert(folder.to_path_buf(), place);
         place

@@ -3,9 +3,8 @@
 //! physical location with a region, related locations for labels, and the
 //! fix when there is one.
 
-use std::io::{self, Write};
-
 use std::collections::HashMap;
+use std::io::{self, Write};
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -79,6 +78,16 @@ struct ArtifactLocation<'a> {
     uri_base_id: &'static str,
 }
 
+impl<'a> ArtifactLocation<'a> {
+    /// A file named relative to the folder kvet was run from.
+    fn new(uri: &'a str) -> Self {
+        ArtifactLocation {
+            uri,
+            uri_base_id: "%SRCROOT%",
+        }
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct PhysicalLocation<'a> {
@@ -128,10 +137,7 @@ impl<'a> Uris<'a> {
         let (file, uri) = self.file(id, or);
         Location {
             physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation {
-                    uri,
-                    uri_base_id: "%SRCROOT%",
-                },
+                artifact_location: ArtifactLocation::new(uri),
                 region: region(file, span),
             },
             id: None,
@@ -299,10 +305,7 @@ pub fn render(
                             .edits
                             .iter()
                             .map(|e| ArtifactChange {
-                                artifact_location: ArtifactLocation {
-                                    uri: uris.file(e.file, Some(d.file)).1,
-                                    uri_base_id: "%SRCROOT%",
-                                },
+                                artifact_location: ArtifactLocation::new(uris.file(e.file, Some(d.file)).1),
                                 replacements: [Replacement {
                                     deleted_region: DeletedRegion {
                                         char_offset: e.span.start,

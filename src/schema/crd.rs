@@ -455,8 +455,8 @@ fn crd_is_v1(object: &Object) -> Option<bool> {
 
 /// One CRD's definition, on its own.
 ///
-/// `skip(group, kind, version)`: a version whose schema the caller has
-/// already (it is left out, as [`merge_kind`] would ignore it).
+/// `skip(group, kind, version)`: a version whose schema the caller already
+/// has (it is left out, as [`merge_kind`] would ignore it).
 fn compile_crd(
     crd: &Node,
     v1: bool,

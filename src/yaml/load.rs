@@ -126,12 +126,6 @@ fn templated_line(line: &str) -> bool {
 /// own, more precise help.
 fn hint_template(text: &str, stream: &mut Stream) {
     // Most files have no YAML error: their text is not searched at all.
-    if !stream.diagnostics.iter().any(|d| d.rule == "yaml-syntax")
-        || !text.contains("{{")
-        || !text.lines().any(templated_line)
-    {
-        return;
-    }
     let Some(first) = stream
         .diagnostics
         .iter_mut()
@@ -140,6 +134,9 @@ fn hint_template(text: &str, stream: &mut Stream) {
     else {
         return;
     };
+    if !text.contains("{{") || !text.lines().any(templated_line) {
+        return;
+    }
     let at = (first.span.start as usize).min(text.len());
     let line_start = text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
     let line = text.get(line_start..line_end(text, line_start)).unwrap_or("");
