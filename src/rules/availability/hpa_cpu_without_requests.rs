@@ -70,7 +70,7 @@ impl Rule for HpaCpuWithoutRequests {
     }
 
     fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
-        for hpa in catalog.of_kind("HorizontalPodAutoscaler").filter_map(Hpa::of) {
+        for hpa in catalog.subjects_of_kind("HorizontalPodAutoscaler").filter_map(Hpa::of) {
             let targets = utilization_targets(&hpa);
             if targets.is_empty() {
                 continue;

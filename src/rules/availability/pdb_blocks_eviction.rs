@@ -17,12 +17,15 @@ impl Rule for PdbBlocksEviction {
     }
 
     fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
-        if !catalog.has_kind("PodDisruptionBudget") {
+        // The budgets reported on (in the language server, those of the
+        // open documents); the run's pods are indexed only when there are.
+        let subjects: Vec<_> = catalog.subjects_of_kind("PodDisruptionBudget").collect();
+        if subjects.is_empty() {
             return;
         }
         let hpas = Autoscalers::new(catalog, ctx.sources);
         let pods = PodIndex::new(catalog, ctx.sources);
-        for pdb in catalog.of_kind("PodDisruptionBudget") {
+        for pdb in subjects {
             let Some(budget) = Budget::of(pdb) else { continue };
             if let Some(node) = pdb.get(&["spec", "maxUnavailable"]) {
                 if IntOrPercent::of(node).is_zero() {

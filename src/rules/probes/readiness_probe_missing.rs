@@ -213,17 +213,21 @@ impl Rule for ReadinessProbeMissing {
     }
 
     fn check_catalog(&self, catalog: &Catalog, ctx: &mut Ctx) {
+        let subjects: Vec<(&Object, Workload)> = catalog
+            .objects
+            .iter()
+            .filter(|o| KINDS.contains(&o.kind) && catalog.in_focus(o))
+            .filter_map(|o| Some((o, Workload::of(o)?)))
+            .collect();
+        if subjects.is_empty() {
+            return;
+        }
         let services = services(catalog);
         let covered_elsewhere = Registry::builtin()
             .doc("liveness-without-readiness")
             .is_some_and(|d| ctx.config.rule_enabled(d));
-        for object in catalog.objects.iter().filter(|o| catalog.in_focus(o)) {
-            if !KINDS.contains(&object.kind) {
-                continue;
-            }
-            if let Some(w) = Workload::of(object) {
-                self.check_workload(object, &w, &services, covered_elsewhere, ctx);
-            }
+        for (object, w) in subjects {
+            self.check_workload(object, &w, &services, covered_elsewhere, ctx);
         }
     }
 }

@@ -86,15 +86,23 @@ pub(crate) fn replicated<'a>(w: &Workload<'a>) -> Option<(&'a Node, i64)> {
 
 /// Workloads that the per-object checks see as single-replica (no
 /// `spec.replicas`, or 1) but that an autoscaler of the run keeps at two or
-/// more: (workload, autoscaler, its minReplicas).
+/// more: (workload, autoscaler, its minReplicas). Only the workloads
+/// reported on ([`Catalog::subject_workloads`]); the autoscalers are
+/// indexed when there are some.
 pub(crate) fn autoscaled<'s>(catalog: &'s Catalog<'_>, sources: &'s [SourceFile]) -> Vec<(Workload<'s>, Hpa<'s>, i64)> {
+    let single: Vec<Workload<'s>> = catalog
+        .subject_workloads()
+        .filter(|w| w.replicas().is_some() && replicated(w).is_none())
+        .collect();
+    if single.is_empty() {
+        return Vec::new();
+    }
     let hpas = Autoscalers::new(catalog, sources);
     if hpas.is_empty() {
         return Vec::new();
     }
-    catalog
-        .workloads()
-        .filter(|w| w.replicas().is_some() && replicated(w).is_none())
+    single
+        .into_iter()
         .filter_map(|w| {
             let h = *hpas.of(w.object)?;
             let n = h.min_replicas();

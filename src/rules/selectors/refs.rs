@@ -1,7 +1,7 @@
 //! Names a pod template refers to: its ServiceAccount, ConfigMaps and
 //! Secrets, and the shared check that they exist in the run.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::matching::{NearbyIndex, label_in, operator_may_provide, operator_near, similar_name};
 use crate::model::{Catalog, Container, Object, Workload};
@@ -152,9 +152,16 @@ struct Provided<'s> {
 }
 
 impl<'s> Provided<'s> {
-    fn new(catalog: &'s Catalog<'_>, kind: RefKind) -> Self {
+    /// The providers of the `needed` names only (the names the reporting
+    /// workloads refer to: in the language server, those of the open
+    /// documents).
+    fn new(catalog: &'s Catalog<'_>, kind: RefKind, needed: &HashSet<&str>) -> Self {
         let mut by_name: HashMap<&'s str, Vec<&'s Object<'s>>> = HashMap::new();
-        let mut add = |name: &'s str, o: &'s Object<'s>| by_name.entry(name).or_default().push(o);
+        let mut add = |name: &'s str, o: &'s Object<'s>| {
+            if needed.contains(name) {
+                by_name.entry(name).or_default().push(o);
+            }
+        };
         for o in catalog.of_kind(kind.kind()) {
             if let Some(n) = o.name {
                 add(n, o);
@@ -231,19 +238,37 @@ impl<'s> Provided<'s> {
 pub(crate) fn check_missing(catalog: &Catalog, ctx: &mut Ctx, kind: RefKind, help: &str) {
     let k = kind.kind();
     let sources = ctx.sources;
-    let provided = Provided::new(catalog, kind);
+    // The reporting workloads and their references first: the run's
+    // providers are indexed for those names only.
+    let subjects: Vec<(Workload, Vec<Ref>)> = catalog
+        .subject_workloads()
+        .map(|w| {
+            let refs = references(&w, kind);
+            (w, refs)
+        })
+        .filter(|(_, refs)| !refs.is_empty())
+        .collect();
+    if subjects.is_empty() {
+        return;
+    }
+    let needed: HashSet<&str> = subjects
+        .iter()
+        .flat_map(|(_, refs)| refs.iter().map(|r| r.name))
+        .collect();
+    let provided = Provided::new(catalog, kind, &needed);
     // Objects of the kind around a workload: the sign that such objects
-    // are managed in these files.
+    // are managed in these files (indexed when first needed).
     let evidence_kinds: &[&str] = match kind {
         RefKind::Secret => &["Secret", "SealedSecret", "ExternalSecret"],
         _ => &[k],
     };
-    let evidence = NearbyIndex::new(sources, evidence_kinds.iter().flat_map(|ek| catalog.of_kind(ek)));
-    for w in catalog.subject_workloads() {
-        let refs = references(&w, kind);
-        if refs.is_empty() || refs.iter().all(|r| provided.has(kind, r.name, w.object)) {
+    let mut evidence: Option<NearbyIndex> = None;
+    for (w, refs) in subjects {
+        if refs.iter().all(|r| provided.has(kind, r.name, w.object)) {
             continue;
         }
+        let evidence = evidence
+            .get_or_insert_with(|| NearbyIndex::new(sources, evidence_kinds.iter().flat_map(|ek| catalog.of_kind(ek))));
         if !evidence.any(w.object) {
             continue;
         }
