@@ -11,9 +11,11 @@
 //! rules and the suppressions read. A file's placeholders are found before
 //! the cut.
 //!
-//! The language server keeps whole trees (it lints the same documents again
-//! after each edit); `tests/compact.rs` checks that a compact run finds what
-//! a run over whole trees finds.
+//! The language server keeps whole trees of the open documents (it lints
+//! them again after each edit); of the other workspace files, which it
+//! reads only as their context, it compiles the CRDs and cuts their schemas
+//! the same way ([`context`]). `tests/compact.rs` checks that a compact run
+//! finds what a run over whole trees finds.
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, ObjectMeta};
@@ -95,6 +97,42 @@ pub fn file(
             cut.push((d, item));
         }
     }
+    cut_schemas(stream, cut);
+    early
+}
+
+/// What the language server keeps of a workspace file that is not open:
+/// its CRDs compiled and their schemas cut, unchecked (the server checks
+/// only the open documents; the workspace is their context). An edit then
+/// finds the workspace's CRDs compiled instead of compiling them again.
+pub fn context(source: &SourceFile, stream: &mut Stream, cache: &SchemaCache) -> Early {
+    let mut early = Early::default();
+    if source.load_error.is_some() {
+        return early;
+    }
+    let mut cut: Vec<(usize, Option<usize>)> = Vec::new();
+    for (d, doc) in stream.documents.iter().enumerate() {
+        let DocObjects::Objects(items) = doc_objects(doc) else {
+            continue;
+        };
+        for (item, node) in items {
+            let object = Object::new(0, 0, doc.index, item, node);
+            if !CompiledCrd::reads(&object) {
+                continue;
+            }
+            let compiled = CompiledCrd::of(&object, &source.name, cache);
+            early
+                .objects
+                .push((node.span.start, compiled, Arc::clone(&object.meta)));
+            cut.push((d, item));
+        }
+    }
+    cut_schemas(stream, cut);
+    early
+}
+
+/// Cuts the schemas of the CRDs at (document, List item) in a stream.
+fn cut_schemas(stream: &mut Stream, cut: Vec<(usize, Option<usize>)>) {
     for (d, item) in cut {
         let Some(root) = stream.documents.get_mut(d).and_then(|doc| doc.root.as_mut()) else {
             continue;
@@ -110,7 +148,6 @@ pub fn file(
             drop_schemas(crd);
         }
     }
-    early
 }
 
 /// Drops the compiled CRDs that define no kind of the run's objects: a

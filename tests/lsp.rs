@@ -298,6 +298,67 @@ fn workspace_manifests_feed_cross_object_rules() -> std::io::Result<()> {
     Ok(())
 }
 
+/// A CRD of the workspace (compiled when the workspace is read, its
+/// schemas then cut from the kept tree) checks the open custom resources
+/// and makes their `spec.template` a pod template; opened itself, its
+/// unsaved text is what counts.
+#[test]
+fn workspace_crds_check_open_custom_resources() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let crd = std::fs::read_to_string("fixtures/privileged-container/bad-crd-template.yaml")?;
+    let (definition, resource) = crd
+        .split_once("\n---\n")
+        .ok_or_else(|| std::io::Error::other("two documents"))?;
+    let crd_path = dir.path().join("crd.yaml");
+    std::fs::write(&crd_path, definition)?;
+    std::fs::write(
+        dir.path().join(".kvet.yaml"),
+        "select: [privileged-container, schema-unknown-field]\n",
+    )?;
+    let c = Client::start(Value::Null, Some(dir.path()));
+    let uri = format!("file://{}/worker.yaml", dir.path().display());
+    let text = resource.replace("  replicas: 2\n", "  replica: 2\n");
+    c.open(&uri, &text);
+    let codes = |diags: Vec<Value>| {
+        let mut codes: Vec<String> = diags
+            .iter()
+            .map(|d| d["code"].as_str().unwrap_or("").to_string())
+            .collect();
+        codes.sort();
+        codes
+    };
+    assert_eq!(
+        codes(c.diagnostics_for(&uri)),
+        ["privileged-container", "schema-unknown-field"]
+    );
+    // The CRD opened and edited (not saved) to declare `replica`.
+    let crd_uri = format!("file://{}", crd_path.display());
+    c.open(
+        &crd_uri,
+        &definition.replace("replicas: {type: integer}", "replica: {type: integer}"),
+    );
+    let mut own = None;
+    let mut others = None;
+    while own.is_none() || others.is_none() {
+        match c.recv() {
+            Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => {
+                let diags = n.params["diagnostics"].as_array().cloned().unwrap_or_default();
+                if n.params["uri"] == uri.as_str() {
+                    others = Some(diags);
+                } else if n.params["uri"] == crd_uri.as_str() {
+                    own = Some(diags);
+                }
+            }
+            Message::Request(req) => c.send(Message::Response(lsp_server::Response::new_ok(req.id, Value::Null))),
+            _ => {}
+        }
+    }
+    assert_eq!(own.map(codes), Some(Vec::<String>::new()));
+    assert_eq!(others.map(codes), Some(vec!["privileged-container".to_string()]));
+    c.shutdown();
+    Ok(())
+}
+
 #[test]
 fn workspace_files_are_updated_one_by_one_and_an_open_file_replaces_its_copy() -> std::io::Result<()> {
     let dir = tempfile::tempdir()?;

@@ -29,6 +29,7 @@ use lsp_types::notification::Notification as _;
 use lsp_types::request::Request as _;
 use serde_json::Value;
 
+use crate::compact::Early;
 use crate::config::{Config, find_config, load_config, parse_config};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::RENDERED_BY;
@@ -66,6 +67,9 @@ pub struct Server {
     /// Their documents, parsed once when read (index by index): an edit
     /// re-parses only the open documents.
     ws_streams: Vec<Stream>,
+    /// Their CRDs, compiled when read, whose schemas are cut from
+    /// `ws_streams` ([`crate::compact::context`]).
+    ws_early: Vec<Early>,
     config: Config,
     registry: Option<Registry>,
     /// Settings from the client (initializationOptions or didChangeConfiguration).
@@ -104,6 +108,19 @@ fn looks_like_manifest(doc: &Doc) -> bool {
     kustomization || yamlish && doc.text.contains("apiVersion") && doc.text.contains("kind")
 }
 
+/// Parses workspace files, compiles their CRDs and cuts their schemas
+/// (see [`crate::compact::context`]).
+fn load_context(files: &[SourceFile]) -> (Vec<Stream>, Vec<Early>) {
+    let mut streams = load(files, &|| {}).streams;
+    let cache = crate::schema::crd::SchemaCache::default();
+    let early = streams
+        .par_iter_mut()
+        .zip(files)
+        .map(|(stream, f)| crate::compact::context(f, stream, &cache))
+        .collect();
+    (streams, early)
+}
+
 /// A path as the renderer names it (symbolic links resolved).
 fn canonical(p: &std::path::Path) -> PathBuf {
     p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
@@ -135,6 +152,7 @@ impl Server {
             roots,
             workspace: Vec::new(),
             ws_streams: Vec::new(),
+            ws_early: Vec::new(),
             config: Config::default(),
             registry: None,
             client_settings: params.initialization_options.clone().filter(|v| v.is_object()),
@@ -242,7 +260,7 @@ impl Server {
             .into_par_iter()
             .filter_map(|(path, name)| workspace_manifest(SourceFile::read(&path, name)))
             .collect();
-        self.ws_streams = load(&self.workspace, &|| {}).streams;
+        (self.ws_streams, self.ws_early) = load_context(&self.workspace);
     }
 
     /// Workspace files changed on disk: a changed or deleted manifest is
@@ -260,18 +278,21 @@ impl Server {
                 (Some(i), lsp::FileChangeType::DELETED) => {
                     self.workspace.remove(i);
                     self.ws_streams.remove(i);
+                    self.ws_early.remove(i);
                 }
                 (Some(i), lsp::FileChangeType::CHANGED) => {
                     let name = self.workspace[i].name.clone();
                     match workspace_manifest(SourceFile::read(&path, name)) {
                         Some(f) => {
-                            self.ws_streams[i] =
-                                load(std::slice::from_ref(&f), &|| {}).streams.pop().unwrap_or_default();
+                            let (mut streams, mut early) = load_context(std::slice::from_ref(&f));
+                            self.ws_streams[i] = streams.pop().unwrap_or_default();
+                            self.ws_early[i] = early.pop().unwrap_or_default();
                             self.workspace[i] = f;
                         }
                         None => {
                             self.workspace.remove(i);
                             self.ws_streams.remove(i);
+                            self.ws_early.remove(i);
                         }
                     }
                 }
@@ -316,6 +337,8 @@ impl Server {
         // and only the open documents are parsed and checked again.
         let mut sources = std::mem::take(&mut self.workspace);
         let mut streams = std::mem::take(&mut self.ws_streams);
+        let mut early = std::mem::take(&mut self.ws_early);
+        early.resize_with(streams.len(), Early::default);
         let mut hidden: Vec<(usize, SourceFile, Stream)> = Vec::new();
         for (i, f) in sources.iter_mut().enumerate() {
             if f.path.as_ref().is_some_and(|p| open_paths.contains(p)) {
@@ -334,11 +357,17 @@ impl Server {
                 }
                 None => parse_source(&src.text, src.looks_like_json(), Limits::default()),
             };
+            // The open documents are checked whole; their placeholders are
+            // found here as a run without compact entries finds them.
+            early.push(Early {
+                placeholders: crate::placeholder::find_in(src, &stream),
+                ..Early::default()
+            });
             streams.push(stream);
         }
         sources.extend(open);
         let focus: HashSet<FileId> = (first_open..sources.len()).map(|i| i as FileId).collect();
-        let loaded = Loaded::new(streams);
+        let loaded = Loaded { streams, early };
         let registry = self.registry.as_ref().unwrap_or_else(|| Registry::builtin());
         let mut output = lint_focused(&sources, &loaded, &focus, &self.config, registry, Some(&self.memo));
         // Kustomization roots are rendered with the open documents' texts
@@ -468,6 +497,8 @@ impl Server {
         // The workspace as it was; the open documents' texts and streams
         // kept for the next edit, and with their findings.
         let mut streams = loaded.streams;
+        let mut early = loaded.early;
+        early.truncate(first_open);
         for (k, ((key, src), stream)) in keys
             .iter()
             .zip(sources.drain(first_open..))
@@ -486,6 +517,7 @@ impl Server {
         }
         self.workspace = sources;
         self.ws_streams = streams;
+        self.ws_early = early;
         // Documents that stopped looking like manifests, and files no
         // affected root reports in any more: clear them.
         for key in self.published.difference(&now_published).cloned().collect::<Vec<_>>() {
