@@ -75,6 +75,38 @@ pub fn file(
     if source.load_error.is_some() {
         return early;
     }
+    compile_and_cut(fid, source, stream, cache, &mut early, |object| {
+        let schema = crate::schema::check::check_builtin(object, sources, config, registry)?;
+        let mut findings = rules::own(active, object, config, sources);
+        findings.extend(schema);
+        Some(findings)
+    });
+    early
+}
+
+/// What the language server keeps of a workspace file that is not open:
+/// its CRDs compiled and their schemas cut, unchecked (the server checks
+/// only the open documents; the workspace is their context). An edit then
+/// finds the workspace's CRDs compiled instead of compiling them again.
+pub fn context(source: &SourceFile, stream: &mut Stream, cache: &SchemaCache) -> Early {
+    let mut early = Early::default();
+    if source.load_error.is_none() {
+        compile_and_cut(0, source, stream, cache, &mut early, |_| Some(Vec::new()));
+    }
+    early
+}
+
+/// Compiles each CRD of a stream that `check` accepts (its findings, or
+/// `None`: the CRD is left whole and unchecked), records it in `early`
+/// and cuts its schemas.
+fn compile_and_cut(
+    fid: FileId,
+    source: &SourceFile,
+    stream: &mut Stream,
+    cache: &SchemaCache,
+    early: &mut Early,
+    mut check: impl FnMut(&Object) -> Option<Vec<Diagnostic>>,
+) {
     let mut cut: Vec<(usize, Option<usize>)> = Vec::new();
     for (d, doc) in stream.documents.iter().enumerate() {
         let DocObjects::Objects(items) = doc_objects(doc) else {
@@ -85,11 +117,10 @@ pub fn file(
             if !CompiledCrd::reads(&object) {
                 continue;
             }
-            let Some(schema) = crate::schema::check::check_builtin(&object, sources, config, registry) else {
+            let Some(findings) = check(&object) else {
                 continue;
             };
-            early.findings.extend(rules::own(active, &object, config, sources));
-            early.findings.extend(schema);
+            early.findings.extend(findings);
             let compiled = CompiledCrd::of(&object, &source.name, cache);
             early
                 .objects
@@ -98,37 +129,6 @@ pub fn file(
         }
     }
     cut_schemas(stream, cut);
-    early
-}
-
-/// What the language server keeps of a workspace file that is not open:
-/// its CRDs compiled and their schemas cut, unchecked (the server checks
-/// only the open documents; the workspace is their context). An edit then
-/// finds the workspace's CRDs compiled instead of compiling them again.
-pub fn context(source: &SourceFile, stream: &mut Stream, cache: &SchemaCache) -> Early {
-    let mut early = Early::default();
-    if source.load_error.is_some() {
-        return early;
-    }
-    let mut cut: Vec<(usize, Option<usize>)> = Vec::new();
-    for (d, doc) in stream.documents.iter().enumerate() {
-        let DocObjects::Objects(items) = doc_objects(doc) else {
-            continue;
-        };
-        for (item, node) in items {
-            let object = Object::new(0, 0, doc.index, item, node);
-            if !CompiledCrd::reads(&object) {
-                continue;
-            }
-            let compiled = CompiledCrd::of(&object, &source.name, cache);
-            early
-                .objects
-                .push((node.span.start, compiled, Arc::clone(&object.meta)));
-            cut.push((d, item));
-        }
-    }
-    cut_schemas(stream, cut);
-    early
 }
 
 /// Cuts the schemas of the CRDs at (document, List item) in a stream.

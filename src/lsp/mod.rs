@@ -34,7 +34,7 @@ use crate::config::{Config, find_config, load_config, parse_config};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::RENDERED_BY;
 use crate::kustomize_lint::is_kustomization_file_name;
-use crate::lint::{Loaded, lint_focused, load};
+use crate::lint::{Loaded, lint_focused};
 use crate::render::roots::{RenderOptions, RenderedRoots, apply, render_roots};
 use crate::rules::Registry;
 use crate::source::FileId;
@@ -109,16 +109,21 @@ fn looks_like_manifest(doc: &Doc) -> bool {
 }
 
 /// Parses workspace files, compiles their CRDs and cuts their schemas
-/// (see [`crate::compact::context`]).
+/// (see [`crate::compact::context`]), each file as soon as it is parsed.
 fn load_context(files: &[SourceFile]) -> (Vec<Stream>, Vec<Early>) {
-    let mut streams = load(files, &|| {}).streams;
     let cache = crate::schema::crd::SchemaCache::default();
-    let early = streams
-        .par_iter_mut()
-        .zip(files)
-        .map(|(stream, f)| crate::compact::context(f, stream, &cache))
-        .collect();
-    (streams, early)
+    files
+        .par_iter()
+        .map(|f| {
+            let mut stream = if f.load_error.is_some() {
+                Stream::default()
+            } else {
+                parse_source(&f.text, f.looks_like_json(), Limits::default())
+            };
+            let early = crate::compact::context(f, &mut stream, &cache);
+            (stream, early)
+        })
+        .unzip()
 }
 
 /// A path as the renderer names it (symbolic links resolved).
