@@ -112,7 +112,7 @@ rows += [('rules, all families (per object)', sum(v[0] for v in rule_fam.values(
 rows += fam_rows
 rows += [
     ('placeholders', cost([r'^kvet::placeholder::(find|find_in|apply)$'])),
-    ('suppressions', cost([r'^kvet::suppress::(collect|apply|unused)$'])),
+    ('suppressions', cost([r'^kvet::suppress::(collect|collect::\{\{closure\}\}|comments|apply|unused)$'])),
     ('report rendering (JSON)', cost([r'^kvet::cli::check::Report::write$'])),
 ]
 claimed = sum(c for label, c in rows if not label.startswith('  ') and not label.startswith('rules: '))
