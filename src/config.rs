@@ -383,17 +383,51 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     if a.len() > MAX_SUGGEST_LEN || b.len() > MAX_SUGGEST_LEN {
         return a.len().max(b.len());
     }
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+    within(a, b, usize::MAX).unwrap_or(usize::MAX)
+}
+
+/// [`edit_distance`] when it is at most `max` (`None` when it is more): a
+/// hint that takes only close names stops comparing a name as soon as it is
+/// too far, and does not compare names whose lengths differ by more.
+pub fn edit_distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    if a.len() > MAX_SUGGEST_LEN || b.len() > MAX_SUGGEST_LEN {
+        return Some(a.len().max(b.len())).filter(|d| *d <= max);
     }
-    prev[b.len()]
+    within(a, b, max)
+}
+
+fn within(a: &str, b: &str, max: usize) -> Option<usize> {
+    if a.is_ascii() && b.is_ascii() {
+        return levenshtein(a.as_bytes(), b.as_bytes(), max);
+    }
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    levenshtein(&a, &b, max)
+}
+
+/// Two rows of the distance table, reused; `None` as soon as every entry
+/// of a row is over `max` (the distance only grows from there).
+fn levenshtein<T: PartialEq>(a: &[T], b: &[T], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            let d = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev.get(b.len()).copied().filter(|d| *d <= max)
 }
 
 /// Parses configuration text; `base` is the folder relative paths resolve against.
@@ -737,6 +771,61 @@ pub const STARTER: &str = r#"# kvet configuration. kvet finds this file by walki
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The textbook distance, with a whole table of chars.
+    fn reference(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut t = vec![vec![0; b.len() + 1]; a.len() + 1];
+        for (i, row) in t.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in t[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                t[i][j] = (t[i - 1][j - 1] + cost).min(t[i - 1][j] + 1).min(t[i][j - 1] + 1);
+            }
+        }
+        t[a.len()][b.len()]
+    }
+
+    #[test]
+    fn edit_distances_bounded_and_not() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "image",
+            "imgae",
+            "imagePullPolicy",
+            "imagePullPolicies",
+            "ports",
+            "port",
+            "containerPort",
+            "contianerPort",
+            "é",
+            "ée",
+            "naïve",
+            "naive",
+            "日本",
+            "日本語",
+            "kind",
+        ];
+        for a in words {
+            for b in words {
+                let want = reference(a, b);
+                assert_eq!(edit_distance(a, b), want, "{a:?} {b:?}");
+                for max in 0..5 {
+                    let got = edit_distance_within(a, b, max);
+                    assert_eq!(got, Some(want).filter(|d| *d <= max), "{a:?} {b:?} within {max}");
+                }
+            }
+        }
+    }
 
     fn doc(id: &str, category: &str, on: bool) -> RuleDoc {
         RuleDoc {

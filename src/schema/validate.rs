@@ -2,7 +2,7 @@
 //! object, every problem at the exact key or value.
 
 use super::{Type, TypeId, VersionSchema};
-use crate::config::edit_distance;
+use crate::config::edit_distance_within;
 use crate::yaml::{Node, ScalarStyle, Span, Value};
 
 /// What is wrong.
@@ -361,8 +361,7 @@ pub fn suggest<'n>(name: &str, candidates: impl Iterator<Item = &'n str> + Clone
     }
     let max = (name.len() / 3).clamp(1, 3);
     candidates
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, _)| *d <= max)
+        .filter_map(|c| Some((edit_distance_within(name, c, max)?, c)))
         .min_by_key(|(d, c)| (*d, c.len()))
         .map(|(_, c)| c)
 }
