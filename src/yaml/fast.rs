@@ -40,6 +40,7 @@ where
         sink,
         depth: 0,
         last: 0,
+        lines: Vec::new(),
     };
     fast.stream().is_some()
 }
@@ -96,6 +97,8 @@ struct Fast<'a, 'f, F> {
     sink: &'f mut F,
     depth: usize,
     last: usize,
+    /// A literal block's lines (blank lines before, start, end), reused.
+    lines: Vec<(usize, usize, usize)>,
 }
 
 /// Eight copies of the byte 1, and of the byte 0x80.
@@ -706,7 +709,10 @@ where
         if indent as isize <= parent || widest_blank > indent {
             return None;
         }
-        let mut text = String::new();
+        // The block's lines first (blank lines before each, its text), then
+        // its value in one allocation of its exact size.
+        let mut lines = std::mem::take(&mut self.lines);
+        lines.clear();
         let end = loop {
             if p >= self.len() {
                 break self.len();
@@ -727,14 +733,25 @@ where
                     if le >= self.len() {
                         return None;
                     }
-                    text.extend(std::iter::repeat_n('\n', blanks));
+                    lines.push((blanks, p + indent, le));
                     blanks = 0;
-                    text.push_str(&self.t[p + indent..le]);
-                    text.push('\n');
                     p = le + 1;
                 }
             }
         };
+        let mut size: usize = lines.iter().map(|&(b, s, e)| b + (e - s) + 1).sum();
+        match chomp {
+            Chomp::Clip => {}
+            Chomp::Strip => size = size.saturating_sub(1),
+            Chomp::Keep => size += blanks,
+        }
+        let mut text = String::with_capacity(size);
+        for &(b, s, e) in &lines {
+            text.extend(std::iter::repeat_n('\n', b));
+            text.push_str(&self.t[s..e]);
+            text.push('\n');
+        }
+        self.lines = lines;
         match chomp {
             Chomp::Clip => {}
             Chomp::Strip => {
