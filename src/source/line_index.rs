@@ -58,11 +58,16 @@ impl LineIndex {
         line_starts.push(0);
         // Line breaks: `\n`, `\r\n` (ends at the `\n`) and a lone `\r` (old
         // Mac files), as YAML 1.2 reads them.
-        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-            if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-                continue;
+        if memchr::memchr(b'\r', bytes).is_none() {
+            // Most texts: one byte to look for is a cheaper search.
+            line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i as u32 + 1));
+        } else {
+            for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+                if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                    continue;
+                }
+                line_starts.push(i as u32 + 1);
             }
-            line_starts.push(i as u32 + 1);
         }
         let ascii = text.is_ascii();
         let mut checkpoints = Vec::new();
