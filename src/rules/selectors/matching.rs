@@ -514,26 +514,51 @@ fn mentions(node: &Node, values: &[&str], depth: usize) -> bool {
 /// Edit distance between two short strings: insertions, deletions,
 /// substitutions and swaps of adjacent characters each count 1.
 pub(crate) fn distance(a: &str, b: &str) -> usize {
+    distance_within(a, b, usize::MAX).unwrap_or(usize::MAX)
+}
+
+/// [`distance`] when it is at most `max`: names whose lengths differ by
+/// more are not compared, and a comparison stops once two rows of the
+/// table in a row are over `max` (no later entry can come back under).
+pub(crate) fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    if a.is_ascii() && b.is_ascii() {
+        return osa(a.as_bytes(), b.as_bytes(), max);
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
+    osa(&a, &b, max)
+}
+
+/// Optimal string alignment distance with three rows of the table.
+fn osa<T: PartialEq>(a: &[T], b: &[T], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
     }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev_min = 0;
     for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
+                v = v.min(before[j - 2] + 1);
             }
-            d[i][j] = v;
+            cur[j] = v;
+            row_min = row_min.min(v);
         }
+        // Row i+1 reads rows i (+0 or +1) and i-1 (+1).
+        if row_min > max && prev_min >= max {
+            return None;
+        }
+        prev_min = row_min;
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
     }
-    d[a.len()][b.len()]
+    prev.get(b.len()).copied().filter(|d| *d <= max)
 }
 
 /// Whether two names look like one is a typo or variant of the other: a
@@ -546,13 +571,14 @@ pub(crate) fn similar(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     // One extra dash-separated word: `web` / `web-svc`, `api` / `my-api`.
     let extra = long
-        .strip_prefix(&format!("{short}-"))
-        .or_else(|| long.strip_suffix(&format!("-{short}")));
+        .strip_prefix(short)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .or_else(|| long.strip_suffix(short).and_then(|rest| rest.strip_suffix('-')));
     if short.len() >= 3 && extra.is_some_and(|w| !w.contains('-')) {
         return true;
     }
     let limit = if long.len() <= 8 { 1 } else { 2 };
-    distance(a, b) <= limit
+    distance_within(a, b, limit).is_some()
 }
 
 /// The object of a kind with this name that `near` refers to: one in a
@@ -722,6 +748,71 @@ mod tests {
         let mut root = Dirs::default();
         root.add("");
         assert!(root.related("anything/below"));
+    }
+
+    /// The textbook optimal string alignment distance, whole table.
+    fn reference(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(d[i - 2][j - 2] + 1);
+                }
+                d[i][j] = v;
+            }
+        }
+        d[a.len()][b.len()]
+    }
+
+    #[test]
+    fn bounded_distances_agree_with_the_whole_table() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "bca",
+            "web",
+            "wbe",
+            "webb",
+            "web-svc",
+            "frontend",
+            "fronted",
+            "ftonrend",
+            "redis-master",
+            "redis-mastre",
+            "ca",
+            "abdc",
+            "é",
+            "éa",
+            "aé",
+            "日本",
+            "本日",
+        ];
+        for a in words {
+            for b in words {
+                let want = reference(a, b);
+                assert_eq!(distance(a, b), want, "{a:?} {b:?}");
+                for max in 0..5 {
+                    assert_eq!(
+                        distance_within(a, b, max),
+                        Some(want).filter(|d| *d <= max),
+                        "{a:?} {b:?} within {max}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
