@@ -24,12 +24,20 @@ const MAX_DEPTH: usize = 128;
 /// Longer plain keys are left to the full parser (it limits simple keys).
 const MAX_KEY: usize = 512;
 
+/// Where the fast path's events go: `false` asks it to stop.
+pub(super) trait Sink<'a> {
+    fn event(&mut self, ev: Event<'a>, sp: PSpan) -> bool;
+}
+
+impl<'a, F: FnMut(Event<'a>, PSpan) -> bool> Sink<'a> for F {
+    fn event(&mut self, ev: Event<'a>, sp: PSpan) -> bool {
+        self(ev, sp)
+    }
+}
+
 /// Emits the events of `text` into `sink`; `false` when the fast path
 /// declines the text or `sink` asks to stop (by returning `false`).
-pub(super) fn run<'a, F>(text: &'a str, sink: &mut F) -> bool
-where
-    F: FnMut(Event<'a>, PSpan) -> bool,
-{
+pub(super) fn run<'a, F: Sink<'a>>(text: &'a str, sink: &mut F) -> bool {
     let b = text.as_bytes();
     if !printable(b) {
         return false;
@@ -139,13 +147,10 @@ enum Chomp {
     Keep,
 }
 
-impl<'a, F> Fast<'a, '_, F>
-where
-    F: FnMut(Event<'a>, PSpan) -> bool,
-{
+impl<'a, F: Sink<'a>> Fast<'a, '_, F> {
     fn emit(&mut self, ev: Event<'a>, s: usize, e: usize) -> Option<()> {
         self.last = s;
-        (self.sink)(ev, span(s, e)).then_some(())
+        self.sink.event(ev, span(s, e)).then_some(())
     }
 
     fn scalar(&mut self, value: Cow<'a, str>, style: PStyle, s: usize, e: usize) -> Option<()> {
