@@ -29,14 +29,38 @@ impl RefKind {
 pub(crate) struct Ref<'a> {
     pub name: &'a str,
     pub span: Span,
-    pub via: String,
+    pub via: Via<'a>,
+}
+
+/// Where a reference is used, written out only for a finding.
+#[derive(Clone, Copy)]
+pub(crate) enum Via<'a> {
+    ServiceAccount,
+    Volume(&'a str),
+    Projected(&'a str),
+    EnvFrom(Container<'a>),
+    Variable(&'a str, Container<'a>),
+    PullSecrets,
+}
+
+impl std::fmt::Display for Via<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Via::ServiceAccount => f.write_str("the pod's service account"),
+            Via::Volume(v) => write!(f, "volume `{v}`"),
+            Via::Projected(v) => write!(f, "projected volume `{v}`"),
+            Via::EnvFrom(c) => write!(f, "`envFrom` of {}", c.display()),
+            Via::Variable(var, c) => write!(f, "variable `{var}` of {}", c.display()),
+            Via::PullSecrets => f.write_str("`imagePullSecrets`"),
+        }
+    }
 }
 
 fn optional(node: &Node) -> bool {
     node.get("optional").and_then(Node::as_bool) == Some(true)
 }
 
-fn push<'a>(out: &mut Vec<Ref<'a>>, holder: &'a Node, key: &str, via: impl FnOnce() -> String) {
+fn push<'a>(out: &mut Vec<Ref<'a>>, holder: &'a Node, key: &str, via: Via<'a>) {
     if optional(holder) {
         return;
     }
@@ -46,7 +70,7 @@ fn push<'a>(out: &mut Vec<Ref<'a>>, holder: &'a Node, key: &str, via: impl FnOnc
         out.push(Ref {
             name,
             span: n.span,
-            via: via(),
+            via,
         });
     }
 }
@@ -59,13 +83,13 @@ fn container_refs<'a>(c: &Container<'a>, kind: RefKind, out: &mut Vec<Ref<'a>>) 
     };
     for e in c.get(&["envFrom"]).map(Node::items).unwrap_or(&[]) {
         if let Some(r) = e.get(from_key) {
-            push(out, r, "name", || format!("`envFrom` of {}", c.display()));
+            push(out, r, "name", Via::EnvFrom(*c));
         }
     }
     for e in c.get(&["env"]).map(Node::items).unwrap_or(&[]) {
         if let Some(r) = e.path(&["valueFrom", key_ref]) {
             let var = e.get("name").and_then(Node::as_str).unwrap_or("?");
-            push(out, r, "name", || format!("variable `{var}` of {}", c.display()));
+            push(out, r, "name", Via::Variable(var, *c));
         }
     }
 }
@@ -85,7 +109,7 @@ pub(crate) fn references<'a>(w: &Workload<'a>, kind: RefKind) -> Vec<Ref<'a>> {
             out.push(Ref {
                 name,
                 span: n.span,
-                via: "the pod's service account".into(),
+                via: Via::ServiceAccount,
             });
         }
         return out;
@@ -97,11 +121,11 @@ pub(crate) fn references<'a>(w: &Workload<'a>, kind: RefKind) -> Vec<Ref<'a>> {
     for v in spec.get("volumes").map(Node::items).unwrap_or(&[]) {
         let vname = v.get("name").and_then(Node::as_str).unwrap_or("?");
         if let Some(src) = v.get(vol_key) {
-            push(&mut out, src, vol_name_key, || format!("volume `{vname}`"));
+            push(&mut out, src, vol_name_key, Via::Volume(vname));
         }
         for s in v.path(&["projected", "sources"]).map(Node::items).unwrap_or(&[]) {
             if let Some(src) = s.get(proj_key) {
-                push(&mut out, src, "name", || format!("projected volume `{vname}`"));
+                push(&mut out, src, "name", Via::Projected(vname));
             }
         }
     }
@@ -110,7 +134,7 @@ pub(crate) fn references<'a>(w: &Workload<'a>, kind: RefKind) -> Vec<Ref<'a>> {
     }
     if kind == RefKind::Secret {
         for s in spec.get("imagePullSecrets").map(Node::items).unwrap_or(&[]) {
-            push(&mut out, s, "name", || "`imagePullSecrets`".into());
+            push(&mut out, s, "name", Via::PullSecrets);
         }
     }
     out
