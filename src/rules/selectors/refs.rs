@@ -262,23 +262,17 @@ impl<'s> Provided<'s> {
 pub(crate) fn check_missing(catalog: &Catalog, ctx: &mut Ctx, kind: RefKind, help: &str) {
     let k = kind.kind();
     let sources = ctx.sources;
-    // The reporting workloads and their references first: the run's
-    // providers are indexed for those names only.
-    let subjects: Vec<(Workload, Vec<Ref>)> = catalog
+    // The names the reporting workloads use first (their references are
+    // found again below, one workload at a time: kept all at once they
+    // cost the corpus run half a megabyte): the run's providers are
+    // indexed for those names only.
+    let needed: HashSet<&str> = catalog
         .subject_workloads()
-        .map(|w| {
-            let refs = references(&w, kind);
-            (w, refs)
-        })
-        .filter(|(_, refs)| !refs.is_empty())
+        .flat_map(|w| references(&w, kind).into_iter().map(|r| r.name))
         .collect();
-    if subjects.is_empty() {
+    if needed.is_empty() {
         return;
     }
-    let needed: HashSet<&str> = subjects
-        .iter()
-        .flat_map(|(_, refs)| refs.iter().map(|r| r.name))
-        .collect();
     let provided = Provided::new(catalog, kind, &needed);
     // Objects of the kind around a workload: the sign that such objects
     // are managed in these files (indexed when first needed).
@@ -287,7 +281,8 @@ pub(crate) fn check_missing(catalog: &Catalog, ctx: &mut Ctx, kind: RefKind, hel
         _ => &[k],
     };
     let mut evidence: Option<NearbyIndex> = None;
-    for (w, refs) in subjects {
+    for w in catalog.subject_workloads() {
+        let refs = references(&w, kind);
         if refs.iter().all(|r| provided.has(kind, r.name, w.object)) {
             continue;
         }
