@@ -397,34 +397,51 @@ pub fn edit_distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
 }
 
 fn within(a: &str, b: &str, max: usize) -> Option<usize> {
+    distance_within(a, b, max, false)
+}
+
+/// The distance of `a` and `b` when it is at most `max`: insertions,
+/// deletions, substitutions, and with `swaps` a swap of two adjacent
+/// characters, each count 1 (with swaps: the optimal string alignment
+/// distance). Not limited in length: callers keep to short names.
+pub fn distance_within(a: &str, b: &str, max: usize, swaps: bool) -> Option<usize> {
     if a.is_ascii() && b.is_ascii() {
-        return levenshtein(a.as_bytes(), b.as_bytes(), max);
+        return table(a.as_bytes(), b.as_bytes(), max, swaps);
     }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    levenshtein(&a, &b, max)
+    table(&a, &b, max, swaps)
 }
 
-/// Two rows of the distance table, reused; `None` as soon as every entry
-/// of a row is over `max` (the distance only grows from there).
-fn levenshtein<T: PartialEq>(a: &[T], b: &[T], max: usize) -> Option<usize> {
+/// Three rows of the distance table, reused; `None` once two rows in a
+/// row are over `max` (a row reads only the two before it, each +0 or +1,
+/// so the distance can only grow from there), or when the lengths alone
+/// differ by more.
+fn table<T: PartialEq>(a: &[T], b: &[T], max: usize, swaps: bool) -> Option<usize> {
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur: Vec<usize> = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        let mut row_min = cur[0];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            let d = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-            cur[j + 1] = d;
-            row_min = row_min.min(d);
+    let mut prev_min = 0;
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if swaps && i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(before[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
         }
-        if row_min > max {
+        if row_min > max && prev_min >= max {
             return None;
         }
+        prev_min = row_min;
+        std::mem::swap(&mut before, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
     prev.get(b.len()).copied().filter(|d| *d <= max)
@@ -772,8 +789,9 @@ pub const STARTER: &str = r#"# kvet configuration. kvet finds this file by walki
 mod tests {
     use super::*;
 
-    /// The textbook distance, with a whole table of chars.
-    fn reference(a: &str, b: &str) -> usize {
+    /// The textbook distance (with `swaps`: optimal string alignment),
+    /// with a whole table of chars.
+    fn reference(a: &str, b: &str, swaps: bool) -> usize {
         let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
         let mut t = vec![vec![0; b.len() + 1]; a.len() + 1];
         for (i, row) in t.iter_mut().enumerate() {
@@ -785,7 +803,11 @@ mod tests {
         for i in 1..=a.len() {
             for j in 1..=b.len() {
                 let cost = usize::from(a[i - 1] != b[j - 1]);
-                t[i][j] = (t[i - 1][j - 1] + cost).min(t[i - 1][j] + 1).min(t[i][j - 1] + 1);
+                let mut v = (t[i - 1][j - 1] + cost).min(t[i - 1][j] + 1).min(t[i][j - 1] + 1);
+                if swaps && i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(t[i - 2][j - 2] + 1);
+                }
+                t[i][j] = v;
             }
         }
         t[a.len()][b.len()]
@@ -799,6 +821,10 @@ mod tests {
             "ab",
             "ba",
             "abc",
+            "acb",
+            "bca",
+            "ca",
+            "abdc",
             "image",
             "imgae",
             "imagePullPolicy",
@@ -807,21 +833,38 @@ mod tests {
             "port",
             "containerPort",
             "contianerPort",
+            "web",
+            "wbe",
+            "webb",
+            "web-svc",
+            "frontend",
+            "fronted",
+            "ftonrend",
             "é",
+            "éa",
+            "aé",
             "ée",
             "naïve",
             "naive",
             "日本",
+            "本日",
             "日本語",
             "kind",
         ];
         for a in words {
             for b in words {
-                let want = reference(a, b);
+                let want = reference(a, b, false);
                 assert_eq!(edit_distance(a, b), want, "{a:?} {b:?}");
+                let swapped = reference(a, b, true);
                 for max in 0..5 {
                     let got = edit_distance_within(a, b, max);
                     assert_eq!(got, Some(want).filter(|d| *d <= max), "{a:?} {b:?} within {max}");
+                    let got = distance_within(a, b, max, true);
+                    assert_eq!(
+                        got,
+                        Some(swapped).filter(|d| *d <= max),
+                        "{a:?} {b:?} within {max}, swaps"
+                    );
                 }
             }
         }

@@ -517,48 +517,10 @@ pub(crate) fn distance(a: &str, b: &str) -> usize {
     distance_within(a, b, usize::MAX).unwrap_or(usize::MAX)
 }
 
-/// [`distance`] when it is at most `max`: names whose lengths differ by
-/// more are not compared, and a comparison stops once two rows of the
-/// table in a row are over `max` (no later entry can come back under).
+/// [`distance`] when it is at most `max` (see
+/// [`crate::config::distance_within`]).
 pub(crate) fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
-    if a.is_ascii() && b.is_ascii() {
-        return osa(a.as_bytes(), b.as_bytes(), max);
-    }
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    osa(&a, &b, max)
-}
-
-/// Optimal string alignment distance with three rows of the table.
-fn osa<T: PartialEq>(a: &[T], b: &[T], max: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > max {
-        return None;
-    }
-    let mut before: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev_min = 0;
-    for i in 1..=a.len() {
-        cur[0] = i;
-        let mut row_min = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(before[j - 2] + 1);
-            }
-            cur[j] = v;
-            row_min = row_min.min(v);
-        }
-        // Row i+1 reads rows i (+0 or +1) and i-1 (+1).
-        if row_min > max && prev_min >= max {
-            return None;
-        }
-        prev_min = row_min;
-        std::mem::swap(&mut before, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev.get(b.len()).copied().filter(|d| *d <= max)
+    crate::config::distance_within(a, b, max, true)
 }
 
 /// Whether two names look like one is a typo or variant of the other: a
@@ -748,71 +710,6 @@ mod tests {
         let mut root = Dirs::default();
         root.add("");
         assert!(root.related("anything/below"));
-    }
-
-    /// The textbook optimal string alignment distance, whole table.
-    fn reference(a: &str, b: &str) -> usize {
-        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-        let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-        for (i, row) in d.iter_mut().enumerate() {
-            row[0] = i;
-        }
-        for (j, cell) in d[0].iter_mut().enumerate() {
-            *cell = j;
-        }
-        for i in 1..=a.len() {
-            for j in 1..=b.len() {
-                let cost = usize::from(a[i - 1] != b[j - 1]);
-                let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                    v = v.min(d[i - 2][j - 2] + 1);
-                }
-                d[i][j] = v;
-            }
-        }
-        d[a.len()][b.len()]
-    }
-
-    #[test]
-    fn bounded_distances_agree_with_the_whole_table() {
-        let words = [
-            "",
-            "a",
-            "ab",
-            "ba",
-            "abc",
-            "acb",
-            "bca",
-            "web",
-            "wbe",
-            "webb",
-            "web-svc",
-            "frontend",
-            "fronted",
-            "ftonrend",
-            "redis-master",
-            "redis-mastre",
-            "ca",
-            "abdc",
-            "é",
-            "éa",
-            "aé",
-            "日本",
-            "本日",
-        ];
-        for a in words {
-            for b in words {
-                let want = reference(a, b);
-                assert_eq!(distance(a, b), want, "{a:?} {b:?}");
-                for max in 0..5 {
-                    assert_eq!(
-                        distance_within(a, b, max),
-                        Some(want).filter(|d| *d <= max),
-                        "{a:?} {b:?} within {max}"
-                    );
-                }
-            }
-        }
     }
 
     #[test]
