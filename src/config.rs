@@ -383,7 +383,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     if a.len() > MAX_SUGGEST_LEN || b.len() > MAX_SUGGEST_LEN {
         return a.len().max(b.len());
     }
-    within(a, b, usize::MAX).unwrap_or(usize::MAX)
+    distance_within(a, b, usize::MAX, false).unwrap_or(usize::MAX)
 }
 
 /// [`edit_distance`] when it is at most `max` (`None` when it is more): a
@@ -393,10 +393,6 @@ pub fn edit_distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
     if a.len() > MAX_SUGGEST_LEN || b.len() > MAX_SUGGEST_LEN {
         return Some(a.len().max(b.len())).filter(|d| *d <= max);
     }
-    within(a, b, max)
-}
-
-fn within(a: &str, b: &str, max: usize) -> Option<usize> {
     distance_within(a, b, max, false)
 }
 

@@ -53,16 +53,21 @@ impl Loaded {
     }
 }
 
+/// A source's documents (none when it could not be read).
+pub fn parse_file(s: &SourceFile) -> Stream {
+    if s.load_error.is_some() {
+        Stream::default()
+    } else {
+        parse_source(&s.text, s.looks_like_json(), Limits::default())
+    }
+}
+
 /// Loads every source in parallel, calling `on_file` after each.
 pub fn load(sources: &[SourceFile], on_file: &(dyn Fn() + Sync)) -> Loaded {
     let streams = sources
         .par_iter()
         .map(|s| {
-            let stream = if s.load_error.is_some() {
-                Stream::default()
-            } else {
-                parse_source(&s.text, s.looks_like_json(), Limits::default())
-            };
+            let stream = parse_file(s);
             on_file();
             stream
         })
@@ -85,11 +90,7 @@ pub fn load_compact(
         .par_iter()
         .enumerate()
         .map(|(fid, s)| {
-            let mut stream = if s.load_error.is_some() {
-                Stream::default()
-            } else {
-                parse_source(&s.text, s.looks_like_json(), Limits::default())
-            };
+            let mut stream = parse_file(s);
             let early = crate::compact::file(fid as FileId, sources, &mut stream, config, registry, &active, &cache);
             on_file();
             (stream, early)

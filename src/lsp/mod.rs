@@ -115,11 +115,7 @@ fn load_context(files: &[SourceFile]) -> (Vec<Stream>, Vec<Early>) {
     files
         .par_iter()
         .map(|f| {
-            let mut stream = if f.load_error.is_some() {
-                Stream::default()
-            } else {
-                parse_source(&f.text, f.looks_like_json(), Limits::default())
-            };
+            let mut stream = crate::lint::parse_file(f);
             let early = crate::compact::context(f, &mut stream, &cache);
             (stream, early)
         })
