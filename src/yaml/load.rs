@@ -40,54 +40,14 @@ pub fn fast_path_enabled() -> bool {
 /// its subset, or anything the full parser would report).
 pub fn parse_yaml_fast(text: &str, limits: Limits) -> Option<Stream> {
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let input = Input {
-        parsed: &text[base..],
-        base: base as u32,
-        shift: None,
-    };
-    let mut stream = Stream::default();
-    let mut b = Builder::new(text, &input, Chars::Bytes, limits, Budget::default());
-    let mut sink = BuildSink {
-        b: &mut b,
-        text,
-        stream: &mut stream,
-        doc_start: None,
-        ok: true,
-    };
-    let accepted = super::fast::run(input.parsed, &mut sink);
-    let ok = sink.ok;
-    if !(accepted && ok) {
+    let mut direct = super::direct::Direct::new(text, base as u32, limits.max_depth);
+    if !super::fast::run(&text[base..], &mut direct) {
         return None;
     }
+    let mut stream = direct.stream;
     // Findings the tree builder makes (a bad merge key) get the same help.
     hint_template(text, &mut stream);
     Some(stream)
-}
-
-/// The fast path's events into the tree builder.
-struct BuildSink<'s, 't> {
-    b: &'s mut Builder<'t>,
-    text: &'t str,
-    stream: &'s mut Stream,
-    doc_start: Option<u32>,
-    /// No event failed.
-    ok: bool,
-}
-
-impl<'a> super::fast::Sink<'a> for BuildSink<'_, '_> {
-    // Inlined into each of the fast path's events: left to the compiler,
-    // whether the call was inlined changed with unrelated code (20 M
-    // instructions on the corpus).
-    #[inline(always)]
-    fn event(&mut self, ev: Event<'a>, sp: saphyr_parser::Span) -> bool {
-        match step(self.b, self.text, self.stream, &mut self.doc_start, ev, &sp) {
-            Step::Continue | Step::Done => true,
-            Step::Failed(_) => {
-                self.ok = false;
-                false
-            }
-        }
-    }
 }
 
 /// The full parser (`saphyr-parser`), with per-document recovery.
@@ -244,13 +204,8 @@ fn next_document_start(text: &str, from: usize) -> Option<usize> {
 /// Character index → byte offset for the text being parsed: the file's own
 /// map (shared by every restart) or one for a re-indented copy.
 enum Chars<'a> {
-    Whole {
-        map: &'a CharToByte<'a>,
-        base_chars: usize,
-    },
+    Whole { map: &'a CharToByte<'a>, base_chars: usize },
     Own(CharToByte<'a>),
-    /// The events' indexes are already byte offsets (the fast path).
-    Bytes,
 }
 
 impl<'a> Chars<'a> {
@@ -319,7 +274,7 @@ enum Frame {
     },
 }
 
-struct PendingKey {
+pub(super) struct PendingKey {
     text: Text,
     span: Span,
     is_merge: bool,
@@ -375,7 +330,6 @@ impl Builder<'_> {
                 let b = map.byte(char_index);
                 self.base + self.shift.map_or(b, |s| s.original(b))
             }
-            Chars::Bytes => self.base.saturating_add(char_index as u32),
         }
     }
 
@@ -525,83 +479,8 @@ impl Builder<'_> {
                 w.add(weight);
                 *last_end = (*last_end).max(node.span.end);
                 match key.take() {
-                    Some(k) => {
-                        if k.complex {
-                            // Reported when the key was read; see `PendingKey::complex`.
-                        } else if k.is_merge {
-                            map.merge(node, k.span, &mut self.diags);
-                        } else {
-                            let before = self.diags.len();
-                            map.insert(
-                                Entry {
-                                    key: k.text,
-                                    key_span: k.span,
-                                    value: node,
-                                },
-                                &mut self.diags,
-                            );
-                            if let (Some(written), Some(d)) = (k.written, self.diags.get_mut(before)) {
-                                let read = d.message.trim_start_matches("duplicate key ").to_string();
-                                d.message = if written.is_empty() {
-                                    format!("{} (an empty key reads as {read})", d.message)
-                                } else {
-                                    format!("{} (YAML 1.1 reads `{written}` as {read})", d.message)
-                                };
-                            }
-                        }
-                    }
-                    None => {
-                        let span = node.span;
-                        let is_merge =
-                            node.style == ScalarStyle::Plain && matches!(&node.value, Value::Str(s) if &**s == "<<");
-                        let written = match (&node.value, node.style) {
-                            (Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Null, ScalarStyle::Plain) => {
-                                Some(Box::<str>::from(
-                                    self.source.get(span.start as usize..span.end as usize).unwrap_or(""),
-                                ))
-                            }
-                            _ => None,
-                        };
-                        let complex = matches!(node.value, Value::Seq(_) | Value::Map(_));
-                        let text: Text = match node.value {
-                            Value::Str(s) => s,
-                            Value::Null => "null".into(),
-                            Value::Seq(_) | Value::Map(_) => {
-                                self.diags.push(LoadDiagnostic {
-                                    rule: "yaml-syntax",
-                                    span,
-                                    message: "a mapping key must be a scalar".into(),
-                                    labels: vec![],
-                                    help: Some(
-                                        "Kubernetes objects only use string keys; complex keys (`? [a, b]`) cannot be converted to JSON"
-                                            .into(),
-                                    ),
-                                    shadowed: None,
-                                });
-                                "<complex key>".into()
-                            }
-                            ref other => Node::new(span, other.clone()).scalar_text().unwrap_or_default().into(),
-                        };
-                        let written = written.filter(|w| **w != *text);
-                        // An empty key (`? ` with nothing after it, `: v`)
-                        // has no text: its event's position is the next
-                        // token's, which a fix must not take for the key.
-                        let empty = written
-                            .as_deref()
-                            .is_some_and(|w| text.as_ref() == "null" && !matches!(w, "~" | "Null" | "NULL"));
-                        let (span, written) = if empty {
-                            (Span::new(span.start, span.start), Some(Box::<str>::from("")))
-                        } else {
-                            (span, written)
-                        };
-                        *key = Some(PendingKey {
-                            text,
-                            span,
-                            is_merge,
-                            written,
-                            complex,
-                        });
-                    }
+                    Some(k) => attach(map, k, node, &mut self.diags),
+                    None => *key = Some(pending_key(self.source, node, &mut self.diags)),
                 }
             }
         }
@@ -667,7 +546,7 @@ impl Builder<'_> {
                 let span = match style {
                     // The full parser's end mark can run past a trailing
                     // comment; the fast path's ends at the closing quote.
-                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if !matches!(self.chars, Chars::Bytes) => {
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
                         Span::new(span.start, quoted_end(self.source, span).unwrap_or(span.end))
                     }
                     _ => span,
@@ -782,6 +661,88 @@ impl Builder<'_> {
             Event::Nothing | Event::StreamStart | Event::StreamEnd => Ok(()),
             Event::DocumentStart(_) | Event::DocumentEnd => Ok(()),
         }
+    }
+}
+
+/// A mapping key read from its node: its text as Kubernetes reads it, and
+/// how it was written when YAML 1.1 reads it as something else.
+pub(super) fn pending_key(source: &str, node: Node, diags: &mut Vec<LoadDiagnostic>) -> PendingKey {
+    let span = node.span;
+    let is_merge = node.style == ScalarStyle::Plain && matches!(&node.value, Value::Str(s) if &**s == "<<");
+    let written = match (&node.value, node.style) {
+        (Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Null, ScalarStyle::Plain) => Some(Box::<str>::from(
+            source.get(span.start as usize..span.end as usize).unwrap_or(""),
+        )),
+        _ => None,
+    };
+    let complex = matches!(node.value, Value::Seq(_) | Value::Map(_));
+    let text: Text = match node.value {
+        Value::Str(s) => s,
+        Value::Null => "null".into(),
+        Value::Seq(_) | Value::Map(_) => {
+            diags.push(LoadDiagnostic {
+                rule: "yaml-syntax",
+                span,
+                message: "a mapping key must be a scalar".into(),
+                labels: vec![],
+                help: Some(
+                    "Kubernetes objects only use string keys; complex keys (`? [a, b]`) cannot be converted to JSON"
+                        .into(),
+                ),
+                shadowed: None,
+            });
+            "<complex key>".into()
+        }
+        ref other => Node::new(span, other.clone()).scalar_text().unwrap_or_default().into(),
+    };
+    let written = written.filter(|w| **w != *text);
+    // An empty key (`? ` with nothing after it, `: v`) has no text: its
+    // event's position is the next token's, which a fix must not take for
+    // the key.
+    let empty = written
+        .as_deref()
+        .is_some_and(|w| text.as_ref() == "null" && !matches!(w, "~" | "Null" | "NULL"));
+    let (span, written) = if empty {
+        (Span::new(span.start, span.start), Some(Box::<str>::from("")))
+    } else {
+        (span, written)
+    };
+    PendingKey {
+        text,
+        span,
+        is_merge,
+        written,
+        complex,
+    }
+}
+
+/// Puts a key's value in its mapping: an entry (a repeated key is
+/// reported, saying how YAML 1.1 read it), a merge, or nothing for a
+/// complex key (reported when it was read, see [`PendingKey::complex`]).
+pub(super) fn attach(map: &mut MapBuilder, k: PendingKey, node: Node, diags: &mut Vec<LoadDiagnostic>) {
+    if k.complex {
+        return;
+    }
+    if k.is_merge {
+        map.merge(node, k.span, diags);
+        return;
+    }
+    let before = diags.len();
+    map.insert(
+        Entry {
+            key: k.text,
+            key_span: k.span,
+            value: node,
+        },
+        diags,
+    );
+    if let (Some(written), Some(d)) = (k.written, diags.get_mut(before)) {
+        let read = d.message.trim_start_matches("duplicate key ").to_string();
+        d.message = if written.is_empty() {
+            format!("{} (an empty key reads as {read})", d.message)
+        } else {
+            format!("{} (YAML 1.1 reads `{written}` as {read})", d.message)
+        };
     }
 }
 

@@ -6,6 +6,7 @@
 //! nesting from hanging the run or overflowing the stack.
 
 mod builder;
+mod direct;
 mod fast;
 mod incremental;
 #[doc(hidden)]
