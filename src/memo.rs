@@ -165,7 +165,7 @@ impl ObjectMemo {
 /// The identity of an object's findings; `None` for an object whose
 /// findings may depend on other files.
 fn ident<'t>(object: &Object, sources: &'t [SourceFile], pass: Pass) -> Option<Ident<'t>> {
-    if object.custom_pod_template || !crate::schema::check::is_builtin_object(object.api_version, object.kind) {
+    if object.custom_pod_template() || !crate::schema::check::is_builtin_object(object.api_version, object.kind) {
         return None;
     }
     let source = sources.get(object.file as usize)?;

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::workload::PodParts;
 use crate::diagnostic::ObjectMeta;
 use crate::source::FileId;
 use crate::yaml::{Document, Node, Span};
@@ -46,8 +47,11 @@ pub struct Object<'a> {
     /// Shared identity attached to this object's findings.
     pub meta: Arc<ObjectMeta>,
     /// A custom resource whose CRD declares `spec.template` as a pod
-    /// template (set by the lint run from the CRDs it knows).
-    pub custom_pod_template: bool,
+    /// template (set by the lint run from the CRDs it knows, with
+    /// [`Object::mark_custom_pod_template`]).
+    custom_pod_template: bool,
+    /// Its pod template, if it has one (see [`super::Workload::template_of`]).
+    pod: Option<PodParts<'a>>,
     /// Its own checks ran when its file was read, before its tree was cut
     /// down ([`crate::lint::load_compact`]): a lint run reports the
     /// findings kept then instead of checking it again.
@@ -76,7 +80,7 @@ impl<'a> Object<'a> {
             name: name.map(str::to_string),
             namespace: namespace.map(str::to_string),
         });
-        Object {
+        let mut object = Object {
             id,
             file,
             doc,
@@ -89,9 +93,29 @@ impl<'a> Object<'a> {
             namespace,
             meta,
             custom_pod_template: false,
+            pod: None,
             checked_early: false,
             compiled_crd: None,
-        }
+        };
+        object.pod = PodParts::find(&object);
+        object
+    }
+
+    /// Marks a custom resource whose CRD declares `spec.template` as a pod
+    /// template: the pod rules then see its pods.
+    pub fn mark_custom_pod_template(&mut self) {
+        self.custom_pod_template = true;
+        self.pod = PodParts::find(self);
+    }
+
+    /// Whether it is a custom resource with a pod template
+    /// ([`Object::mark_custom_pod_template`]).
+    pub fn custom_pod_template(&self) -> bool {
+        self.custom_pod_template
+    }
+
+    pub(super) fn pod(&self) -> Option<PodParts<'a>> {
+        self.pod
     }
 
     pub fn gv(&self) -> GroupVersion<'a> {

@@ -37,6 +37,52 @@ fn third_party(object: &Object) -> Option<&'static (&'static str, &'static str, 
         .find(|(g, k, _)| *k == object.kind && *g == object.group())
 }
 
+/// Where an object's pod template is: found once, when the object is made
+/// (rules ask for it many times per object).
+#[derive(Debug, Clone, Copy)]
+pub struct PodParts<'a> {
+    spec: &'a Node,
+    metadata: Option<&'a Node>,
+    spec_missing: bool,
+}
+
+impl<'a> PodParts<'a> {
+    /// The pod template of `object`, which says whether it is a custom
+    /// resource with a pod template.
+    pub(super) fn find(object: &Object<'a>) -> Option<Self> {
+        let root = object.root;
+        // The built-in kinds live in groups without a dot (core, apps,
+        // extensions, batch); a custom resource may reuse their names.
+        let kind = if object.group().contains('.') { "" } else { object.kind };
+        let (template, spec_path): (Option<&Node>, &[&str]) = match kind {
+            "Pod" => (Some(root), &["spec"]),
+            "PodTemplate" => (root.get("template"), &["spec"]),
+            "Deployment" | "ReplicaSet" | "ReplicationController" | "StatefulSet" | "DaemonSet" | "Job" => {
+                (root.path(&["spec", "template"]), &["spec"])
+            }
+            "CronJob" | "ScheduledJob" => (root.path(&["spec", "jobTemplate", "spec", "template"]), &["spec"]),
+            _ if object.custom_pod_template() || third_party(object).is_some() => {
+                (root.path(&["spec", "template"]), &["spec"])
+            }
+            _ => return None,
+        };
+        let template = template.filter(|t| t.is_map())?;
+        let (spec, spec_missing) = match template.path(spec_path) {
+            Some(spec) if spec.is_map() => (spec, false),
+            // A spec of another type is the schema's finding, not a pod.
+            Some(spec) if !spec.is_null() => return None,
+            // A Pod without spec has no template to speak of.
+            _ if kind == "Pod" => return None,
+            _ => (template, true),
+        };
+        Some(PodParts {
+            spec,
+            metadata: template.get("metadata"),
+            spec_missing,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContainerKind {
     Container,
@@ -139,36 +185,11 @@ impl<'a> Workload<'a> {
     /// template still says which pods' labels the object means, which the
     /// cross-object rules (selectors) need.
     pub fn template_of(object: &'a Object<'a>) -> Option<Workload<'a>> {
-        let root = object.root;
-        // The built-in kinds live in groups without a dot (core, apps,
-        // extensions, batch); a custom resource may reuse their names.
-        let kind = if object.group().contains('.') { "" } else { object.kind };
-        let (template, spec_path): (Option<&Node>, &[&str]) = match kind {
-            "Pod" => (Some(root), &["spec"]),
-            "PodTemplate" => (root.get("template"), &["spec"]),
-            "Deployment" | "ReplicaSet" | "ReplicationController" | "StatefulSet" | "DaemonSet" | "Job" => {
-                (root.path(&["spec", "template"]), &["spec"])
-            }
-            "CronJob" | "ScheduledJob" => (root.path(&["spec", "jobTemplate", "spec", "template"]), &["spec"]),
-            _ if object.custom_pod_template || third_party(object).is_some() => {
-                (root.path(&["spec", "template"]), &["spec"])
-            }
-            _ => return None,
-        };
-        let template = template.filter(|t| t.is_map())?;
-        let (pod_spec, spec_missing) = match template.path(spec_path) {
-            Some(spec) if spec.is_map() => (spec, false),
-            // A spec of another type is the schema's finding, not a pod.
-            Some(spec) if !spec.is_null() => return None,
-            // A Pod without spec has no template to speak of.
-            _ if kind == "Pod" => return None,
-            _ => (template, true),
-        };
-        Some(Workload {
+        object.pod().map(|p| Workload {
             object,
-            pod_spec,
-            pod_metadata: template.get("metadata"),
-            spec_missing,
+            pod_spec: p.spec,
+            pod_metadata: p.metadata,
+            spec_missing: p.spec_missing,
         })
     }
 

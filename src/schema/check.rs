@@ -146,7 +146,7 @@ fn builtin_group(api_version: &str) -> bool {
 
 /// Marks the custom resources whose CRD (of the run, of `--crd`/`crds:`
 /// or of the embedded catalog) declares `spec.template` as a pod template,
-/// so that the pod rules see their pods ([`Object::custom_pod_template`]).
+/// so that the pod rules see their pods ([`Object::mark_custom_pod_template`]).
 /// The CRDs are indexed only when some custom resource has a
 /// `spec.template`.
 pub fn mark_custom_pod_templates(objects: &mut [Object], sources: &[SourceFile], config: &Config) {
@@ -185,7 +185,7 @@ pub fn mark_custom_pod_templates(objects: &mut [Object], sources: &[SourceFile],
     };
     for i in marked {
         if let Some(o) = objects.get_mut(i) {
-            o.custom_pod_template = true;
+            o.mark_custom_pod_template();
         }
     }
 }

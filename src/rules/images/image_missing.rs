@@ -13,7 +13,7 @@ impl Rule for ImageMissing {
     fn check(&self, object: &Object, ctx: &mut Ctx) {
         // A PodTemplate is a template for others to fill in, and so may be
         // a custom resource's (an operator merges it with its defaults).
-        if object.kind == "PodTemplate" || object.custom_pod_template {
+        if object.kind == "PodTemplate" || object.custom_pod_template() {
             return;
         }
         let Some(w) = Workload::of(object) else { return };
