@@ -24,6 +24,9 @@ const MAX_DEPTH: usize = 128;
 /// Longer plain keys are left to the full parser (it limits simple keys).
 const MAX_KEY: usize = 512;
 
+/// A mapping key as read: its value, style and end, and where its `:` is.
+type Key<'a> = (Cow<'a, str>, PStyle, usize, usize);
+
 /// Where the fast path's events go: `false` asks it to stop.
 pub(super) trait Sink<'a> {
     fn event(&mut self, ev: Event<'a>, sp: PSpan) -> bool;
@@ -318,7 +321,7 @@ impl<'a, F: Sink<'a>> Fast<'a, '_, F> {
             if self.marker_at(ls, b"...") || self.at(ls) == b'%' {
                 return None;
             }
-            pos = self.block_node(ls, f, -1)?;
+            pos = self.block_node(ls, f, -1, None)?;
             match self.next_content(pos) {
                 None => {}
                 Some((l, _)) if self.is_doc_start(l) => {}
@@ -332,7 +335,8 @@ impl<'a, F: Sink<'a>> Fast<'a, '_, F> {
 
     /// A block node whose first line starts at `ls` with content at `f`,
     /// inside a parent indented `parent`; returns where the next line starts.
-    fn block_node(&mut self, ls: usize, f: usize, parent: isize) -> Option<usize> {
+    /// `key` is the mapping's first key when the caller has read it.
+    fn block_node(&mut self, ls: usize, f: usize, parent: isize, key: Option<Key<'a>>) -> Option<usize> {
         let col = f - ls;
         if col as isize <= parent {
             return None;
@@ -340,15 +344,18 @@ impl<'a, F: Sink<'a>> Fast<'a, '_, F> {
         if self.is_dash(f) {
             self.block_seq(ls, f, false)
         } else {
-            self.block_map(f, col)
+            self.block_map(f, col, key)
         }
     }
 
     /// A value on the lines after its key or `-` (at `f`, on the line
     /// starting at `ls`): a collection, or a scalar or flow collection.
     fn nested(&mut self, ls: usize, f: usize, parent: isize) -> Option<usize> {
-        if self.is_dash(f) || self.key_at(f).is_some() {
-            return self.block_node(ls, f, parent);
+        if self.is_dash(f) {
+            return self.block_node(ls, f, parent, None);
+        }
+        if let Some(key) = self.key_at(f) {
+            return self.block_node(ls, f, parent, Some(key));
         }
         if self.at(f) == b'|' {
             return None;
@@ -357,7 +364,7 @@ impl<'a, F: Sink<'a>> Fast<'a, '_, F> {
     }
 
     /// A mapping key at `f`: the key's value, style and end, and the `:`.
-    fn key_at(&self, f: usize) -> Option<(Cow<'a, str>, PStyle, usize, usize)> {
+    fn key_at(&self, f: usize) -> Option<Key<'a>> {
         let c = self.at(f);
         if c == b'"' || c == b'\'' {
             let (value, style, end) = self.quoted(f, None)?;
@@ -396,13 +403,17 @@ impl<'a, F: Sink<'a>> Fast<'a, '_, F> {
         Some((Cow::Borrowed(&self.t[f..end]), PStyle::Plain, end, i))
     }
 
-    /// A block mapping whose first key is at `f0`, in column `col`.
-    fn block_map(&mut self, f0: usize, col: usize) -> Option<usize> {
+    /// A block mapping whose first key is at `f0`, in column `col`;
+    /// `first` is that key when the caller has read it.
+    fn block_map(&mut self, f0: usize, col: usize, mut first: Option<Key<'a>>) -> Option<usize> {
         self.enter()?;
         self.emit(Event::MappingStart(0, None), f0, f0)?;
         let mut f = f0;
         loop {
-            let (key, style, key_end, colon) = self.key_at(f)?;
+            let (key, style, key_end, colon) = match first.take() {
+                Some(k) => k,
+                None => self.key_at(f)?,
+            };
             self.scalar(key, style, f, key_end)?;
             let v = self.skip_spaces(colon + 1);
             let next = if matches!(self.at(v), 0 | b'\n' | b'#') {
@@ -468,8 +479,8 @@ impl<'a, F: Sink<'a>> Fast<'a, '_, F> {
                 }
             } else if self.is_dash(v) {
                 return None;
-            } else if self.key_at(v).is_some() {
-                self.block_map(v, v - line_start)?
+            } else if let Some(key) = self.key_at(v) {
+                self.block_map(v, v - line_start, Some(key))?
             } else {
                 self.inline_value(v, col as isize)?
             };
