@@ -39,7 +39,7 @@ line_re = re.compile(r'^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+([<*>])\s+(.*)$')
 
 def name(s):
     s = re.sub(r' \[[^\]]*\]$', '', s)
-    s = re.sub(r' \(\d+x\)$', '', s)
+    s = re.sub(r' \([\d,]+x\)$', '', s)
     s = re.sub(r"^(\?\?\?|\S*?\.(rs|c|S|h)):", '', s)
     return s
 
@@ -87,16 +87,22 @@ for f in incl:
         rule_fam[m.group(1)][m.group(2) == 'check_catalog'] += cost([re.escape(f) + '$'])
 
 parse = cost([r'^kvet::yaml::parse_source$'], skip_callers=[r'^kvet::schema::'])
-saphyr = cost([r'^saphyr_parser::'], skip_callers=[r'^kvet::schema::'])
-step = cost([r'^kvet::yaml::load::step$'], skip_callers=[r'^kvet::schema::'])
+# The fast path and the full parser are called by parse_source, which the
+# schema stage also calls (API fix suggestions): their rows are their shares
+# of parse_source, scaled to the row above.
+scale = parse / max(1, cost([r'^kvet::yaml::parse_source$']))
+not_parse = [r'^kvet::rules::docs::', r'^kvet::fix::']
+fast = int(cost([r'^kvet::yaml::load::parse_yaml_fast$'], skip_callers=not_parse) * scale)
+full = int(cost([r'^kvet::yaml::load::parse_yaml_full$'], skip_callers=not_parse) * scale)
+saphyr = int(cost([r'^saphyr_parser::'], skip_callers=not_parse) * scale)
 rows = [
     ('startup (rule docs, config, CLI)', cost([r'^kvet::rules::registry::builtin_docs$', r'^kvet::config::find_config$', r'^kvet::config::Config::load'])),
     ('load: find files', cost([r'^kvet::source::discover::discover$'])),
     ('load: read files (+ line index)', cost([r'^kvet::source::SourceFile::read$'])),
     ('parse: YAML text -> spanned tree', parse),
-    ('  of which saphyr-parser (events)', saphyr),
-    ('  of which tree building (yaml::load::step)', step),
-    ('  of which fast-path scanning and the rest', parse - saphyr - step),
+    ('  of which fast path (incl. declined texts)', fast),
+    ('  of which full parser (declined texts)', full),
+    ('    of which saphyr-parser events', saphyr),
     ('model: documents -> objects', cost([r'^kvet::lint::collect_objects$', r'^kvet::model::catalog::Catalog::new$'])),
     ('schema validation + API advice', cost([r'^kvet::schema::check::(check_object|check_one|check_builtin)$'])),
     ('CRDs at load: compile their schemas, cut them', cost([r'^kvet::schema::crd::(compile_crd|SchemaCache::compile|CompiledCrd::of)$', r'^kvet::compact::drop_schemas$'])),

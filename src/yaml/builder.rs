@@ -1,10 +1,11 @@
 //! Mapping construction shared by the YAML and JSON readers: duplicate-key
 //! detection (hash index once a mapping grows, so huge ConfigMaps stay
-//! linear) and YAML merge keys.
+//! linear) and YAML merge keys; and the mapping keys of both YAML tree
+//! builders ([`pending_key`], [`attach`]).
 
 use std::collections::HashMap;
 
-use super::{Entry, LoadDiagnostic, Node, Span, Text, Value};
+use super::{Entry, LoadDiagnostic, Node, ScalarStyle, Span, Text, Value};
 
 /// Mappings smaller than this are searched linearly.
 const INDEX_AT: usize = 16;
@@ -137,5 +138,100 @@ impl MapBuilder {
             }
         }
         self.entries
+    }
+}
+
+pub(super) struct PendingKey {
+    text: Text,
+    span: Span,
+    pub(super) is_merge: bool,
+    /// The key as written, when YAML 1.1 reads it as something else
+    /// (`on` → `true`).
+    written: Option<Box<str>>,
+    /// A sequence or mapping used as a key (`? [a, b]`): already a
+    /// `yaml-syntax` error, and left out of the map. Kubernetes cannot read
+    /// it, and two different ones are not duplicates of each other.
+    complex: bool,
+}
+
+/// A mapping key read from its node: its text as Kubernetes reads it, and
+/// how it was written when YAML 1.1 reads it as something else.
+pub(super) fn pending_key(source: &str, node: Node, diags: &mut Vec<LoadDiagnostic>) -> PendingKey {
+    let span = node.span;
+    let is_merge = node.style == ScalarStyle::Plain && matches!(&node.value, Value::Str(s) if &**s == "<<");
+    let written = match (&node.value, node.style) {
+        (Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Null, ScalarStyle::Plain) => Some(Box::<str>::from(
+            source.get(span.start as usize..span.end as usize).unwrap_or(""),
+        )),
+        _ => None,
+    };
+    let complex = matches!(node.value, Value::Seq(_) | Value::Map(_));
+    let text: Text = match node.value {
+        Value::Str(s) => s,
+        Value::Null => "null".into(),
+        Value::Seq(_) | Value::Map(_) => {
+            diags.push(LoadDiagnostic {
+                rule: "yaml-syntax",
+                span,
+                message: "a mapping key must be a scalar".into(),
+                labels: vec![],
+                help: Some(
+                    "Kubernetes objects only use string keys; complex keys (`? [a, b]`) cannot be converted to JSON"
+                        .into(),
+                ),
+                shadowed: None,
+            });
+            "<complex key>".into()
+        }
+        ref other => Node::new(span, other.clone()).scalar_text().unwrap_or_default().into(),
+    };
+    let written = written.filter(|w| **w != *text);
+    // An empty key (`? ` with nothing after it, `: v`) has no text: its
+    // event's position is the next token's, which a fix must not take for
+    // the key.
+    let empty = written
+        .as_deref()
+        .is_some_and(|w| text.as_ref() == "null" && !matches!(w, "~" | "Null" | "NULL"));
+    let (span, written) = if empty {
+        (Span::new(span.start, span.start), Some(Box::<str>::from("")))
+    } else {
+        (span, written)
+    };
+    PendingKey {
+        text,
+        span,
+        is_merge,
+        written,
+        complex,
+    }
+}
+
+/// Puts a key's value in its mapping: an entry (a repeated key is
+/// reported, saying how YAML 1.1 read it), a merge, or nothing for a
+/// complex key (reported when it was read, see [`PendingKey::complex`]).
+pub(super) fn attach(map: &mut MapBuilder, k: PendingKey, node: Node, diags: &mut Vec<LoadDiagnostic>) {
+    if k.complex {
+        return;
+    }
+    if k.is_merge {
+        map.merge(node, k.span, diags);
+        return;
+    }
+    let before = diags.len();
+    map.insert(
+        Entry {
+            key: k.text,
+            key_span: k.span,
+            value: node,
+        },
+        diags,
+    );
+    if let (Some(written), Some(d)) = (k.written, diags.get_mut(before)) {
+        let read = d.message.trim_start_matches("duplicate key ").to_string();
+        d.message = if written.is_empty() {
+            format!("{} (an empty key reads as {read})", d.message)
+        } else {
+            format!("{} (YAML 1.1 reads `{written}` as {read})", d.message)
+        };
     }
 }

@@ -5,7 +5,7 @@
 //! (weights, placeholders, budgets) or character maps (its marks are byte
 //! offsets). This builder makes the same nodes, spans and findings from
 //! them with less work per event: keys and values go through the same
-//! [`pending_key`] and [`attach`] as in [`super::load`]. Anything it does
+//! [`pending_key`] and [`attach`] as in [`super::events`]. Anything it does
 //! not expect (an anchor, a tag, an alias, a collection as a key, nesting
 //! past the depth limit) makes it decline, and the text goes to the full
 //! parser. `tests/yaml_fast_path.rs` and the `yaml_fast_path` fuzz target
@@ -13,8 +13,7 @@
 
 use saphyr_parser::{Event, ScalarStyle as PStyle, Span as PSpan};
 
-use super::builder::MapBuilder;
-use super::load::{PendingKey, attach, pending_key};
+use super::builder::{MapBuilder, PendingKey, attach, pending_key};
 use super::scalar::resolve_plain;
 use super::{Document, Entry, LoadDiagnostic, Node, ScalarStyle, Span, Stream, Value};
 

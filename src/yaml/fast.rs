@@ -4,8 +4,9 @@
 //! (`[a, "b"]`, `{k: v}`, `{}`), comments and `---`.
 //!
 //! It emits the very events `saphyr-parser` emits for such text (same
-//! values, styles and marks, as byte offsets), so the one tree builder in
-//! [`super::load`] makes the same tree, spans and findings from either. On
+//! values, styles and marks, as byte offsets), and its tree builder
+//! ([`super::direct`]) makes the full parser's tree, spans and findings
+//! from them, sharing its mapping-key steps ([`super::builder`]). On
 //! anything else it declines (returns `false`) and the caller parses the
 //! text again with the full parser: tabs, carriage returns, control
 //! characters and Unicode line breaks, anchors, aliases, tags, directives, `...`, complex

@@ -7,6 +7,7 @@
 
 mod builder;
 mod direct;
+mod events;
 mod fast;
 mod incremental;
 #[doc(hidden)]
