@@ -41,7 +41,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use regex::Regex;
 
-use super::validate::{Expect, Problem, ProblemKind, Seg, enum_mismatch, path_string, suggest, type_fix, type_hint};
+use super::validate::{
+    Expect, Problem, ProblemKind, Seg, enum_mismatch, problem, suggest, type_fix, type_hint, unknown_field,
+};
 use crate::model::Object;
 use crate::yaml::{Node, Span, Value};
 

@@ -3,7 +3,7 @@
 
 use super::{Type, TypeId, VersionSchema};
 use crate::config::edit_distance_within;
-use crate::yaml::{Node, ScalarStyle, Span, Value};
+use crate::yaml::{Entry, Node, ScalarStyle, Span, Value};
 
 /// What is wrong.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,6 +144,26 @@ pub(super) enum Seg<'a> {
     Index(usize),
 }
 
+/// A problem at `span` on the value at `path` (and `extra`, a missing
+/// field's name): both schema walkers report through it.
+pub(super) fn problem(path: &[Seg], kind: ProblemKind, span: Span, extra: Option<&str>) -> Problem {
+    Problem {
+        kind,
+        span,
+        path: path_string(path, extra),
+    }
+}
+
+/// An entry whose key the schema does not know, with the closest name it
+/// does know (both schema walkers report through it).
+pub(super) fn unknown_field(path: &[Seg], e: &Entry, suggestion: Option<&'static str>) -> Problem {
+    let kind = ProblemKind::UnknownField {
+        name: e.key.to_string(),
+        suggestion,
+    };
+    problem(path, kind, e.key_span, Some(&e.key))
+}
+
 /// A path as findings show it: `spec.containers[0].image`, with `extra`
 /// (a missing field's name) appended.
 pub(super) fn path_string(path: &[Seg], extra: Option<&str>) -> String {
@@ -178,13 +198,8 @@ fn found(node: &Node) -> &'static str {
 }
 
 impl<'a> Walker<'a, '_> {
-    fn path_string(&self, extra: Option<&str>) -> String {
-        path_string(&self.path, extra)
-    }
-
     fn push(&mut self, kind: ProblemKind, span: Span, extra: Option<&str>) {
-        let path = self.path_string(extra);
-        self.out.push(Problem { kind, span, path });
+        self.out.push(problem(&self.path, kind, span, extra));
     }
 
     fn text(&self, node: &Node) -> &'a str {
@@ -245,14 +260,7 @@ impl<'a> Walker<'a, '_> {
                         }
                         None => {
                             let suggestion = suggest(&e.key, o.fields().iter().map(|f| f.name));
-                            self.push(
-                                ProblemKind::UnknownField {
-                                    name: e.key.to_string(),
-                                    suggestion,
-                                },
-                                e.key_span,
-                                Some(&e.key),
-                            );
+                            self.out.push(unknown_field(&self.path, e, suggestion));
                         }
                     }
                 }

@@ -61,6 +61,19 @@ struct Outcome {
     uncertain: bool,
 }
 
+impl Ctx {
+    /// The context of a junctor branch of a value checked in `self`.
+    fn in_branch(self, structural: Option<Id>) -> Ctx {
+        Ctx {
+            prune: false,
+            preserve: self.preserve,
+            branch: true,
+            structural,
+            resource: self.resource,
+        }
+    }
+}
+
 impl Outcome {
     fn matched(&self) -> bool {
         self.problems.is_empty()
@@ -118,13 +131,8 @@ fn format_number(f: f64) -> String {
 }
 
 impl<'a> Walker<'a, '_> {
-    fn path_string(&self, extra: Option<&str>) -> String {
-        path_string(&self.path, extra)
-    }
-
     fn push(&mut self, kind: ProblemKind, span: Span, extra: Option<&str>) {
-        let path = self.path_string(extra);
-        self.out.push(Problem { kind, span, path });
+        self.out.push(problem(&self.path, kind, span, extra));
     }
 
     fn invalid(&mut self, message: String, span: Span) {
@@ -287,14 +295,7 @@ impl<'a> Walker<'a, '_> {
             if report {
                 let meta = META_FIELDS.iter().copied().filter(|_| resource);
                 let suggestion = suggest(&e.key, s.props.iter().map(|(n, _)| &**n).chain(meta)).map(intern);
-                self.push(
-                    ProblemKind::UnknownField {
-                        name: e.key.to_string(),
-                        suggestion,
-                    },
-                    e.key_span,
-                    Some(&e.key),
-                );
+                self.out.push(unknown_field(&self.path, e, suggestion));
             }
         }
         for r in s.required.iter() {
@@ -431,12 +432,7 @@ impl<'a> Walker<'a, '_> {
         if let Value::Str(s) = &node.value {
             let strings = allowed.iter().filter_map(Node::as_str);
             let kind = enum_mismatch(node, s, &list, strings, self.source);
-            let path = self.path_string(None);
-            self.out.push(Problem {
-                kind,
-                span: node.span,
-                path,
-            });
+            self.push(kind, node.span, None);
             return;
         }
         self.invalid(format!("`{}` is not one of {list}", show(node)), node.span);
@@ -446,13 +442,7 @@ impl<'a> Walker<'a, '_> {
     fn branch(&mut self, node: &'a Node, id: Id, anchor: Span, ctx: Ctx, structural: Option<Id>) -> Outcome {
         let saved_out = std::mem::take(&mut self.out);
         let saved_uncertain = std::mem::replace(&mut self.uncertain, false);
-        let bctx = Ctx {
-            prune: false,
-            preserve: ctx.preserve,
-            branch: true,
-            structural,
-            resource: ctx.resource,
-        };
+        let bctx = ctx.in_branch(structural);
         self.walk(node, id, anchor, bctx);
         let problems = std::mem::replace(&mut self.out, saved_out);
         let uncertain = std::mem::replace(&mut self.uncertain, saved_uncertain);
@@ -460,13 +450,7 @@ impl<'a> Walker<'a, '_> {
     }
 
     fn junctors(&mut self, node: &'a Node, c: &Checks, anchor: Span, ctx: Ctx, structural: Option<Id>) {
-        let bctx = Ctx {
-            prune: false,
-            preserve: ctx.preserve,
-            branch: true,
-            structural,
-            resource: ctx.resource,
-        };
+        let bctx = ctx.in_branch(structural);
         for &b in c.all_of.iter() {
             self.walk(node, b, anchor, bctx);
         }
