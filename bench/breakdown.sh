@@ -94,7 +94,6 @@ scale = parse / max(1, cost([r'^kvet::yaml::parse_source$']))
 not_parse = [r'^kvet::rules::docs::', r'^kvet::fix::']
 fast = int(cost([r'^kvet::yaml::load::parse_yaml_fast$'], skip_callers=not_parse) * scale)
 full = int(cost([r'^kvet::yaml::load::parse_yaml_full$'], skip_callers=not_parse) * scale)
-saphyr = int(cost([r'^saphyr_parser::'], skip_callers=not_parse) * scale)
 rows = [
     ('startup (rule docs, config, CLI)', cost([r'^kvet::rules::registry::builtin_docs$', r'^kvet::config::find_config$', r'^kvet::config::Config::load'])),
     ('load: find files', cost([r'^kvet::source::discover::discover$'])),
@@ -102,7 +101,6 @@ rows = [
     ('parse: YAML text -> spanned tree', parse),
     ('  of which fast path (incl. declined texts)', fast),
     ('  of which full parser (declined texts)', full),
-    ('    of which saphyr-parser events', saphyr),
     ('model: documents -> objects', cost([r'^kvet::lint::collect_objects$', r'^kvet::model::catalog::Catalog::new$'])),
     ('schema validation + API advice', cost([r'^kvet::schema::check::(check_object|check_one|check_builtin)$'])),
     ('CRDs at load: compile their schemas, cut them', cost([r'^kvet::schema::crd::(compile_crd|SchemaCache::compile|CompiledCrd::of)$', r'^kvet::compact::drop_schemas$'])),
