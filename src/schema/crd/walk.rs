@@ -449,6 +449,13 @@ impl<'a> Walker<'a, '_> {
         Outcome { problems, uncertain }
     }
 
+    /// Checks `node` against each of a junctor's branches on the side.
+    fn branches(&mut self, node: &'a Node, ids: &[Id], anchor: Span, ctx: Ctx, structural: Option<Id>) -> Vec<Outcome> {
+        ids.iter()
+            .map(|&b| self.branch(node, b, anchor, ctx, structural))
+            .collect()
+    }
+
     fn junctors(&mut self, node: &'a Node, c: &Checks, anchor: Span, ctx: Ctx, structural: Option<Id>) {
         let bctx = ctx.in_branch(structural);
         for &b in c.all_of.iter() {
@@ -456,11 +463,7 @@ impl<'a> Walker<'a, '_> {
         }
         let span = anchor_or(anchor, node);
         if !c.any_of.is_empty() {
-            let outcomes: Vec<Outcome> = c
-                .any_of
-                .iter()
-                .map(|&b| self.branch(node, b, anchor, ctx, structural))
-                .collect();
+            let outcomes = self.branches(node, &c.any_of, anchor, ctx, structural);
             if !outcomes.iter().any(Outcome::surely_matched) {
                 if outcomes.iter().any(Outcome::matched) {
                     self.uncertain = true;
@@ -470,11 +473,7 @@ impl<'a> Walker<'a, '_> {
             }
         }
         if !c.one_of.is_empty() {
-            let outcomes: Vec<Outcome> = c
-                .one_of
-                .iter()
-                .map(|&b| self.branch(node, b, anchor, ctx, structural))
-                .collect();
+            let outcomes = self.branches(node, &c.one_of, anchor, ctx, structural);
             let sure: Vec<usize> = (0..outcomes.len()).filter(|&i| outcomes[i].surely_matched()).collect();
             let any = outcomes.iter().filter(|o| o.matched()).count();
             if any == 0 {

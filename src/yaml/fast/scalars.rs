@@ -3,7 +3,32 @@
 
 use super::*;
 
+/// A line break inside a flow scalar, folded: a space, or a line break
+/// for each blank line.
+fn fold(s: &mut String, blanks: usize) {
+    if blanks == 0 {
+        s.push(' ');
+    } else {
+        s.extend(std::iter::repeat_n('\n', blanks));
+    }
+}
+
 impl<'a, F: Sink<'a>> Fast<'a, '_, F> {
+    /// From the line starting at `p`, past blank lines: the start of the
+    /// first line with content, where its content starts, and how many
+    /// blank lines came before it.
+    fn skip_blank_lines(&self, mut p: usize) -> (usize, usize, usize) {
+        let mut blanks = 0;
+        loop {
+            let f = self.skip_spaces(p);
+            if self.at(f) != b'\n' {
+                return (p, f, blanks);
+            }
+            blanks += 1;
+            p = f + 1;
+        }
+    }
+
     /// One line of a plain scalar from `v`: its end (trailing spaces
     /// trimmed) and whether a comment follows; `None` at a `: `.
     pub(super) fn plain_line(&self, v: usize) -> Option<(usize, bool)> {
@@ -32,27 +57,14 @@ impl<'a, F: Sink<'a>> Fast<'a, '_, F> {
         let (mut end, mut comment) = self.plain_line(v)?;
         let mut owned: Option<String> = None;
         while !comment {
-            let mut p = self.next_line(end);
-            let mut blanks = 0;
-            let f = loop {
-                let f = self.skip_spaces(p);
-                if self.at(f) != b'\n' {
-                    break f;
-                }
-                blanks += 1;
-                p = f + 1;
-            };
+            let (p, f, blanks) = self.skip_blank_lines(self.next_line(end));
             let c = self.at(f);
             if c == 0 || c == b'#' || (f - p) as isize <= parent {
                 break;
             }
             let (e, c2) = self.plain_line(f)?;
             let s = owned.get_or_insert_with(|| self.t[v..end].to_string());
-            if blanks == 0 {
-                s.push(' ');
-            } else {
-                s.extend(std::iter::repeat_n('\n', blanks));
-            }
+            fold(s, blanks);
             s.push_str(&self.t[f..e]);
             end = e;
             comment = c2;
@@ -101,24 +113,11 @@ impl<'a, F: Sink<'a>> Fast<'a, '_, F> {
                     let parent = cont?;
                     let s = owned.get_or_insert_with(String::new);
                     s.push_str(self.t[seg..i].trim_end_matches(' '));
-                    let mut p = i + 1;
-                    let mut blanks = 0;
-                    let next = loop {
-                        let n = self.skip_spaces(p);
-                        if self.at(n) != b'\n' {
-                            break n;
-                        }
-                        blanks += 1;
-                        p = n + 1;
-                    };
+                    let (p, next, blanks) = self.skip_blank_lines(i + 1);
                     if self.at(next) == 0 || (next - p) as isize <= parent {
                         return None;
                     }
-                    if blanks == 0 {
-                        s.push(' ');
-                    } else {
-                        s.extend(std::iter::repeat_n('\n', blanks));
-                    }
+                    fold(s, blanks);
                     i = next;
                     seg = i;
                 }
