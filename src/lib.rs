@@ -5,6 +5,7 @@
 //! language server share [`lint()`].
 
 pub mod baseline;
+pub mod codec;
 pub mod compact;
 pub mod config;
 pub mod deps;

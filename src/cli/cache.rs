@@ -15,18 +15,18 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use kvet::codec::{Reader, Writer};
 use kvet::config::Config;
 use kvet::deps::{Dep, Probe};
-use kvet::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, ObjectMeta, Severity, Summary};
+use kvet::diagnostic::{ObjectMeta, Summary};
 use kvet::lint::{LintOutput, ObjectRef};
 use kvet::source::SourceFile;
-use kvet::yaml::Span;
 
 /// Entries kept in a cache folder (the oldest beyond it are removed).
 pub const MAX_ENTRIES: usize = 32;
 
 /// The entry format; a change makes every older entry a miss.
-const MAGIC: &[u8] = b"kvet-result-cache 1\n";
+const MAGIC: &[u8] = b"kvet-result-cache 2\n";
 
 /// The cache folder: `--cache-dir`, `KVET_CACHE_DIR`, `$XDG_CACHE_HOME/kvet`
 /// or `~/.cache/kvet`; `None` with `--no-cache` or `KVET_NO_CACHE=1`.
@@ -147,10 +147,8 @@ fn entry_path(dir: &Path, key: Key) -> PathBuf {
 /// The run stored under `key`, if its dependencies still hold.
 pub fn load(dir: &Path, key: Key) -> Option<Hit> {
     let bytes = std::fs::read(entry_path(dir, key)).ok()?;
-    let mut r = Reader {
-        data: bytes.strip_prefix(MAGIC)?,
-    };
-    if r.u64()? != key.check {
+    let mut r = Reader::new(bytes.strip_prefix(MAGIC)?);
+    if r.fixed64()? != key.check {
         return None;
     }
     let deps = r.seq(|r| {
@@ -164,21 +162,14 @@ pub fn load(dir: &Path, key: Key) -> Option<Hit> {
         Some(Dep {
             path,
             probe,
-            digest: r.u64()?,
+            digest: r.fixed64()?,
         })
     })?;
     if !deps.iter().all(Dep::still_holds) {
         return None;
     }
-    let warnings = r.seq(|r| r.str())?;
-    let metas = r.seq(|r| {
-        Some(Arc::new(ObjectMeta {
-            api_version: r.str()?,
-            kind: r.str()?,
-            name: r.opt(Reader::str)?,
-            namespace: r.opt(Reader::str)?,
-        }))
-    })?;
+    let warnings = r.seq(Reader::string)?;
+    let metas = r.seq(|r| r.meta().map(Arc::new))?;
     let meta = |r: &mut Reader| metas.get(r.u32()? as usize).cloned();
     let summary = Summary {
         files: r.u64()? as usize,
@@ -197,7 +188,7 @@ pub fn load(dir: &Path, key: Key) -> Option<Hit> {
     })?;
     let diagnostics = r.seq(|r| r.diagnostic(&meta))?;
     let suppressed = r.seq(|r| r.diagnostic(&meta))?;
-    r.data.is_empty().then_some(Hit {
+    r.is_empty().then_some(Hit {
         output: LintOutput {
             objects,
             diagnostics,
@@ -210,13 +201,13 @@ pub fn load(dir: &Path, key: Key) -> Option<Hit> {
 
 /// Stores a run (best effort: a cache that cannot be written is skipped).
 pub fn store(dir: &Path, key: Key, output: &LintOutput, warnings: &[String], deps: &[Dep]) {
-    let mut w = Writer::default();
+    let mut w = Writer::new();
     w.buf.extend_from_slice(MAGIC);
-    w.u64(key.check);
+    w.fixed64(key.check);
     w.seq(deps, |w, d| {
         w.str(&d.path.to_string_lossy());
         w.u8(d.probe as u8);
-        w.u64(d.digest);
+        w.fixed64(d.digest);
     });
     w.seq(warnings, |w, s| w.str(s));
     // Object identities are shared between findings: stored once each.
@@ -235,12 +226,7 @@ pub fn store(dir: &Path, key: Key, output: &LintOutput, warnings: &[String], dep
             metas.len() as u32 - 1
         });
     }
-    w.seq(&metas, |w, m| {
-        w.str(&m.api_version);
-        w.str(&m.kind);
-        w.opt(m.name.as_deref(), Writer::str);
-        w.opt(m.namespace.as_deref(), Writer::str);
-    });
+    w.seq(&metas, |w, m| w.meta(m));
     let s = &output.summary;
     for n in [s.files, s.objects, s.errors, s.warnings, s.infos, s.suppressed] {
         w.u64(n as u64);
@@ -251,8 +237,9 @@ pub fn store(dir: &Path, key: Key, output: &LintOutput, warnings: &[String], dep
         w.span(o.span);
         w.u32(meta_index(&o.meta));
     });
-    w.seq(&output.diagnostics, |w, d| w.diagnostic(d, &meta_index));
-    w.seq(&output.suppressed, |w, d| w.diagnostic(d, &meta_index));
+    let meta = |w: &mut Writer, m: &Arc<ObjectMeta>| w.u32(meta_index(m));
+    w.seq(&output.diagnostics, |w, d| w.diagnostic(d, &meta));
+    w.seq(&output.suppressed, |w, d| w.diagnostic(d, &meta));
     if write_entry(dir, key, &w.buf).is_ok() {
         prune(dir);
     }
@@ -292,164 +279,11 @@ fn prune(dir: &Path) {
     }
 }
 
-#[derive(Default)]
-struct Writer {
-    buf: Vec<u8>,
-}
-
-impl Writer {
-    fn u8(&mut self, v: u8) {
-        self.buf.push(v);
-    }
-    fn u32(&mut self, v: u32) {
-        self.buf.extend_from_slice(&v.to_le_bytes());
-    }
-    fn u64(&mut self, v: u64) {
-        self.buf.extend_from_slice(&v.to_le_bytes());
-    }
-    fn str(&mut self, s: &str) {
-        self.u64(s.len() as u64);
-        self.buf.extend_from_slice(s.as_bytes());
-    }
-    fn span(&mut self, s: Span) {
-        self.u32(s.start);
-        self.u32(s.end);
-    }
-    fn opt<T>(&mut self, v: Option<T>, f: impl FnOnce(&mut Self, T)) {
-        match v {
-            None => self.u8(0),
-            Some(v) => {
-                self.u8(1);
-                f(self, v);
-            }
-        }
-    }
-    fn seq<T>(&mut self, items: &[T], mut f: impl FnMut(&mut Self, &T)) {
-        self.u64(items.len() as u64);
-        for i in items {
-            f(self, i);
-        }
-    }
-    fn diagnostic(&mut self, d: &Diagnostic, meta: &impl Fn(&Arc<ObjectMeta>) -> u32) {
-        self.str(&d.rule);
-        self.u8(match d.severity {
-            Severity::Info => 0,
-            Severity::Warning => 1,
-            Severity::Error => 2,
-        });
-        self.u32(d.file);
-        self.span(d.span);
-        self.str(&d.message);
-        self.seq(&d.labels, |w, l| {
-            w.u32(l.file);
-            w.span(l.span);
-            w.str(&l.message);
-        });
-        self.opt(d.help.as_deref(), Self::str);
-        self.opt(d.fix.as_ref(), |w, f| {
-            w.str(&f.title);
-            w.u8(u8::from(f.applicability == Applicability::Unsafe));
-            w.seq(&f.edits, |w, e| {
-                w.u32(e.file);
-                w.span(e.span);
-                w.str(&e.replacement);
-            });
-        });
-        self.opt(d.object.as_ref(), |w, m| w.u32(meta(m)));
-    }
-}
-
-struct Reader<'a> {
-    data: &'a [u8],
-}
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
-        if n > self.data.len() {
-            return None;
-        }
-        let (head, rest) = self.data.split_at(n);
-        self.data = rest;
-        Some(head)
-    }
-    fn u8(&mut self) -> Option<u8> {
-        self.take(1).map(|b| b[0])
-    }
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-    fn str(&mut self) -> Option<String> {
-        let n = usize::try_from(self.u64()?).ok()?;
-        String::from_utf8(self.take(n)?.to_vec()).ok()
-    }
-    fn span(&mut self) -> Option<Span> {
-        Some(Span::new(self.u32()?, self.u32()?))
-    }
-    fn opt<T>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
-        match self.u8()? {
-            0 => Some(None),
-            1 => f(self).map(Some),
-            _ => None,
-        }
-    }
-    /// A counted sequence (the count is checked against the bytes left, so
-    /// a corrupt entry cannot ask for a huge allocation).
-    fn seq<T>(&mut self, mut f: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
-        let n = usize::try_from(self.u64()?).ok()?;
-        if n > self.data.len() {
-            return None;
-        }
-        let mut out = Vec::with_capacity(n);
-        for _ in 0..n {
-            out.push(f(self)?);
-        }
-        Some(out)
-    }
-    fn diagnostic(&mut self, meta: &impl Fn(&mut Self) -> Option<Arc<ObjectMeta>>) -> Option<Diagnostic> {
-        let rule = self.str()?;
-        let severity = match self.u8()? {
-            0 => Severity::Info,
-            1 => Severity::Warning,
-            2 => Severity::Error,
-            _ => return None,
-        };
-        let mut d = Diagnostic::new(rule, severity, self.u32()?, self.span()?, self.str()?);
-        d.labels = self.seq(|r| {
-            Some(Label {
-                file: r.u32()?,
-                span: r.span()?,
-                message: r.str()?,
-            })
-        })?;
-        d.help = self.opt(Self::str)?;
-        d.fix = self.opt(|r| {
-            Some(Fix {
-                title: r.str()?,
-                applicability: if r.u8()? == 1 {
-                    Applicability::Unsafe
-                } else {
-                    Applicability::Safe
-                },
-                edits: r.seq(|r| {
-                    Some(Edit {
-                        file: r.u32()?,
-                        span: r.span()?,
-                        replacement: r.str()?,
-                    })
-                })?,
-            })
-        })?;
-        d.object = self.opt(meta)?;
-        Some(d)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kvet::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+    use kvet::yaml::Span;
 
     fn sample() -> LintOutput {
         let meta = Arc::new(ObjectMeta {
