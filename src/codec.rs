@@ -220,7 +220,19 @@ impl<'a> Reader<'a> {
         Some(b)
     }
 
+    #[inline]
     pub fn u64(&mut self) -> Option<u64> {
+        // Most numbers (lengths, span deltas) take one byte.
+        if let Some((&b, rest)) = self.data.split_first()
+            && b < 0x80
+        {
+            self.data = rest;
+            return Some(u64::from(b));
+        }
+        self.u64_long()
+    }
+
+    fn u64_long(&mut self) -> Option<u64> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.u8()?;
@@ -258,7 +270,13 @@ impl<'a> Reader<'a> {
     }
 
     pub fn str(&mut self) -> Option<&'a str> {
-        std::str::from_utf8(self.bytes()?).ok()
+        let bytes = self.bytes()?;
+        if bytes.is_ascii() {
+            // SAFETY: ASCII bytes are valid UTF-8.
+            Some(unsafe { std::str::from_utf8_unchecked(bytes) })
+        } else {
+            std::str::from_utf8(bytes).ok()
+        }
     }
 
     pub fn string(&mut self) -> Option<String> {

@@ -10,6 +10,7 @@ pub mod compact;
 pub mod config;
 pub mod deps;
 pub mod diagnostic;
+pub mod filecache;
 pub mod fix;
 pub mod kustomize_lint;
 pub mod lint;

@@ -91,7 +91,16 @@ pub fn load_compact(
         .enumerate()
         .map(|(fid, s)| {
             let mut stream = parse_file(s);
-            let early = crate::compact::file(fid as FileId, sources, &mut stream, config, registry, &active, &cache);
+            let early = crate::compact::file(
+                fid as FileId,
+                sources,
+                &mut stream,
+                config,
+                registry,
+                &active,
+                &cache,
+                None,
+            );
             on_file();
             (stream, early)
         })
@@ -309,7 +318,100 @@ fn lint_loaded_with(
     let mut loaded = loaded;
     crate::compact::release_unused(&loaded.streams, &mut loaded.early);
     crate::timings::phase("dropped unused CRD schemas");
-    let out = lint_inner(sources, &loaded, None, config, registry, exiting, progress);
+    let out = lint_inner(sources, &loaded, None, None, config, registry, exiting, progress);
+    if exiting {
+        std::mem::forget(loaded);
+    }
+    out
+}
+
+/// What a run takes from the cache of unchanged files ([`crate::filecache`]).
+pub struct Reuse<'c> {
+    pub cache: &'c crate::filecache::FileCache,
+    /// The configuration's digest ([`crate::filecache::config_digest`]).
+    pub config: u64,
+    /// Each source's text digest.
+    pub digests: &'c [crate::filecache::TextDigest],
+}
+
+/// [`lint_with_progress`] with the cache of unchanged files: a file whose
+/// entry is found is read back instead of parsed, and its objects' own
+/// findings are taken from it; every file's entry is written to the new
+/// pack as the run goes. The findings are those of a run without it
+/// (`tests/cache.rs`).
+pub fn lint_reusing(
+    sources: &[SourceFile],
+    config: &Config,
+    registry: &Registry,
+    progress: &dyn LintProgress,
+    exiting: bool,
+    reuse: &Reuse<'_>,
+) -> LintOutput {
+    use crate::filecache::Key;
+    let keys: Vec<Key> = sources
+        .iter()
+        .zip(reuse.digests)
+        .map(|(s, d)| Key::of(reuse.config, s, *d))
+        .collect();
+    // The objects' own findings, read back for the files found and
+    // written out for every file (the memo hands them to the pack).
+    let cacheable: Vec<bool> = sources.iter().map(|s| s.load_error.is_none()).collect();
+    let recorder = reuse.cache.recorder();
+    let sink_keys = keys.clone();
+    let memo = Arc::new(crate::memo::ObjectMemo::persisting(Box::new(
+        move |file: FileId, record: crate::memo::Record| {
+            if cacheable.get(file as usize) == Some(&true)
+                && let Some(key) = sink_keys.get(file as usize)
+            {
+                recorder.put(*key, &record);
+            }
+        },
+    )));
+    let active = rules::active(registry, config);
+    let schemas = crate::schema::crd::SchemaCache::default();
+    let (streams, early): (Vec<Stream>, Vec<crate::compact::Early>) = sources
+        .par_iter()
+        .zip(&keys)
+        .enumerate()
+        .map(|(fid, (s, key))| {
+            let entry = if s.load_error.is_none() {
+                reuse.cache.get(*key)
+            } else {
+                None
+            };
+            let mut stream = match entry {
+                Some(e) => {
+                    reuse.cache.keep_stream(*key);
+                    memo.import(fid as FileId, e.records);
+                    e.stream
+                }
+                None => {
+                    let stream = parse_file(s);
+                    if s.load_error.is_none() {
+                        // Before its CRDs' schemas are cut from it.
+                        reuse.cache.put_stream(*key, &stream);
+                    }
+                    stream
+                }
+            };
+            let early = crate::compact::file(
+                fid as FileId,
+                sources,
+                &mut stream,
+                config,
+                registry,
+                &active,
+                &schemas,
+                Some(&memo),
+            );
+            progress.parsed();
+            (stream, early)
+        })
+        .unzip();
+    crate::timings::phase("parsed or read back (and checked CRDs)");
+    let mut loaded = Loaded { streams, early };
+    crate::compact::release_unused(&loaded.streams, &mut loaded.early);
+    let out = lint_inner(sources, &loaded, None, Some(&memo), config, registry, exiting, progress);
     if exiting {
         std::mem::forget(loaded);
     }
@@ -335,21 +437,15 @@ pub fn lint_focused(
     if let Some(m) = memo {
         m.next_lint();
     }
-    lint_inner(
-        sources,
-        loaded,
-        Some((focus, memo)),
-        config,
-        registry,
-        false,
-        &NoProgress,
-    )
+    lint_inner(sources, loaded, Some(focus), memo, config, registry, false, &NoProgress)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn lint_inner(
     sources: &[SourceFile],
     loaded: &Loaded,
-    focused: Option<(&HashSet<FileId>, Option<&Arc<crate::memo::ObjectMemo>>)>,
+    focus: Option<&HashSet<FileId>>,
+    memo: Option<&Arc<crate::memo::ObjectMemo>>,
     config: &Config,
     registry: &Registry,
     exiting: bool,
@@ -360,9 +456,8 @@ fn lint_inner(
     crate::schema::check::mark_custom_pod_templates(&mut objects, sources, config);
     let mut catalog = Catalog::new(objects);
     crate::timings::phase("made the catalog of objects");
-    let focus = focused.map(|(f, _)| f);
     catalog.focus = focus.cloned();
-    catalog.memo = focused.and_then(|(_, m)| m.cloned());
+    catalog.memo = memo.cloned();
     progress.checking(catalog.len());
     let checked = || progress.checked();
     diagnostics.extend(rules::run(registry, &catalog, sources, config, &checked));

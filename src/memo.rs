@@ -20,6 +20,7 @@
 //! and of shifted text, finds what a lint without one finds.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -30,9 +31,21 @@ use crate::yaml::Span;
 
 /// Which of an object's checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
 pub enum Pass {
-    Rules,
-    Schema,
+    Rules = 0,
+    Schema = 1,
+    /// Rules and schema together, of a CRD checked as its file is read
+    /// ([`crate::compact`]).
+    Early = 2,
+}
+
+impl Pass {
+    pub fn from_u8(v: u8) -> Option<Pass> {
+        [Pass::Rules, Pass::Schema, Pass::Early]
+            .into_iter()
+            .find(|p| *p as u8 == v)
+    }
 }
 
 /// What an entry was computed from, compared in full on every hit (the
@@ -45,9 +58,23 @@ struct Stored {
     diags: Vec<Diagnostic>,
 }
 
+/// An entry of the memo as the cache of unchanged files keeps it
+/// (`crate::filecache`): that cache compares the whole file, so an object
+/// is known by where its lines are in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub pass: Pass,
+    pub item: bool,
+    /// The object's whole lines in the file: `base..base + len`.
+    pub base: u32,
+    pub len: u32,
+    /// Findings relative to `base`; their object (when they name one) is
+    /// the object checked, whatever this says.
+    pub diags: Vec<Diagnostic>,
+}
+
 /// An object's identity for the memo, borrowed from the lint.
 struct Ident<'t> {
-    hash: u64,
     name: &'t str,
     item: bool,
     pass: Pass,
@@ -61,12 +88,37 @@ impl Ident<'_> {
     fn is(&self, s: &Stored) -> bool {
         s.pass == self.pass && s.item == self.item && *s.name == *self.name && *s.text == *self.text
     }
+
+    /// The key of its entry (which is then compared in full).
+    fn hash(&self) -> u64 {
+        let hash = fast_hash(self.text.as_bytes()) ^ fast_hash(self.name.as_bytes()).rotate_left(17);
+        hash ^ (u64::from(self.item) << 2 | self.pass as u64)
+    }
+
+    fn record(&self, diags: Vec<Diagnostic>) -> Record {
+        Record {
+            pass: self.pass,
+            item: self.item,
+            base: self.base,
+            len: self.text.len() as u32,
+            diags,
+        }
+    }
 }
+
+/// Where an object's [`Record`] is: its file, where its lines start, the
+/// pass, and whether it is a List item.
+type Place = (crate::source::FileId, u32, Pass, bool);
+
+/// Where a memo made for the cache of unchanged files sends its entries.
+pub type Sink = Box<dyn Fn(crate::source::FileId, Record) + Send + Sync>;
 
 #[derive(Default)]
 struct Generations {
     current: HashMap<u64, Stored>,
     previous: HashMap<u64, Stored>,
+    /// Taken in from the cache of unchanged files: (length, findings).
+    imported: HashMap<Place, (u32, Vec<Diagnostic>)>,
 }
 
 /// Findings of unchanged objects, between lints.
@@ -74,9 +126,22 @@ struct Generations {
 pub struct ObjectMemo {
     entries: Mutex<Generations>,
     hits: AtomicUsize,
+    /// For the cache of unchanged files: every entry the lint uses or
+    /// makes goes to the sink instead of staying in memory.
+    sink: Option<Sink>,
 }
 
 impl ObjectMemo {
+    /// A memo for one lint whose entries go to `sink` (the cache of
+    /// unchanged files writes them out): it hands out the entries taken in
+    /// with [`ObjectMemo::import`] and keeps none of its own.
+    pub fn persisting(sink: Sink) -> Self {
+        ObjectMemo {
+            sink: Some(sink),
+            ..ObjectMemo::default()
+        }
+    }
+
     /// Starts a lint: entries the previous lint did not use are dropped.
     pub fn next_lint(&self) {
         let mut g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
@@ -100,14 +165,30 @@ impl ObjectMemo {
         let Some(id) = ident(object, sources, pass) else {
             return check();
         };
-        let found = {
+        let found = if let Some(sink) = &self.sink {
+            // The file is unchanged since the record was made: the same
+            // place and length is the same text.
+            let place = (object.file, id.base, pass, id.item);
+            let g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            let diags = g
+                .imported
+                .get(&place)
+                .filter(|(len, _)| *len as usize == id.text.len())
+                .map(|(_, d)| d.clone());
+            drop(g);
+            if let Some(d) = &diags {
+                sink(object.file, id.record(d.clone()));
+            }
+            diags
+        } else {
+            let hash = id.hash();
             let mut g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            match g.current.get(&id.hash).filter(|s| id.is(s)) {
+            match g.current.get(&hash).filter(|s| id.is(s)) {
                 Some(s) => Some(s.diags.clone()),
-                None => match g.previous.remove(&id.hash).filter(|s| id.is(s)) {
+                None => match g.previous.remove(&hash).filter(|s| id.is(s)) {
                     Some(s) => {
                         let diags = s.diags.clone();
-                        g.current.insert(id.hash, s);
+                        g.current.insert(hash, s);
                         Some(diags)
                     }
                     None => None,
@@ -120,6 +201,9 @@ impl ObjectMemo {
                 .into_iter()
                 .map(|mut d| {
                     moved(&mut d, object.file, i64::from(id.base));
+                    if d.object.is_some() {
+                        d.object = Some(Arc::clone(&object.meta));
+                    }
                     d
                 })
                 .collect();
@@ -131,6 +215,7 @@ impl ObjectMemo {
         let own = |f: u32, span: Span| f == object.file && span.start >= base && span.end <= end;
         let keepable = diags.iter().all(|d| {
             own(d.file, d.span)
+                && d.object.as_ref().is_none_or(|m| **m == *object.meta)
                 && d.labels.iter().all(|l| own(l.file, l.span))
                 && d.fix
                     .as_ref()
@@ -145,6 +230,10 @@ impl ObjectMemo {
                     d
                 })
                 .collect();
+            if let Some(sink) = &self.sink {
+                sink(object.file, id.record(relative));
+                return diags;
+            }
             let stored = Stored {
                 name: id.name.into(),
                 item: id.item,
@@ -156,9 +245,18 @@ impl ObjectMemo {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .current
-                .insert(id.hash, stored);
+                .insert(id.hash(), stored);
         }
         diags
+    }
+
+    /// Takes in the records the cache of unchanged files kept of the file
+    /// `file` (whose text is the one they were made from).
+    pub fn import(&self, file: crate::source::FileId, records: Vec<Record>) {
+        let mut g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        for r in records {
+            g.imported.insert((file, r.base, r.pass, r.item), (r.len, r.diags));
+        }
     }
 }
 
@@ -179,13 +277,9 @@ fn ident<'t>(object: &Object, sources: &'t [SourceFile], pass: Pass) -> Option<I
         .find('\n')
         .map_or(source.text.len(), |i| root_end + i + 1);
     let text = source.text.get(start..end)?;
-    let item = object.item.is_some();
-    let mut hash = fast_hash(text.as_bytes()) ^ fast_hash(source.name.as_bytes()).rotate_left(17);
-    hash ^= u64::from(item) << 1 | u64::from(pass == Pass::Schema);
     Some(Ident {
-        hash,
         name: &source.name,
-        item,
+        item: object.item.is_some(),
         pass,
         text,
         base: start as u32,
@@ -194,7 +288,7 @@ fn ident<'t>(object: &Object, sources: &'t [SourceFile], pass: Pass) -> Option<I
 
 /// A quick hash of bytes, 8 at a time (an entry is then compared in full,
 /// so it only needs to spread well).
-fn fast_hash(bytes: &[u8]) -> u64 {
+pub(crate) fn fast_hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
     let mut h = bytes.len() as u64;

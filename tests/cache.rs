@@ -245,3 +245,186 @@ fn an_unwritable_cache_folder_is_no_error() {
     assert!(err.is_empty(), "{err}");
     assert!(Path::new(&repo.cache).is_file());
 }
+
+// The cache of unchanged files: a run in which some inputs changed reads
+// the others back from the previous run's pack.
+
+impl Repo {
+    fn packs(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(&self.cache)
+            .map(|rd| rd.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        v.retain(|p| p.extension().is_some_and(|x| x == "pack"));
+        v
+    }
+
+    /// Like [`Repo::tamper`], in the packs of the cache of unchanged files.
+    fn tamper_packs(&self, from: &str, to: &str) {
+        assert_eq!(from.len(), to.len());
+        let packs = self.packs();
+        assert_eq!(packs.len(), 1, "one pack per working folder");
+        for p in packs {
+            let mut bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{e}"));
+            let mut found = false;
+            while let Some(at) = find(&bytes, from.as_bytes()) {
+                bytes[at..at + to.len()].copy_from_slice(to.as_bytes());
+                found = true;
+            }
+            assert!(found, "`{from}` is not in {}", p.display());
+            std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+
+    /// A run with the cache equals one without it.
+    fn assert_as_fresh(&self, args: &[&str], step: &str) {
+        let (cached, _) = self.run(args);
+        let mut fresh_args = args.to_vec();
+        fresh_args.push("--no-cache");
+        let (fresh, _) = self.run(&fresh_args);
+        assert_eq!(cached, fresh, "after {step}");
+    }
+}
+
+const CONFIG_MAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n";
+
+#[test]
+fn an_unchanged_file_is_read_back_when_another_changes() {
+    let repo = Repo::new(&[("app.yaml", DEPLOY), ("settings.yaml", CONFIG_MAP)]);
+    let (first, _) = repo.run(&[]);
+    assert!(first.contains("requests"), "{first}");
+    // The pack holds app.yaml's own findings: edited there, they show in
+    // the next run, which had to lint again (another file changed).
+    repo.tamper_packs("requests", "REQUESTS");
+    repo.write("settings.yaml", &CONFIG_MAP.replace("a: b", "a: c"));
+    let (second, _) = repo.run(&[]);
+    assert!(second.contains("REQUESTS"), "app.yaml was read back:\n{second}");
+    // Once app.yaml changes, it is checked again.
+    repo.write("app.yaml", &format!("{DEPLOY}# edited\n"));
+    let (third, _) = repo.run(&[]);
+    assert!(third.contains("requests") && !third.contains("REQUESTS"), "{third}");
+    // Another configuration reads nothing back.
+    repo.tamper_packs("requests", "REQUESTS");
+    repo.write(".kvet.yaml", "kubernetes-version: \"1.30\"\n");
+    let (fourth, _) = repo.run(&[]);
+    assert!(!fourth.contains("REQUESTS"), "{fourth}");
+}
+
+#[test]
+fn runs_with_the_file_cache_equal_fresh_runs_after_each_change() {
+    let crd = |field_type: &str| {
+        format!(
+            "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {{name: widgets.example.com}}
+spec:
+  group: example.com
+  names: {{kind: Widget, plural: widgets}}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {{type: {field_type}}}
+"
+        )
+    };
+    let widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 3}\n";
+    let service = |app: &str| {
+        format!(
+            "apiVersion: v1\nkind: Service\nmetadata: {{name: web}}\nspec:\n  selector: {{app: {app}}}\n  ports: [{{port: 80}}]\n"
+        )
+    };
+    let repo = Repo::new(&[
+        ("app.yaml", DEPLOY),
+        ("svc.yaml", &service("web")),
+        ("crd.yaml", &crd("integer")),
+        ("widget.yaml", widget),
+        (
+            "list.json",
+            "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"}, \"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"nginx\"}]}}]}",
+        ),
+        ("broken.yaml", "a: [\n"),
+        (
+            "dup.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\ndata: {a: b, a: c}\n",
+        ),
+    ]);
+    repo.assert_as_fresh(&[], "the first run");
+    type Step<'a> = (&'a str, Box<dyn Fn(&Repo) + 'a>);
+    let steps: Vec<Step> = vec![
+        (
+            "a selector that matches nothing",
+            Box::new(move |r: &Repo| r.write("svc.yaml", &service("api"))),
+        ),
+        (
+            "a CRD whose field type changes",
+            Box::new(move |r: &Repo| r.write("crd.yaml", &crd("string"))),
+        ),
+        (
+            "a new file",
+            Box::new(|r: &Repo| {
+                r.write("more/pdb.yaml", "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n  minAvailable: 1\n  selector: {matchLabels: {app: web}}\n")
+            }),
+        ),
+        (
+            "a removed file",
+            Box::new(|r: &Repo| {
+                std::fs::remove_file(r.path("svc.yaml")).unwrap_or_else(|e| panic!("{e}"));
+            }),
+        ),
+        (
+            "an object moved down its file",
+            Box::new(|r: &Repo| r.write("app.yaml", &format!("# moved\n---\n{DEPLOY}"))),
+        ),
+        (
+            "a suppression comment",
+            Box::new(|r: &Repo| r.write("widget.yaml", &format!("# kvet-ignore-file\n{widget}"))),
+        ),
+        (
+            "a configuration",
+            Box::new(|r: &Repo| r.write(".kvet.yaml", "select: [all]\n")),
+        ),
+        ("nothing (a replay)", Box::new(|_: &Repo| {})),
+    ];
+    for (step, change) in steps {
+        change(&repo);
+        repo.assert_as_fresh(&[], step);
+    }
+    // Other inputs, same folder: the pack serves both.
+    repo.assert_as_fresh(&["app.yaml", "widget.yaml"], "fewer inputs");
+    repo.assert_as_fresh(&[], "all inputs again");
+}
+
+#[test]
+fn a_damaged_pack_is_a_fresh_run() {
+    let repo = Repo::new(&[("app.yaml", DEPLOY), ("settings.yaml", CONFIG_MAP)]);
+    let (fresh, _) = repo.run(&["--no-cache"]);
+    let _ = repo.run(&[]);
+    let packs = repo.packs();
+    assert_eq!(packs.len(), 1);
+    let bytes = std::fs::read(&packs[0]).unwrap_or_else(|e| panic!("{e}"));
+    for (i, cut) in [0, 10, bytes.len() / 3, bytes.len() / 2, bytes.len() - 1]
+        .into_iter()
+        .enumerate()
+    {
+        let mut damaged = bytes[..cut].to_vec();
+        if i % 2 == 1 {
+            damaged.extend(std::iter::repeat_n(0xa5u8, 64));
+        }
+        std::fs::write(&packs[0], &damaged).unwrap_or_else(|e| panic!("{e}"));
+        // Another input changes, so the run is not a replay.
+        repo.write("settings.yaml", &CONFIG_MAP.replace("a: b", &format!("a: v{i}")));
+        let (fresh_now, _) = repo.run(&["--no-cache"]);
+        let (out, err) = repo.run(&[]);
+        assert_eq!(out, fresh_now, "cut at {cut}");
+        assert!(err.is_empty(), "{err}");
+        assert_ne!(fresh, "");
+    }
+}

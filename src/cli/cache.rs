@@ -19,6 +19,7 @@ use kvet::codec::{Reader, Writer};
 use kvet::config::Config;
 use kvet::deps::{Dep, Probe};
 use kvet::diagnostic::{ObjectMeta, Summary};
+use kvet::filecache::{FileCache, TextDigest};
 use kvet::lint::{LintOutput, ObjectRef};
 use kvet::source::SourceFile;
 
@@ -55,29 +56,14 @@ pub struct Key {
 /// to, every input's name and text, and the files under `--crd`/`crds`
 /// paths. `configs` pairs each configuration with the range of `sources`
 /// it lints.
-pub fn key(sources: &[SourceFile], configs: &[(&Config, std::ops::Range<usize>)]) -> Key {
+pub fn key(sources: &[SourceFile], digests: &[TextDigest], configs: &[(&Config, std::ops::Range<usize>)]) -> Key {
     let mut parts: Vec<u64> = Vec::with_capacity(sources.len() + 16);
     let mut h = hasher();
     MAGIC.hash(&mut h);
-    env!("CARGO_PKG_VERSION").hash(&mut h);
-    if let Some(m) = std::env::current_exe().ok().and_then(|p| {
-        let m = std::fs::metadata(&p).ok()?;
-        Some((p, m.len(), m.modified().ok()))
-    }) {
-        m.hash(&mut h);
-    }
+    context(&mut h);
     for a in std::env::args_os() {
         a.hash(&mut h);
     }
-    std::env::current_dir().ok().hash(&mut h);
-    let mut env: Vec<_> = std::env::vars_os()
-        .filter(|(k, _)| {
-            k.to_str()
-                .is_some_and(|k| k.starts_with("KVET_") && k != "KVET_CACHE_DIR")
-        })
-        .collect();
-    env.sort();
-    env.hash(&mut h);
     for (config, range) in configs {
         format!("{config:?}").hash(&mut h);
         (range.start, range.end).hash(&mut h);
@@ -86,7 +72,7 @@ pub fn key(sources: &[SourceFile], configs: &[(&Config, std::ops::Range<usize>)]
         }
     }
     parts.push(h.finish());
-    for s in sources {
+    for (i, s) in sources.iter().enumerate() {
         let mut h = hasher();
         s.name.hash(&mut h);
         s.path.hash(&mut h);
@@ -94,7 +80,7 @@ pub fn key(sources: &[SourceFile], configs: &[(&Config, std::ops::Range<usize>)]
             .as_ref()
             .map(|e| (e.rule, &e.message, e.offset))
             .hash(&mut h);
-        s.text.hash(&mut h);
+        digests.get(i).hash(&mut h);
         parts.push(h.finish());
     }
     let digest = |seed: u8| {
@@ -107,6 +93,41 @@ pub fn key(sources: &[SourceFile], configs: &[(&Config, std::ops::Range<usize>)]
         name: digest(1),
         check: digest(2),
     }
+}
+
+/// What every cached result depends on besides the inputs, configuration
+/// and command line: the kvet binary, the working folder and the `KVET_*`
+/// environment.
+fn context(h: &mut impl Hasher) {
+    env!("CARGO_PKG_VERSION").hash(h);
+    if let Some(m) = std::env::current_exe().ok().and_then(|p| {
+        let m = std::fs::metadata(&p).ok()?;
+        Some((p, m.len(), m.modified().ok()))
+    }) {
+        m.hash(h);
+    }
+    std::env::current_dir().ok().hash(h);
+    let mut env: Vec<_> = std::env::vars_os()
+        .filter(|(k, _)| {
+            k.to_str()
+                .is_some_and(|k| k.starts_with("KVET_") && k != "KVET_CACHE_DIR")
+        })
+        .collect();
+    env.sort();
+    env.hash(h);
+}
+
+/// The pack of the cache of unchanged files for this working folder
+/// ([`kvet::filecache`]).
+pub fn files(dir: &Path) -> FileCache {
+    let digest = |seed: u8| {
+        let mut h = hasher();
+        seed.hash(&mut h);
+        b"kvet-file-cache".hash(&mut h);
+        context(&mut h);
+        h.finish()
+    };
+    FileCache::open(dir, digest(1), digest(2))
 }
 
 fn hasher() -> std::collections::hash_map::DefaultHasher {

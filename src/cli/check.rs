@@ -240,9 +240,18 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
     } else {
         super::cache::folder(args.no_cache, args.cache_dir.as_deref())
     };
+    let digests: Vec<kvet::filecache::TextDigest> = if cache_dir.is_some() {
+        use rayon::prelude::*;
+        sources
+            .par_iter()
+            .map(|s| kvet::filecache::TextDigest::of(&s.text))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let cache_key = cache_dir.as_ref().map(|_| {
         let configs: Vec<_> = plan.iter().map(|g| (&g.config, g.range.clone())).collect();
-        super::cache::key(&sources, &configs)
+        super::cache::key(&sources, &digests, &configs)
     });
     let replay = cache_dir
         .as_deref()
@@ -281,7 +290,13 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
     let (mut output, mut warnings) = match replay {
         Some(hit) => (hit.output, hit.warnings),
         None => {
-            let mut output = lint_plan(&plan, &sources, &progress);
+            // The cache of unchanged files: what this run can read back
+            // instead of parsing and checking again.
+            let files = cache_dir.as_deref().map(super::cache::files);
+            let mut output = lint_plan(&plan, &sources, &progress, files.as_ref().map(|f| (f, &digests[..])));
+            if let Some(f) = files {
+                f.finish();
+            }
             if rendering {
                 progress.phase("rendering kustomizations", 0);
             }
@@ -337,7 +352,7 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
                     ));
                 }
             }
-            output = lint_plan(&plan, &sources, &Progress::new(true));
+            output = lint_plan(&plan, &sources, &Progress::new(true), None);
             let rendered = render_now(&mut sources, &originals);
             kvet::render::roots::apply(&mut output, &rendered);
         }
@@ -400,7 +415,7 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
             );
         }
         if !refused.is_empty() || !not_written.is_empty() {
-            output = lint_plan(&plan, &sources, &Progress::new(true));
+            output = lint_plan(&plan, &sources, &Progress::new(true), None);
             let rendered = render_now(&mut sources, &originals);
             kvet::render::roots::apply(&mut output, &rendered);
         }
@@ -859,12 +874,28 @@ struct Group {
 }
 
 /// Lints every group and merges the results (file ids of the whole run).
-fn lint_plan(plan: &[Group], sources: &[SourceFile], progress: &Progress) -> LintOutput {
+fn lint_plan(
+    plan: &[Group],
+    sources: &[SourceFile],
+    progress: &Progress,
+    files: Option<(&kvet::filecache::FileCache, &[kvet::filecache::TextDigest])>,
+) -> LintOutput {
     let mut output = LintOutput::default();
     for g in plan {
         let registry = g.registry.as_ref().unwrap_or_else(|| Registry::builtin());
         progress.phase("parsing files", g.range.len());
-        let mut out = lint_with_progress(&sources[g.range.clone()], &g.config, registry, progress, true);
+        let group = &sources[g.range.clone()];
+        let mut out = match files.and_then(|(cache, d)| Some((cache, d.get(g.range.clone())?))) {
+            Some((cache, digests)) => {
+                let reuse = kvet::lint::Reuse {
+                    cache,
+                    config: kvet::filecache::config_digest(&g.config),
+                    digests,
+                };
+                kvet::lint::lint_reusing(group, &g.config, registry, progress, true, &reuse)
+            }
+            None => lint_with_progress(group, &g.config, registry, progress, true),
+        };
         let by = g.range.start as u32;
         for d in out.diagnostics.iter_mut().chain(out.suppressed.iter_mut()) {
             shift(d, by);

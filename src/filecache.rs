@@ -1,0 +1,431 @@
+//! The cache of unchanged files: what `kvet check` keeps of each file it
+//! linted, so that the next run reads it back instead of doing the work
+//! again (the result cache replays a whole run; this one serves a run in
+//! which some files changed).
+//!
+//! Per file it keeps the loaded documents (spanned trees and load
+//! problems, [`crate::codec`]) and the memo of its objects' own findings
+//! ([`crate::memo::Record`]: rules and schema of built-in kinds). A run
+//! still builds the catalog of every object and runs the cross-object
+//! rules, suppressions and the report over all of them: only parsing and
+//! the objects' own checks are skipped. Custom resources (their findings
+//! depend on the run's CRDs) and custom pod templates are checked every
+//! run, as the memo never keeps them; a file defining CRDs is parsed every
+//! run (its schemas are compiled and cut as it loads).
+//!
+//! An entry is found by a digest of the file's name, path and whole text
+//! (two independent 64-bit hashes), and of its configuration; the pack
+//! that holds the entries is named by what else the checks depend on (the
+//! kvet binary, the `KVET_*` environment and the working folder). One pack
+//! per working folder, rewritten after each run with the entries that run
+//! used, plus the entries of the previous pack that the last
+//! [`MAX_AGE`] runs did not use (another command in the same folder).
+//! A pack that cannot be read is empty; one that cannot be written is
+//! skipped: the cache never makes a run fail.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::hash::{Hash, Hasher};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::codec::{Reader, Writer};
+use crate::memo::{Pass, Record};
+use crate::source::SourceFile;
+use crate::yaml::Stream;
+
+/// The pack format; a change makes every older pack empty.
+const MAGIC: &[u8] = b"kvet-file-cache 1\n";
+
+/// Runs an entry survives in its pack without being used.
+pub const MAX_AGE: u8 = 4;
+
+/// Packs kept in a cache folder (one per working folder; the oldest beyond
+/// it are removed).
+pub const MAX_PACKS: usize = 8;
+
+/// A file's text, digested: the identity of its content for the caches.
+///
+/// Two 64-bit lanes, each folding 16 bytes at a time through a 64x64-bit
+/// multiplication (the high and low halves xored), with different
+/// constants and the words in swapped roles; then each lane is folded with
+/// the other. About 0.8 instructions per byte, a quarter of SipHash's (the
+/// digest of every input is taken on every run). Each constant has a byte
+/// 0xff, which valid UTF-8 never has, so no text can zero a factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct TextDigest(pub u64, pub u64);
+
+const P: [u64; 6] = [
+    0xa076_1dff_78bd_642f,
+    0xe703_7ed1_a0ff_28db,
+    0x8ebc_ff0f_9c88_c6e3,
+    0x58ff_65cc_7537_4cc3,
+    0x1d8e_4e27_c47d_12ff,
+    0xff23_9b96_1f7d_4a53,
+];
+
+#[inline]
+fn fold(a: u64, b: u64) -> u64 {
+    let r = u128::from(a) * u128::from(b);
+    (r as u64) ^ ((r >> 64) as u64)
+}
+
+impl TextDigest {
+    pub fn of(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let n = bytes.len() as u64;
+        let (mut h1, mut h2) = (P[0] ^ n, P[1] ^ n.rotate_left(29));
+        let word = |c: &[u8]| c.try_into().map_or(0, u64::from_le_bytes);
+        let mut chunks = bytes.chunks_exact(16);
+        for c in &mut chunks {
+            let (a, b) = (word(&c[..8]), word(&c[8..]));
+            h1 = fold(a ^ h1 ^ P[2], b ^ P[3]);
+            h2 = fold(b ^ h2 ^ P[4], a ^ P[5]);
+        }
+        let mut tail = [0u8; 16];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        let (a, b) = (word(&tail[..8]), word(&tail[8..]));
+        h1 = fold(a ^ h1 ^ P[2], b ^ P[3]);
+        h2 = fold(b ^ h2 ^ P[4], a ^ P[5]);
+        TextDigest(fold(h1 ^ P[0], h2 ^ P[3]), fold(h2 ^ P[1], h1 ^ P[5]))
+    }
+}
+
+/// An entry's identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key(u64, u64);
+
+impl Key {
+    /// The entry of `source` (whose text digests to `text`) linted with the
+    /// configuration digested as `config`.
+    pub fn of(config: u64, source: &SourceFile, text: TextDigest) -> Self {
+        let digest = |seed: u8| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            seed.hash(&mut h);
+            config.hash(&mut h);
+            source.name.hash(&mut h);
+            source.path.hash(&mut h);
+            source.looks_like_json().hash(&mut h);
+            text.hash(&mut h);
+            h.finish()
+        };
+        Key(digest(1), digest(2))
+    }
+}
+
+/// A configuration's digest, for [`Key::of`].
+pub fn config_digest(config: &crate::config::Config) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{config:?}").hash(&mut h);
+    h.finish()
+}
+
+/// An entry read back.
+pub struct Entry {
+    pub stream: Stream,
+    pub records: Vec<Record>,
+}
+
+/// Where a file's entry is in the previous pack.
+#[derive(Debug, Default)]
+struct Slot {
+    age: u8,
+    stream: Option<(usize, usize)>,
+    records: Vec<(usize, usize)>,
+}
+
+/// What a pack holds: a file's documents, or one of its memo records.
+const STREAM: u8 = 0;
+const RECORD: u8 = 1;
+
+/// The pack of a working folder: read when a run starts, written as the
+/// run goes (each entry as it is made or used, so that nothing is held
+/// for it) and put in place when the run ends.
+pub struct FileCache {
+    path: PathBuf,
+    /// The previous pack's bytes, and where each file's entry is in them.
+    data: Vec<u8>,
+    index: HashMap<Key, Slot>,
+    out: Arc<Out>,
+}
+
+/// The pack being written: a temporary file renamed over the old one by
+/// [`FileCache::finish`], and the files whose documents it holds.
+struct Out {
+    dir: PathBuf,
+    check: u64,
+    file: Mutex<Option<(BufWriter<File>, PathBuf)>>,
+    written: Mutex<std::collections::HashSet<Key>>,
+}
+
+/// A handle that writes memo records to the pack being written (it can
+/// outlive a borrow of the [`FileCache`]: a memo's sink holds it).
+#[derive(Clone)]
+pub struct Recorder(Arc<Out>);
+
+impl Recorder {
+    /// Writes a memo record of the file `key`.
+    pub fn put(&self, key: Key, record: &Record) {
+        let mut w = Writer::new();
+        w.u8(record.pass as u8);
+        w.u8(u8::from(record.item));
+        w.u32(record.base);
+        w.u32(record.len);
+        w.seq(&record.diags, |w, d| w.diagnostic(d, &|_, _| {}));
+        self.0.write(key, RECORD, 0, &w.buf);
+    }
+}
+
+impl FileCache {
+    /// The pack `name` in `dir`; `check` is a second digest of what named
+    /// it (a pack whose `check` differs is empty).
+    pub fn open(dir: &Path, name: u64, check: u64) -> FileCache {
+        let path = dir.join(format!("files-{name:016x}.pack"));
+        let data = std::fs::read(&path).unwrap_or_default();
+        let index = read_index(&data, check).unwrap_or_default();
+        let out = Arc::new(Out {
+            dir: dir.to_path_buf(),
+            check,
+            file: Mutex::new(None),
+            written: Mutex::default(),
+        });
+        FileCache { path, data, index, out }
+    }
+
+    /// How many files the previous pack holds.
+    pub fn len(&self) -> usize {
+        self.index.values().filter(|s| s.stream.is_some()).count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The entry of `key`, if the previous pack has a readable one.
+    pub fn get(&self, key: Key) -> Option<Entry> {
+        let slot = self.index.get(&key)?;
+        let (start, end) = slot.stream?;
+        let mut r = Reader::new(self.data.get(start..end)?);
+        let stream = r.stream()?;
+        if !r.is_empty() {
+            return None;
+        }
+        let records = slot
+            .records
+            .iter()
+            .map(|&(start, end)| read_record(self.data.get(start..end)?))
+            .collect::<Option<Vec<Record>>>()?;
+        Some(Entry { stream, records })
+    }
+
+    /// Keeps the previous pack's documents of `key` as they were.
+    pub fn keep_stream(&self, key: Key) {
+        let Some((start, end)) = self.index.get(&key).and_then(|s| s.stream) else {
+            return;
+        };
+        if let Some(bytes) = self.data.get(start..end)
+            && self.first(key)
+        {
+            self.write(key, STREAM, 0, bytes);
+        }
+    }
+
+    /// Writes the documents of `key`.
+    pub fn put_stream(&self, key: Key, stream: &Stream) {
+        if self.first(key) {
+            let mut w = Writer::new();
+            w.stream(stream);
+            self.write(key, STREAM, 0, &w.buf);
+        }
+    }
+
+    /// Where the memo's records go.
+    pub fn recorder(&self) -> Recorder {
+        Recorder(Arc::clone(&self.out))
+    }
+
+    fn first(&self, key: Key) -> bool {
+        self.out.first(key)
+    }
+
+    fn write(&self, key: Key, kind: u8, age: u8, bytes: &[u8]) {
+        self.out.write(key, kind, age, bytes);
+    }
+
+    /// Ends the run: the previous pack's files this run did not read are
+    /// carried over (one run older) until they are [`MAX_AGE`] runs old,
+    /// and the new pack replaces the old one.
+    pub fn finish(self) {
+        let written = std::mem::take(&mut *self.out.written.lock().unwrap_or_else(|e| e.into_inner()));
+        if written.is_empty() {
+            return;
+        }
+        let mut carried: Vec<(&Key, &Slot)> = self
+            .index
+            .iter()
+            .filter(|(key, slot)| slot.stream.is_some() && slot.age + 1 < MAX_AGE && !written.contains(*key))
+            .collect();
+        carried.sort_by_key(|(_, slot)| slot.stream);
+        for (key, slot) in carried {
+            let ranges = slot
+                .stream
+                .iter()
+                .map(|r| (STREAM, r))
+                .chain(slot.records.iter().map(|r| (RECORD, r)));
+            for (kind, &(start, end)) in ranges {
+                if let Some(bytes) = self.data.get(start..end) {
+                    self.write(*key, kind, slot.age + 1, bytes);
+                }
+            }
+        }
+        let Some((w, tmp)) = self.out.file.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+            return;
+        };
+        let done = w
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|_| std::fs::rename(&tmp, &self.path));
+        if done.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+            return;
+        }
+        prune(self.path.parent().unwrap_or(Path::new(".")));
+    }
+}
+
+impl Out {
+    /// Whether the documents of `key` are not written yet (and now will be).
+    fn first(&self, key: Key) -> bool {
+        self.written.lock().unwrap_or_else(|e| e.into_inner()).insert(key)
+    }
+
+    fn write(&self, key: Key, kind: u8, age: u8, bytes: &[u8]) {
+        let mut out = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        if out.is_none() {
+            *out = self.create().ok();
+        }
+        let Some((w, _)) = out.as_mut() else { return };
+        let mut head = Writer::new();
+        head.fixed64(key.0);
+        head.fixed64(key.1);
+        head.u8(kind);
+        head.u8(age);
+        head.u64(bytes.len() as u64);
+        if w.write_all(&head.buf).and_then(|()| w.write_all(bytes)).is_err() {
+            // A pack cut short is read back up to its last whole entry;
+            // stop writing to this one.
+            *out = None;
+        }
+    }
+
+    fn create(&self) -> std::io::Result<(BufWriter<File>, PathBuf)> {
+        std::fs::create_dir_all(&self.dir)?;
+        let tmp = self.dir.join(format!(".tmp-{}-files", std::process::id()));
+        let mut w = BufWriter::with_capacity(1 << 16, File::create(&tmp)?);
+        w.write_all(MAGIC)?;
+        w.write_all(&self.check.to_le_bytes())?;
+        Ok((w, tmp))
+    }
+}
+
+fn read_record(bytes: &[u8]) -> Option<Record> {
+    let mut r = Reader::new(bytes);
+    let pass = Pass::from_u8(r.u8()?)?;
+    let item = r.u8()? == 1;
+    let base = r.u32()?;
+    let len = r.u32()?;
+    let diags = r.seq(|r| r.diagnostic(&|_| Some(placeholder_meta())))?;
+    r.is_empty().then_some(Record {
+        pass,
+        item,
+        base,
+        len,
+        diags,
+    })
+}
+
+/// Where each file's entries are in a pack, up to its last whole entry (a
+/// pack cut short keeps what it has).
+fn read_index(data: &[u8], check: u64) -> Option<HashMap<Key, Slot>> {
+    let mut r = Reader::new(data.strip_prefix(MAGIC)?);
+    if r.fixed64()? != check {
+        return None;
+    }
+    let mut index: HashMap<Key, Slot> = HashMap::new();
+    while !r.is_empty() {
+        let Some((key, kind, age, bytes)) = (|| {
+            let key = Key(r.fixed64()?, r.fixed64()?);
+            let kind = r.u8()?;
+            let age = r.u8()?;
+            let bytes = r.bytes()?;
+            Some((key, kind, age, bytes))
+        })() else {
+            break;
+        };
+        let start = bytes.as_ptr() as usize - data.as_ptr() as usize;
+        let range = (start, start + bytes.len());
+        let slot = index.entry(key).or_default();
+        slot.age = age;
+        match kind {
+            STREAM => slot.stream = Some(range),
+            RECORD => slot.records.push(range),
+            _ => {}
+        }
+    }
+    Some(index)
+}
+
+/// The object a cached finding names: replaced by the object checked when
+/// the memo hands the finding out.
+fn placeholder_meta() -> std::sync::Arc<crate::diagnostic::ObjectMeta> {
+    static META: std::sync::OnceLock<std::sync::Arc<crate::diagnostic::ObjectMeta>> = std::sync::OnceLock::new();
+    std::sync::Arc::clone(META.get_or_init(Default::default))
+}
+
+/// Removes the oldest packs beyond [`MAX_PACKS`].
+fn prune(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let mut packs: Vec<(std::time::SystemTime, PathBuf)> = rd
+        .flatten()
+        .filter(|e| e.file_name().to_str().is_some_and(|n| n.ends_with(".pack")))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    if packs.len() <= MAX_PACKS {
+        return;
+    }
+    packs.sort();
+    for (_, p) in &packs[..packs.len() - MAX_PACKS] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_tell_texts_apart() {
+        let mut seen = std::collections::HashSet::new();
+        let base = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n".repeat(3);
+        let mut texts = vec![String::new(), "\0".into(), "\0\0".into(), base.clone()];
+        // Every one-byte change, every length around the 16-byte blocks.
+        for i in 0..base.len() {
+            let mut b = base.clone().into_bytes();
+            b[i] = if b[i] == b'a' { b'b' } else { b'a' };
+            texts.push(String::from_utf8(b).unwrap_or_default());
+        }
+        for n in 0..40 {
+            texts.push("x".repeat(n));
+            texts.push(format!("{}\0", "\0".repeat(n)));
+        }
+        texts.sort();
+        texts.dedup();
+        for t in &texts {
+            let d = TextDigest::of(t);
+            assert!(seen.insert(d.0) && d.0 != d.1, "{t:?}");
+        }
+        assert_eq!(TextDigest::of(&base), TextDigest::of(&base.clone()));
+    }
+}
