@@ -145,8 +145,9 @@ const RECORD: u8 = 1;
 /// for it) and put in place when the run ends.
 pub struct FileCache {
     path: PathBuf,
-    /// The previous pack's bytes, and where each file's entry is in them.
-    data: Vec<u8>,
+    /// The previous pack's bytes (released once every file is read), and
+    /// where each file's entry is in them.
+    data: std::sync::RwLock<Vec<u8>>,
     index: HashMap<Key, Slot>,
     out: Arc<Out>,
 }
@@ -157,6 +158,8 @@ struct Out {
     dir: PathBuf,
     check: u64,
     file: Mutex<Option<(BufWriter<File>, PathBuf)>>,
+    /// A write failed: nothing more is written, and the old pack stays.
+    failed: std::sync::atomic::AtomicBool,
     written: Mutex<std::collections::HashSet<Key>>,
 }
 
@@ -189,9 +192,15 @@ impl FileCache {
             dir: dir.to_path_buf(),
             check,
             file: Mutex::new(None),
+            failed: Default::default(),
             written: Mutex::default(),
         });
-        FileCache { path, data, index, out }
+        FileCache {
+            path,
+            data: std::sync::RwLock::new(data),
+            index,
+            out,
+        }
     }
 
     /// How many files the previous pack holds.
@@ -207,7 +216,8 @@ impl FileCache {
     pub fn get(&self, key: Key) -> Option<Entry> {
         let slot = self.index.get(&key)?;
         let (start, end) = slot.stream?;
-        let mut r = Reader::new(self.data.get(start..end)?);
+        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
+        let mut r = Reader::new(data.get(start..end)?);
         let stream = r.stream()?;
         if !r.is_empty() {
             return None;
@@ -215,7 +225,7 @@ impl FileCache {
         let records = slot
             .records
             .iter()
-            .map(|&(start, end)| read_record(self.data.get(start..end)?))
+            .map(|&(start, end)| read_record(data.get(start..end)?))
             .collect::<Option<Vec<Record>>>()?;
         Some(Entry { stream, records })
     }
@@ -225,7 +235,8 @@ impl FileCache {
         let Some((start, end)) = self.index.get(&key).and_then(|s| s.stream) else {
             return;
         };
-        if let Some(bytes) = self.data.get(start..end)
+        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(bytes) = data.get(start..end)
             && self.first(key)
         {
             self.write(key, STREAM, 0, bytes);
@@ -254,32 +265,42 @@ impl FileCache {
         self.out.write(key, kind, age, bytes);
     }
 
-    /// Ends the run: the previous pack's files this run did not read are
-    /// carried over (one run older) until they are [`MAX_AGE`] runs old,
-    /// and the new pack replaces the old one.
-    pub fn finish(self) {
-        let written = std::mem::take(&mut *self.out.written.lock().unwrap_or_else(|e| e.into_inner()));
-        if written.is_empty() {
-            return;
-        }
+    /// Carries over the previous pack's files that are not inputs of this
+    /// run (`run`: the keys of every input), one run older, until they are
+    /// [`MAX_AGE`] runs old: another command's inputs in the same folder.
+    pub fn carry_over(&self, run: &std::collections::HashSet<Key>) {
+        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
         let mut carried: Vec<(&Key, &Slot)> = self
             .index
             .iter()
-            .filter(|(key, slot)| slot.stream.is_some() && slot.age + 1 < MAX_AGE && !written.contains(*key))
+            .filter(|(key, slot)| slot.stream.is_some() && slot.age + 1 < MAX_AGE && !run.contains(*key))
             .collect();
         carried.sort_by_key(|(_, slot)| slot.stream);
         for (key, slot) in carried {
+            if !self.first(*key) {
+                continue;
+            }
             let ranges = slot
                 .stream
                 .iter()
                 .map(|r| (STREAM, r))
                 .chain(slot.records.iter().map(|r| (RECORD, r)));
             for (kind, &(start, end)) in ranges {
-                if let Some(bytes) = self.data.get(start..end) {
+                if let Some(bytes) = data.get(start..end) {
                     self.write(*key, kind, slot.age + 1, bytes);
                 }
             }
         }
+    }
+
+    /// Frees the previous pack's bytes (every input has been read).
+    pub fn release(&self) {
+        std::mem::take(&mut *self.data.write().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// Ends the run: the new pack replaces the old one (when anything was
+    /// written to it).
+    pub fn finish(self) {
         let Some((w, tmp)) = self.out.file.lock().unwrap_or_else(|e| e.into_inner()).take() else {
             return;
         };
@@ -302,11 +323,18 @@ impl Out {
     }
 
     fn write(&self, key: Key, kind: u8, age: u8, bytes: &[u8]) {
+        use std::sync::atomic::Ordering;
         let mut out = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        if self.failed.load(Ordering::Relaxed) {
+            return;
+        }
         if out.is_none() {
             *out = self.create().ok();
         }
-        let Some((w, _)) = out.as_mut() else { return };
+        let Some((w, tmp)) = out.as_mut() else {
+            self.failed.store(true, Ordering::Relaxed);
+            return;
+        };
         let mut head = Writer::new();
         head.fixed64(key.0);
         head.fixed64(key.1);
@@ -314,9 +342,10 @@ impl Out {
         head.u8(age);
         head.u64(bytes.len() as u64);
         if w.write_all(&head.buf).and_then(|()| w.write_all(bytes)).is_err() {
-            // A pack cut short is read back up to its last whole entry;
-            // stop writing to this one.
+            // A full disk, say: the old pack stays as it is.
+            let _ = std::fs::remove_file(tmp);
             *out = None;
+            self.failed.store(true, Ordering::Relaxed);
         }
     }
 
@@ -384,14 +413,24 @@ fn placeholder_meta() -> std::sync::Arc<crate::diagnostic::ObjectMeta> {
     std::sync::Arc::clone(META.get_or_init(Default::default))
 }
 
-/// Removes the oldest packs beyond [`MAX_PACKS`].
+/// Removes the oldest packs beyond [`MAX_PACKS`], and packs a run left
+/// half-written more than an hour ago (it was killed).
 fn prune(dir: &Path) {
     let Ok(rd) = std::fs::read_dir(dir) else { return };
-    let mut packs: Vec<(std::time::SystemTime, PathBuf)> = rd
-        .flatten()
-        .filter(|e| e.file_name().to_str().is_some_and(|n| n.ends_with(".pack")))
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-        .collect();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let mut packs: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+    for e in rd.flatten() {
+        let Some(modified) = e.metadata().ok().and_then(|m| m.modified().ok()) else {
+            continue;
+        };
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.ends_with(".pack") {
+            packs.push((modified, e.path()));
+        } else if name.starts_with(".tmp-") && name.ends_with("-files") && modified < hour_ago {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
     if packs.len() <= MAX_PACKS {
         return;
     }

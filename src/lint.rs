@@ -328,10 +328,11 @@ fn lint_loaded_with(
 /// What a run takes from the cache of unchanged files ([`crate::filecache`]).
 pub struct Reuse<'c> {
     pub cache: &'c crate::filecache::FileCache,
-    /// The configuration's digest ([`crate::filecache::config_digest`]).
-    pub config: u64,
-    /// Each source's text digest.
-    pub digests: &'c [crate::filecache::TextDigest],
+    /// Each source's key ([`crate::filecache::Key::of`]).
+    pub keys: &'c [crate::filecache::Key],
+    /// Whether these are the last inputs the cache serves in this run:
+    /// the previous pack is freed once they are read.
+    pub last: bool,
 }
 
 /// [`lint_with_progress`] with the cache of unchanged files: a file whose
@@ -347,23 +348,18 @@ pub fn lint_reusing(
     exiting: bool,
     reuse: &Reuse<'_>,
 ) -> LintOutput {
-    use crate::filecache::Key;
-    let keys: Vec<Key> = sources
-        .iter()
-        .zip(reuse.digests)
-        .map(|(s, d)| Key::of(reuse.config, s, *d))
-        .collect();
+    let keys = reuse.keys;
     // The objects' own findings, read back for the files found and
     // written out for every file (the memo hands them to the pack).
     let cacheable: Vec<bool> = sources.iter().map(|s| s.load_error.is_none()).collect();
     let recorder = reuse.cache.recorder();
-    let sink_keys = keys.clone();
+    let sink_keys = keys.to_vec();
     let memo = Arc::new(crate::memo::ObjectMemo::persisting(Box::new(
-        move |file: FileId, record: crate::memo::Record| {
+        move |file: FileId, record: &crate::memo::Record| {
             if cacheable.get(file as usize) == Some(&true)
                 && let Some(key) = sink_keys.get(file as usize)
             {
-                recorder.put(*key, &record);
+                recorder.put(*key, record);
             }
         },
     )));
@@ -371,7 +367,7 @@ pub fn lint_reusing(
     let schemas = crate::schema::crd::SchemaCache::default();
     let (streams, early): (Vec<Stream>, Vec<crate::compact::Early>) = sources
         .par_iter()
-        .zip(&keys)
+        .zip(keys)
         .enumerate()
         .map(|(fid, (s, key))| {
             let entry = if s.load_error.is_none() {
@@ -408,6 +404,9 @@ pub fn lint_reusing(
             (stream, early)
         })
         .unzip();
+    if reuse.last {
+        reuse.cache.release();
+    }
     crate::timings::phase("parsed or read back (and checked CRDs)");
     let mut loaded = Loaded { streams, early };
     crate::compact::release_unused(&loaded.streams, &mut loaded.early);

@@ -111,7 +111,7 @@ impl Ident<'_> {
 type Place = (crate::source::FileId, u32, Pass, bool);
 
 /// Where a memo made for the cache of unchanged files sends its entries.
-pub type Sink = Box<dyn Fn(crate::source::FileId, Record) + Send + Sync>;
+pub type Sink = Box<dyn Fn(crate::source::FileId, &Record) + Send + Sync>;
 
 #[derive(Default)]
 struct Generations {
@@ -169,17 +169,16 @@ impl ObjectMemo {
             // The file is unchanged since the record was made: the same
             // place and length is the same text.
             let place = (object.file, id.base, pass, id.item);
-            let g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            let diags = g
-                .imported
-                .get(&place)
-                .filter(|(len, _)| *len as usize == id.text.len())
-                .map(|(_, d)| d.clone());
+            let mut g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            let found = g.imported.remove(&place);
             drop(g);
-            if let Some(d) = &diags {
-                sink(object.file, id.record(d.clone()));
-            }
-            diags
+            found
+                .filter(|(len, _)| *len as usize == id.text.len())
+                .map(|(_, diags)| {
+                    let record = id.record(diags);
+                    sink(object.file, &record);
+                    record.diags
+                })
         } else {
             let hash = id.hash();
             let mut g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
@@ -231,7 +230,7 @@ impl ObjectMemo {
                 })
                 .collect();
             if let Some(sink) = &self.sink {
-                sink(object.file, id.record(relative));
+                sink(object.file, &id.record(relative));
                 return diags;
             }
             let stored = Stored {

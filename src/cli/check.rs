@@ -881,16 +881,35 @@ fn lint_plan(
     files: Option<(&kvet::filecache::FileCache, &[kvet::filecache::TextDigest])>,
 ) -> LintOutput {
     let mut output = LintOutput::default();
-    for g in plan {
+    // Each input's entry in the cache of unchanged files; the previous
+    // pack's entries of no input of this run are carried over first.
+    let keys: Vec<kvet::filecache::Key> = match files {
+        Some((cache, digests)) => {
+            let mut keys = Vec::with_capacity(sources.len());
+            for g in plan {
+                let config = kvet::filecache::config_digest(&g.config);
+                for (s, d) in sources[g.range.clone()]
+                    .iter()
+                    .zip(digests.get(g.range.clone()).unwrap_or(&[]))
+                {
+                    keys.push(kvet::filecache::Key::of(config, s, *d));
+                }
+            }
+            cache.carry_over(&keys.iter().copied().collect());
+            keys
+        }
+        None => Vec::new(),
+    };
+    for (i, g) in plan.iter().enumerate() {
         let registry = g.registry.as_ref().unwrap_or_else(|| Registry::builtin());
         progress.phase("parsing files", g.range.len());
         let group = &sources[g.range.clone()];
-        let mut out = match files.and_then(|(cache, d)| Some((cache, d.get(g.range.clone())?))) {
-            Some((cache, digests)) => {
+        let mut out = match files.zip(keys.get(g.range.clone())) {
+            Some(((cache, _), keys)) => {
                 let reuse = kvet::lint::Reuse {
                     cache,
-                    config: kvet::filecache::config_digest(&g.config),
-                    digests,
+                    keys,
+                    last: i + 1 == plan.len(),
                 };
                 kvet::lint::lint_reusing(group, &g.config, registry, progress, true, &reuse)
             }
