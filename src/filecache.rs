@@ -36,7 +36,7 @@ use crate::source::SourceFile;
 use crate::yaml::Stream;
 
 /// The pack format; a change makes every older pack empty.
-const MAGIC: &[u8] = b"kvet-file-cache 1\n";
+const MAGIC: &[u8] = b"kvet-file-cache 2\n";
 
 /// Runs an entry survives in its pack without being used.
 pub const MAX_AGE: u8 = 4;
@@ -93,15 +93,17 @@ impl TextDigest {
     }
 }
 
-/// An entry's identity.
+/// An entry's identity: its file's content, name and configuration
+/// digested twice, and its place (the same without the content: another
+/// version of the same input has the same place).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Key(u64, u64);
+pub struct Key(u64, u64, u64);
 
 impl Key {
     /// The entry of `source` (whose text digests to `text`) linted with the
     /// configuration digested as `config`.
     pub fn of(config: u64, source: &SourceFile, text: TextDigest) -> Self {
-        let digest = |seed: u8| {
+        let digest = |seed: u8, text: Option<TextDigest>| {
             let mut h = std::collections::hash_map::DefaultHasher::new();
             seed.hash(&mut h);
             config.hash(&mut h);
@@ -111,7 +113,7 @@ impl Key {
             text.hash(&mut h);
             h.finish()
         };
-        Key(digest(1), digest(2))
+        Key(digest(1, Some(text)), digest(2, Some(text)), digest(3, None))
     }
 }
 
@@ -268,12 +270,14 @@ impl FileCache {
     /// Carries over the previous pack's files that are not inputs of this
     /// run (`run`: the keys of every input), one run older, until they are
     /// [`MAX_AGE`] runs old: another command's inputs in the same folder.
-    pub fn carry_over(&self, run: &std::collections::HashSet<Key>) {
+    /// Earlier versions of this run's inputs are dropped.
+    pub fn carry_over(&self, run: &[Key]) {
+        let places: std::collections::HashSet<u64> = run.iter().map(|k| k.2).collect();
         let data = self.data.read().unwrap_or_else(|e| e.into_inner());
         let mut carried: Vec<(&Key, &Slot)> = self
             .index
             .iter()
-            .filter(|(key, slot)| slot.stream.is_some() && slot.age + 1 < MAX_AGE && !run.contains(*key))
+            .filter(|(key, slot)| slot.stream.is_some() && slot.age + 1 < MAX_AGE && !places.contains(&key.2))
             .collect();
         carried.sort_by_key(|(_, slot)| slot.stream);
         for (key, slot) in carried {
@@ -338,6 +342,7 @@ impl Out {
         let mut head = Writer::new();
         head.fixed64(key.0);
         head.fixed64(key.1);
+        head.fixed64(key.2);
         head.u8(kind);
         head.u8(age);
         head.u64(bytes.len() as u64);
@@ -350,7 +355,7 @@ impl Out {
     }
 
     fn create(&self) -> std::io::Result<(BufWriter<File>, PathBuf)> {
-        std::fs::create_dir_all(&self.dir)?;
+        prepare_folder(&self.dir)?;
         let tmp = self.dir.join(format!(".tmp-{}-files", std::process::id()));
         let mut w = BufWriter::with_capacity(1 << 16, File::create(&tmp)?);
         w.write_all(MAGIC)?;
@@ -385,7 +390,7 @@ fn read_index(data: &[u8], check: u64) -> Option<HashMap<Key, Slot>> {
     let mut index: HashMap<Key, Slot> = HashMap::new();
     while !r.is_empty() {
         let Some((key, kind, age, bytes)) = (|| {
-            let key = Key(r.fixed64()?, r.fixed64()?);
+            let key = Key(r.fixed64()?, r.fixed64()?, r.fixed64()?);
             let kind = r.u8()?;
             let age = r.u8()?;
             let bytes = r.bytes()?;
@@ -411,6 +416,20 @@ fn read_index(data: &[u8], check: u64) -> Option<HashMap<Key, Slot>> {
 fn placeholder_meta() -> std::sync::Arc<crate::diagnostic::ObjectMeta> {
     static META: std::sync::OnceLock<std::sync::Arc<crate::diagnostic::ObjectMeta>> = std::sync::OnceLock::new();
     std::sync::Arc::clone(META.get_or_init(Default::default))
+}
+
+/// Makes the cache folder when it is missing, marked as a cache for
+/// backup tools (`CACHEDIR.TAG`) and git (a `.gitignore` of `*`).
+pub fn prepare_folder(dir: &Path) -> std::io::Result<()> {
+    if !dir.is_dir() {
+        std::fs::create_dir_all(dir)?;
+        let _ = std::fs::write(
+            dir.join("CACHEDIR.TAG"),
+            "Signature: 8a477f597d28d172789f06886806bc55\n# kvet's caches (see `kvet check --help`, --no-cache)\n",
+        );
+        let _ = std::fs::write(dir.join(".gitignore"), "*\n");
+    }
+    Ok(())
 }
 
 /// Removes the oldest packs beyond [`MAX_PACKS`], and packs a run left
@@ -443,6 +462,65 @@ fn prune(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::yaml::{Limits, parse_source};
+
+    fn source(name: &str, text: &str) -> (SourceFile, Key) {
+        let s = SourceFile::from_text(name, None, text.to_string());
+        let key = Key::of(7, &s, TextDigest::of(text));
+        (s, key)
+    }
+
+    /// One run: the pack's files are read back or written, then the pack
+    /// is put in place. Returns which inputs were found.
+    fn run(dir: &Path, inputs: &[(&str, &str)]) -> Vec<bool> {
+        let cache = FileCache::open(dir, 1, 2);
+        let keys: Vec<Key> = inputs.iter().map(|(n, t)| source(n, t).1).collect();
+        cache.carry_over(&keys);
+        let mut found = Vec::new();
+        for ((_, text), key) in inputs.iter().zip(&keys) {
+            let stream = parse_source(text, false, Limits::default());
+            match cache.get(*key) {
+                Some(e) => {
+                    assert_eq!(e.stream, stream);
+                    cache.keep_stream(*key);
+                    found.push(true);
+                }
+                None => {
+                    cache.put_stream(*key, &stream);
+                    found.push(false);
+                }
+            }
+        }
+        cache.release();
+        cache.finish();
+        found
+    }
+
+    #[test]
+    fn a_pack_keeps_this_runs_files_and_other_commands_files_for_a_while() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = &tmp.path().join("cache");
+        let (a, b) = (("a.yaml", "a: 1\n"), ("b.yaml", "b: 1\n"));
+        assert_eq!(run(dir, &[a, b]), [false, false]);
+        assert_eq!(run(dir, &[a, b]), [true, true]);
+        // An edited a.yaml is linted again; its earlier version is gone.
+        assert_eq!(run(dir, &[("a.yaml", "a: 2\n"), b]), [false, true]);
+        assert_eq!(run(dir, &[a]), [false]);
+        // Another command (b.yaml only) leaves a.yaml for MAX_AGE runs.
+        for _ in 1..MAX_AGE {
+            assert_eq!(run(dir, &[b]), [true]);
+        }
+        assert_eq!(run(dir, &[a]), [true], "kept while younger than MAX_AGE runs");
+        for _ in 0..MAX_AGE {
+            run(dir, &[b]);
+        }
+        assert_eq!(run(dir, &[a]), [false], "dropped after MAX_AGE runs unused");
+        assert_eq!(
+            std::fs::read_dir(dir).map(|rd| rd.count()).unwrap_or(0),
+            3,
+            "one pack, CACHEDIR.TAG and .gitignore, no temporary file left"
+        );
+    }
 
     #[test]
     fn digests_tell_texts_apart() {

@@ -292,6 +292,10 @@ fn an_unchanged_file_is_read_back_when_another_changes() {
     let repo = Repo::new(&[("app.yaml", DEPLOY), ("settings.yaml", CONFIG_MAP)]);
     let (first, _) = repo.run(&[]);
     assert!(first.contains("requests"), "{first}");
+    assert!(
+        repo.cache.join("CACHEDIR.TAG").is_file(),
+        "the folder is marked as a cache"
+    );
     // The pack holds app.yaml's own findings: edited there, they show in
     // the next run, which had to lint again (another file changed).
     repo.tamper_packs("requests", "REQUESTS");

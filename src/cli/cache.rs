@@ -267,15 +267,7 @@ pub fn store(dir: &Path, key: Key, output: &LintOutput, warnings: &[String], dep
 }
 
 fn write_entry(dir: &Path, key: Key, bytes: &[u8]) -> std::io::Result<()> {
-    if !dir.is_dir() {
-        std::fs::create_dir_all(dir)?;
-        // Marks the folder as a cache for backup tools and git.
-        let _ = std::fs::write(
-            dir.join("CACHEDIR.TAG"),
-            "Signature: 8a477f597d28d172789f06886806bc55\n# kvet's result cache (see `kvet check --help`, --no-cache)\n",
-        );
-        let _ = std::fs::write(dir.join(".gitignore"), "*\n");
-    }
+    kvet::filecache::prepare_folder(dir)?;
     let tmp = dir.join(format!(".tmp-{}-{:016x}", std::process::id(), key.name));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, entry_path(dir, key)).inspect_err(|_| {

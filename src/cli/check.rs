@@ -895,7 +895,7 @@ fn lint_plan(
                     keys.push(kvet::filecache::Key::of(config, s, *d));
                 }
             }
-            cache.carry_over(&keys.iter().copied().collect());
+            cache.carry_over(&keys);
             keys
         }
         None => Vec::new(),

@@ -264,12 +264,13 @@ struct CheckArgs {
     /// (polled twice a second; the screen is cleared between runs on a terminal). Stop with Ctrl-C.
     #[arg(long, conflicts_with_all = ["write_baseline", "add_suppressions", "diff", "fix_only", "stdin_filename"])]
     watch: bool,
-    /// Lint everything again instead of replaying an unchanged run's findings from the
-    /// result cache (also `KVET_NO_CACHE=1`).
+    /// Lint everything again, reusing nothing from earlier runs: neither an unchanged run's
+    /// findings (the result cache) nor unchanged files' documents and findings (the cache of
+    /// unchanged files); store nothing (also `KVET_NO_CACHE=1`).
     #[arg(long)]
     no_cache: bool,
-    /// The result cache's folder [default: $KVET_CACHE_DIR, else $XDG_CACHE_HOME/kvet,
-    /// else ~/.cache/kvet].
+    /// The caches' folder [default: $KVET_CACHE_DIR, else $XDG_CACHE_HOME/kvet, else
+    /// ~/.cache/kvet].
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<std::path::PathBuf>,
     /// Say, per kind, where its schema came from (built-in API version, embedded CRD catalog
