@@ -2,10 +2,14 @@
 //! comments, so that findings name the template that produced them; and a
 //! chart folder is rendered with `helm template` when `helm` is on PATH.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use kvet::config::find_config;
 use kvet::source::SourceFile;
+
+use super::CheckArgs;
 
 /// The template a rendered document came from: its `# Source:` comment,
 /// among the comment lines that open the document.
@@ -124,6 +128,158 @@ pub fn render(helm: &Path, chart: &str, values: &[PathBuf], kube_version: Option
         return Err(format!("`helm template {chart}` failed: {}", first.trim()));
     }
     String::from_utf8(out.stdout).map_err(|_| format!("`helm template {chart}` printed invalid UTF-8"))
+}
+
+/// Files to read: their path and the name they are shown under.
+type Inputs = Vec<(PathBuf, String)>;
+
+/// With `helm` on PATH, renders each chart whose `Chart.yaml` is among the
+/// inputs (`helm template`, `--values` from the configuration's
+/// `helm-values`) and returns the inputs without those `Chart.yaml`s, and
+/// the rendered templates. A chart helm cannot render keeps its
+/// `Chart.yaml` (and its `helm-chart` note), with a warning.
+pub(super) fn render_charts(
+    args: &CheckArgs,
+    files: Inputs,
+    charts: &mut HelmCharts,
+) -> Result<(Inputs, Vec<SourceFile>), String> {
+    let is_chart = |p: &Path, charts: &mut HelmCharts| {
+        p.file_name().is_some_and(|n| n == "Chart.yaml")
+            && matches!(p.parent().map(|d| charts.place(d)), Some(ChartPlace::Root))
+    };
+    if !files.iter().any(|(p, _)| is_chart(p, charts)) {
+        return Ok((files, Vec::new()));
+    }
+    let Some(helm) = find_helm() else {
+        return Ok((files, Vec::new()));
+    };
+    // Outer charts first: a chart packaged in another's `charts/` is
+    // rendered with its parent, not alone.
+    let mut chart_files: Vec<(PathBuf, String)> = files.iter().filter(|(p, _)| is_chart(p, charts)).cloned().collect();
+    chart_files.sort_by_key(|(p, _)| p.components().count());
+    let mut rendered = Vec::new();
+    let mut rendered_dirs: Vec<PathBuf> = Vec::new();
+    // The `Chart.yaml`s that are no longer linted as files.
+    let mut done: Vec<PathBuf> = Vec::new();
+    for (path, name) in chart_files {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if rendered_dirs.iter().any(|r| dir != r && dir.starts_with(r)) {
+            done.push(path);
+            continue;
+        }
+        let chart = Path::new(&name)
+            .parent()
+            .map(|p| p.display().to_string())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| ".".into());
+        let config_path = if args.no_config {
+            None
+        } else {
+            args.config.clone().or_else(|| find_config(dir))
+        };
+        let config = super::plan::effective_config(config_path.as_deref(), args)?;
+        let version = config
+            .kubernetes_version
+            .as_deref()
+            .and_then(kvet::schema::parse_version)
+            .map(|v| format!("v{}.0", v.name));
+        match render(&helm, &chart, &config.helm_values, version.as_deref()) {
+            Ok(text) => {
+                let file_name = |s: &str| {
+                    if s.is_empty() {
+                        format!("{chart}/<rendered>")
+                    } else {
+                        template_path(&chart, s)
+                    }
+                };
+                match split_rendered(&text, &file_name) {
+                    Some(split) => rendered.extend(split),
+                    // Output without `# Source:` comments: one file.
+                    None => rendered.push(SourceFile::from_text(format!("{chart}/<rendered>"), None, text)),
+                }
+                rendered_dirs.push(dir.to_path_buf());
+                done.push(path);
+            }
+            Err(why) => eprintln!("kvet: warning: {why}; linting the chart's Chart.yaml only"),
+        }
+    }
+    let kept = files.into_iter().filter(|(p, _)| !done.contains(p)).collect();
+    Ok((kept, rendered))
+}
+
+/// Helm charts met while walking: a folder with a `Chart.yaml`. Its
+/// values files, `values.schema.json`, `templates/`, packaged `charts/`,
+/// chart-testing `ci/` values and helm-unittest `tests/` are not manifests; `Chart.yaml` itself is kept (it gets the
+/// `helm-chart` note) and so are the chart's plain manifests (`crds/`).
+#[derive(Default)]
+pub(super) struct HelmCharts {
+    /// Each folder's place relative to the chart around it, worked out
+    /// once per folder (from its parent's): one lookup per file.
+    place: HashMap<PathBuf, ChartPlace>,
+}
+
+/// A folder's place relative to the nearest chart above it.
+#[derive(Clone, Copy)]
+enum ChartPlace {
+    /// No `Chart.yaml` in it or above it.
+    Outside,
+    /// The chart folder itself.
+    Root,
+    /// Below a chart: whether under a folder whose files are chart sources.
+    Below(bool),
+}
+
+impl HelmCharts {
+    fn place(&mut self, folder: &Path) -> ChartPlace {
+        if let Some(&p) = self.place.get(folder) {
+            return p;
+        }
+        let here = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        let place = if here.join("Chart.yaml").is_file() {
+            ChartPlace::Root
+        } else {
+            match folder.parent().filter(|_| !folder.as_os_str().is_empty()) {
+                None => ChartPlace::Outside,
+                Some(parent) => match self.place(parent) {
+                    ChartPlace::Outside => ChartPlace::Outside,
+                    // Templates, packaged subcharts, chart-testing values
+                    // (`ci/`) and helm-unittest suites (`tests/`).
+                    ChartPlace::Root => ChartPlace::Below(matches!(
+                        folder.file_name().and_then(|c| c.to_str()),
+                        Some("templates" | "charts" | "ci" | "tests")
+                    )),
+                    below => below,
+                },
+            }
+        };
+        self.place.insert(folder.to_path_buf(), place);
+        place
+    }
+
+    pub(super) fn is_chart_source(&mut self, path: &Path) -> bool {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            return false;
+        };
+        let Some(folder) = path.parent() else {
+            return false;
+        };
+        match self.place(folder) {
+            ChartPlace::Outside => false,
+            // Directly in the chart folder.
+            ChartPlace::Root => {
+                (name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml")))
+                    || name == "values.schema.json"
+            }
+            ChartPlace::Below(source) => source,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use kvet::config::{Config, find_config, load_config};
 use kvet::rules::Registry;
 use kvet::source::{DiscoverOptions, Input, discover};
 
-use super::check::{Exclude, effective_config};
+use super::check::Exclude;
+use super::plan::effective_config;
 use super::{CheckArgs, FailOn, Format, validate_cli_selectors};
 
 /// The configuration files a run with these arguments reads (`None`: no

@@ -1,0 +1,322 @@
+//! One lint of `kvet check`'s inputs: grouped by configuration, linted
+//! group by group through the caches, kustomization roots rendered.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use kvet::config::{Config, find_config, load_config};
+use kvet::diagnostic::{Diagnostic, Summary};
+use kvet::lint::{LintOutput, lint_with_progress};
+use kvet::rules::Registry;
+use kvet::source::SourceFile;
+
+use super::progress::Progress;
+use super::{CheckArgs, validate_cli_selectors, validate_selectors};
+
+/// The configuration file for each source: `--config`, or the nearest
+/// `.kvet.yaml` above it (looked up once per folder).
+fn config_paths(args: &CheckArgs, sources: &[SourceFile]) -> Vec<Option<PathBuf>> {
+    if args.no_config {
+        return vec![None; sources.len()];
+    }
+    if let Some(c) = &args.config {
+        return vec![Some(c.clone()); sources.len()];
+    }
+    let mut cache: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+    sources
+        .iter()
+        .map(|s| {
+            let p = s.path.clone().unwrap_or_else(|| PathBuf::from(&s.name));
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf();
+            cache.entry(dir.clone()).or_insert_with(|| find_config(&dir)).clone()
+        })
+        .collect()
+}
+
+/// The configuration file, with the command line's overrides applied.
+pub(super) fn effective_config(path: Option<&Path>, args: &CheckArgs) -> Result<Config, String> {
+    let mut config = match path {
+        Some(p) => load_config(p).map_err(|errs| {
+            let lines: Vec<String> = errs.iter().map(ToString::to_string).collect();
+            format!("invalid configuration:\n{}", lines.join("\n"))
+        })?,
+        None => Config::default(),
+    };
+    if !args.select.is_empty() {
+        config.select = args.select.clone();
+    }
+    config.ignore.extend(args.ignore.iter().cloned());
+    config.extend_select.extend(args.extend_select.iter().cloned());
+    if let Some(v) = &args.kubernetes_version {
+        config.kubernetes_version = Some(v.clone());
+    }
+    if let Some(v) = &args.target_version {
+        config.target_version = Some(v.clone());
+    }
+    config.crds.extend(args.crd.iter().cloned());
+    kvet::schema::check::Versions::from_config(&config)?;
+    Ok(config)
+}
+
+/// Moves file ids of a group's findings to their place in the whole run.
+fn shift(d: &mut Diagnostic, by: u32) {
+    d.file += by;
+    for l in &mut d.labels {
+        l.file += by;
+    }
+    if let Some(f) = &mut d.fix {
+        for e in &mut f.edits {
+            e.file += by;
+        }
+    }
+}
+
+/// Groups the sources by configuration (usually one group for the whole
+/// run): the sources in group order, and the groups. Checks `--select`,
+/// `--ignore` and each configuration's `select` against its rules.
+pub(super) fn make_plan(args: &CheckArgs, sources: Vec<SourceFile>) -> Result<(Vec<SourceFile>, Vec<Group>), String> {
+    let configs = config_paths(args, &sources);
+    let mut groups: BTreeMap<Option<PathBuf>, Vec<usize>> = BTreeMap::new();
+    for (i, c) in configs.into_iter().enumerate() {
+        groups.entry(c).or_default().push(i);
+    }
+    if groups.is_empty() {
+        groups.insert(args.config.clone(), Vec::new());
+    }
+    let mut slots: Vec<Option<SourceFile>> = sources.into_iter().map(Some).collect();
+    let mut sources: Vec<SourceFile> = Vec::with_capacity(slots.len());
+    let mut plan: Vec<Group> = Vec::new();
+    for (path, members) in &groups {
+        let config = effective_config(path.as_deref(), args)?;
+        let registry = (!config.custom_rules.is_empty()).then(|| Registry::with_custom(&config.custom_rules));
+        let known = registry.as_ref().unwrap_or_else(|| Registry::builtin());
+        validate_cli_selectors(args, known)?;
+        validate_selectors(&config.select, "select", known)?;
+        let start = sources.len();
+        sources.extend(members.iter().filter_map(|&i| slots[i].take()));
+        plan.push(Group {
+            range: start..sources.len(),
+            config,
+            registry,
+        });
+    }
+    Ok((sources, plan))
+}
+
+/// Kustomization roots: rendered and linted as the cluster sees them.
+/// Rendered again after fixes, from the fixed texts (a fix may edit the
+/// origin of a rendered value).
+pub(super) struct Renderer<'p> {
+    plan: &'p [Group],
+    rendering: bool,
+}
+
+impl<'p> Renderer<'p> {
+    pub(super) fn new(args: &CheckArgs, plan: &'p [Group]) -> Self {
+        let rendering = !(args.no_render || plan.iter().any(|g| g.config.render == Some(false)));
+        Renderer { plan, rendering }
+    }
+
+    /// Renders the roots among `sources`; `originals` are the texts before
+    /// fixes (a changed text is an overlay over the file on disk).
+    pub(super) fn render(
+        &self,
+        sources: &mut Vec<SourceFile>,
+        originals: &[String],
+    ) -> kvet::render::roots::RenderedRoots {
+        if !self.rendering {
+            return kvet::render::roots::RenderedRoots::default();
+        }
+        let plan = self.plan;
+        let config_of = |i: usize| {
+            let g = plan.iter().find(|g| g.range.contains(&i)).unwrap_or(&plan[0]);
+            (&g.config, g.registry.as_ref())
+        };
+        let overlay: std::collections::HashMap<PathBuf, String> = sources
+            .iter()
+            .zip(originals)
+            .filter(|(s, o)| s.text != **o)
+            .filter_map(|(s, _)| {
+                let p = s.path.as_deref()?;
+                Some((p.canonicalize().unwrap_or_else(|_| p.to_path_buf()), s.text.clone()))
+            })
+            .collect();
+        let opts = kvet::render::roots::RenderOptions {
+            overlay: (!overlay.is_empty()).then(|| std::sync::Arc::new(overlay)),
+            only: None,
+        };
+        kvet::render::roots::render_roots(sources, &config_of, &opts)
+    }
+
+    pub(super) fn is_on(&self) -> bool {
+        self.rendering
+    }
+}
+
+/// Lints the plan, through the caches: the result cache replays an
+/// unchanged run (not when kvet edits files: fixes need the whole run),
+/// the cache of unchanged files serves the rest; then renders the
+/// kustomization roots. Returns the findings and the warnings to show.
+pub(super) fn lint_with_caches(
+    args: &CheckArgs,
+    plan: &[Group],
+    sources: &mut Vec<SourceFile>,
+    progress: &Progress,
+    renderer: &Renderer<'_>,
+    edits_files: bool,
+) -> (LintOutput, Vec<String>) {
+    // The result cache: an unchanged run replays its findings (not when
+    // kvet edits files: fixes need the whole run).
+    let cache_dir = if edits_files {
+        None
+    } else {
+        super::cache::folder(args.no_cache, args.cache_dir.as_deref())
+    };
+    let digests: Vec<kvet::filecache::TextDigest> = if cache_dir.is_some() {
+        use rayon::prelude::*;
+        sources
+            .par_iter()
+            .map(|s| kvet::filecache::TextDigest::of(&s.text))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let cache_key = cache_dir.as_ref().map(|_| {
+        let configs: Vec<_> = plan.iter().map(|g| (&g.config, g.range.clone())).collect();
+        super::cache::key(sources, &digests, &configs)
+    });
+    let replay = cache_dir
+        .as_deref()
+        .zip(cache_key)
+        .and_then(|(dir, key)| super::cache::load(dir, key));
+    if replay.is_none() && cache_dir.is_some() {
+        kvet::deps::record();
+    }
+    match replay {
+        Some(hit) => (hit.output, hit.warnings),
+        None => {
+            // The cache of unchanged files: what this run can read back
+            // instead of parsing and checking again.
+            let files = cache_dir.as_deref().map(super::cache::files);
+            let mut output = lint_plan(plan, sources, progress, files.as_ref().map(|f| (f, &digests[..])));
+            if let Some(f) = files {
+                f.finish();
+            }
+            if renderer.is_on() {
+                progress.phase("rendering kustomizations", 0);
+            }
+            let rendered = renderer.render(sources, &[]);
+            kvet::render::roots::apply(&mut output, &rendered);
+            let warnings = kvet::schema::crd::catalog::take_warnings();
+            if let Some((dir, key)) = cache_dir.as_deref().zip(cache_key) {
+                super::cache::store(dir, key, &output, &warnings, &kvet::deps::take());
+            }
+            (output, warnings)
+        }
+    }
+}
+
+/// A set of files linted with one configuration.
+pub(super) struct Group {
+    pub(super) range: std::ops::Range<usize>,
+    pub(super) config: Config,
+    pub(super) registry: Option<Registry>,
+}
+
+/// Lints every group and merges the results (file ids of the whole run).
+pub(super) fn lint_plan(
+    plan: &[Group],
+    sources: &[SourceFile],
+    progress: &Progress,
+    files: Option<(&kvet::filecache::FileCache, &[kvet::filecache::TextDigest])>,
+) -> LintOutput {
+    let mut output = LintOutput::default();
+    // Each input's entry in the cache of unchanged files; the previous
+    // pack's entries of no input of this run are carried over first.
+    let keys: Vec<kvet::filecache::Key> = match files {
+        Some((cache, digests)) => {
+            let mut keys = Vec::with_capacity(sources.len());
+            for g in plan {
+                let config = kvet::filecache::config_digest(&g.config);
+                for (s, d) in sources[g.range.clone()]
+                    .iter()
+                    .zip(digests.get(g.range.clone()).unwrap_or(&[]))
+                {
+                    keys.push(kvet::filecache::Key::of(config, s, *d));
+                }
+            }
+            cache.carry_over(&keys);
+            keys
+        }
+        None => Vec::new(),
+    };
+    for (i, g) in plan.iter().enumerate() {
+        let registry = g.registry.as_ref().unwrap_or_else(|| Registry::builtin());
+        progress.phase("parsing files", g.range.len());
+        let group = &sources[g.range.clone()];
+        let mut out = match files.zip(keys.get(g.range.clone())) {
+            Some(((cache, _), keys)) => {
+                let reuse = kvet::lint::Reuse {
+                    cache,
+                    keys,
+                    last: i + 1 == plan.len(),
+                };
+                kvet::lint::lint_reusing(group, &g.config, registry, progress, true, &reuse)
+            }
+            None => lint_with_progress(group, &g.config, registry, progress, true),
+        };
+        let by = g.range.start as u32;
+        for d in out.diagnostics.iter_mut().chain(out.suppressed.iter_mut()) {
+            shift(d, by);
+        }
+        for o in &mut out.objects {
+            o.file += by;
+        }
+        if output.objects.is_empty() && output.diagnostics.is_empty() && output.suppressed.is_empty() {
+            // The first group's lists are taken whole, not copied (a second
+            // copy of every finding would be the run's peak of memory).
+            add_summary(&mut out.summary, &output.summary);
+            output = out;
+            continue;
+        }
+        output.objects.append(&mut out.objects);
+        output.diagnostics.append(&mut out.diagnostics);
+        output.suppressed.append(&mut out.suppressed);
+        add_summary(&mut output.summary, &out.summary);
+    }
+    output
+}
+
+fn add_summary(total: &mut Summary, part: &Summary) {
+    total.files += part.files;
+    total.objects += part.objects;
+    total.errors += part.errors;
+    total.warnings += part.warnings;
+    total.infos += part.infos;
+    total.suppressed += part.suppressed;
+}
+
+/// `--explain-schemas`: where the schema of each kind of the run came from
+/// (on stderr, so that machine-readable reports stay intact).
+pub(super) fn explain_schemas(plan: &[Group], sources: &[SourceFile]) {
+    let mut lines = Vec::new();
+    for g in plan {
+        for s in kvet::schema::crd::catalog::explain_schemas(&sources[g.range.clone()], &g.config) {
+            let n = if s.objects == 1 { "object" } else { "objects" };
+            lines.push(format!(
+                "  {} {} ({} {n}): {}",
+                s.api_version, s.kind, s.objects, s.source
+            ));
+        }
+    }
+    lines.sort();
+    lines.dedup();
+    eprintln!("kvet: schemas used:");
+    for l in lines {
+        eprintln!("{l}");
+    }
+}
