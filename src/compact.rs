@@ -55,9 +55,7 @@ impl Early {
     }
 }
 
-/// Checks a parsed file's CRDs and cuts their schemas from its trees
-/// (their findings from `memo` when it has them).
-#[allow(clippy::too_many_arguments)]
+/// Checks a parsed file's CRDs and cuts their schemas from its trees.
 pub fn file(
     fid: FileId,
     sources: &[SourceFile],
@@ -66,7 +64,6 @@ pub fn file(
     registry: &Registry,
     active: &rules::Active<'_>,
     cache: &SchemaCache,
-    memo: Option<&crate::memo::ObjectMemo>,
 ) -> Early {
     let Some(source) = sources.get(fid as usize) else {
         return Early::default();
@@ -79,21 +76,10 @@ pub fn file(
         return early;
     }
     compile_and_cut(fid, source, stream, cache, &mut early, |object| {
-        let check = || {
-            let schema = crate::schema::check::check_builtin(object, sources, config, registry)?;
-            let mut findings = rules::own(active, object, config, sources);
-            findings.extend(schema);
-            Some(findings)
-        };
-        match memo {
-            // A CRD is of a built-in kind: `check` is never `None`.
-            Some(m) if crate::schema::check::is_builtin_object(object.api_version, object.kind) => {
-                Some(m.findings(object, sources, crate::memo::Pass::Early, || {
-                    check().unwrap_or_default()
-                }))
-            }
-            _ => check(),
-        }
+        let schema = crate::schema::check::check_builtin(object, sources, config, registry)?;
+        let mut findings = rules::own(active, object, config, sources);
+        findings.extend(schema);
+        Some(findings)
     });
     early
 }

@@ -31,12 +31,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::codec::{Reader, Writer};
+use crate::compact::Early;
+use crate::diagnostic::ObjectMeta;
 use crate::memo::{Pass, Record};
+use crate::schema::crd::CompiledCrd;
 use crate::source::SourceFile;
 use crate::yaml::Stream;
 
 /// The pack format; a change makes every older pack empty.
-const MAGIC: &[u8] = b"kvet-file-cache 2\n";
+const MAGIC: &[u8] = b"kvet-file-cache 3\n";
 
 /// Runs an entry survives in its pack without being used.
 pub const MAX_AGE: u8 = 4;
@@ -126,7 +129,10 @@ pub fn config_digest(config: &crate::config::Config) -> u64 {
 
 /// An entry read back.
 pub struct Entry {
+    /// The documents, after the CRDs' schemas were cut from them.
     pub stream: Stream,
+    /// What the compact load found besides them (its CRDs compiled).
+    pub early: Early,
     pub records: Vec<Record>,
 }
 
@@ -135,12 +141,15 @@ pub struct Entry {
 struct Slot {
     age: u8,
     stream: Option<(usize, usize)>,
+    early: Option<(usize, usize)>,
     records: Vec<(usize, usize)>,
 }
 
-/// What a pack holds: a file's documents, or one of its memo records.
+/// What a pack holds: a file's documents, one of its memo records, or
+/// what its compact load found besides the documents.
 const STREAM: u8 = 0;
 const RECORD: u8 = 1;
+const EARLY: u8 = 2;
 
 /// The pack of a working folder: read when a run starts, written as the
 /// run goes (each entry as it is made or used, so that nothing is held
@@ -214,8 +223,9 @@ impl FileCache {
         self.len() == 0
     }
 
-    /// The entry of `key`, if the previous pack has a readable one.
-    pub fn get(&self, key: Key) -> Option<Entry> {
+    /// The entry of `key`, if the previous pack has a readable one; `file`
+    /// is the file's shown name (its compiled CRDs' origin).
+    pub fn get(&self, key: Key, file: &str) -> Option<Entry> {
         let slot = self.index.get(&key)?;
         let (start, end) = slot.stream?;
         let data = self.data.read().unwrap_or_else(|e| e.into_inner());
@@ -224,33 +234,40 @@ impl FileCache {
         if !r.is_empty() {
             return None;
         }
+        let (start, end) = slot.early?;
+        let early = read_early(data.get(start..end)?, file)?;
         let records = slot
             .records
             .iter()
             .map(|&(start, end)| read_record(data.get(start..end)?))
             .collect::<Option<Vec<Record>>>()?;
-        Some(Entry { stream, records })
+        Some(Entry { stream, early, records })
     }
 
-    /// Keeps the previous pack's documents of `key` as they were.
-    pub fn keep_stream(&self, key: Key) {
-        let Some((start, end)) = self.index.get(&key).and_then(|s| s.stream) else {
+    /// Keeps the previous pack's documents of `key` (and what their load
+    /// found) as they were.
+    pub fn keep(&self, key: Key) {
+        let Some(slot) = self.index.get(&key) else { return };
+        let (Some(stream), Some(early)) = (slot.stream, slot.early) else {
             return;
         };
         let data = self.data.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(bytes) = data.get(start..end)
+        if let (Some(s), Some(e)) = (data.get(stream.0..stream.1), data.get(early.0..early.1))
             && self.first(key)
         {
-            self.write(key, STREAM, 0, bytes);
+            self.write(key, STREAM, 0, s);
+            self.write(key, EARLY, 0, e);
         }
     }
 
-    /// Writes the documents of `key`.
-    pub fn put_stream(&self, key: Key, stream: &Stream) {
+    /// Writes the documents of `key` (after their CRDs' schemas were cut)
+    /// and what their compact load found.
+    pub fn put(&self, key: Key, stream: &Stream, early: &Early) {
         if self.first(key) {
             let mut w = Writer::new();
             w.stream(stream);
             self.write(key, STREAM, 0, &w.buf);
+            self.write(key, EARLY, 0, &write_early(early));
         }
     }
 
@@ -288,6 +305,7 @@ impl FileCache {
                 .stream
                 .iter()
                 .map(|r| (STREAM, r))
+                .chain(slot.early.iter().map(|r| (EARLY, r)))
                 .chain(slot.records.iter().map(|r| (RECORD, r)));
             for (kind, &(start, end)) in ranges {
                 if let Some(bytes) = data.get(start..end) {
@@ -364,6 +382,61 @@ impl Out {
     }
 }
 
+/// A compact load's findings, CRDs and placeholders; the findings' object
+/// is one of the CRDs' (by index) or written out.
+fn write_early(early: &Early) -> Vec<u8> {
+    let mut w = Writer::new();
+    let metas: Vec<&Arc<ObjectMeta>> = early.objects.iter().map(|(_, _, m)| m).collect();
+    w.seq(&early.objects, |w, (start, compiled, meta)| {
+        w.u32(*start);
+        w.opt(compiled.as_ref(), |w, c| {
+            let (group, kind) = c.defines();
+            w.str(group);
+            w.str(kind);
+            w.bytes(&c.encode());
+        });
+        w.meta(meta);
+    });
+    w.seq(&early.findings, |w, d| {
+        w.diagnostic(d, &|w, m| match metas.iter().position(|x| Arc::ptr_eq(x, m)) {
+            Some(i) => w.u32(i as u32),
+            None => {
+                w.u32(u32::MAX);
+                w.meta(m);
+            }
+        })
+    });
+    w.seq(&early.placeholders, |w, (span, text)| {
+        w.span(*span);
+        w.str(text);
+    });
+    w.buf
+}
+
+fn read_early(bytes: &[u8], file: &str) -> Option<Early> {
+    let mut r = Reader::new(bytes);
+    let objects = r.seq(|r| {
+        let start = r.u32()?;
+        let compiled = r.opt(|r| {
+            let (group, kind) = (r.str()?, r.str()?);
+            CompiledCrd::decode(r.bytes()?, group, kind, file)
+        })?;
+        Some((start, compiled, Arc::new(r.meta()?)))
+    })?;
+    let findings = r.seq(|r| {
+        r.diagnostic(&|r| match r.u32()? {
+            u32::MAX => r.meta().map(Arc::new),
+            i => objects.get(i as usize).map(|(_, _, m)| Arc::clone(m)),
+        })
+    })?;
+    let placeholders = r.seq(|r| Some((r.span()?, r.string()?)))?;
+    r.is_empty().then_some(Early {
+        findings,
+        objects,
+        placeholders,
+    })
+}
+
 fn read_record(bytes: &[u8]) -> Option<Record> {
     let mut r = Reader::new(bytes);
     let pass = Pass::from_u8(r.u8()?)?;
@@ -404,6 +477,7 @@ fn read_index(data: &[u8], check: u64) -> Option<HashMap<Key, Slot>> {
         slot.age = age;
         match kind {
             STREAM => slot.stream = Some(range),
+            EARLY => slot.early = Some(range),
             RECORD => slot.records.push(range),
             _ => {}
         }
@@ -477,16 +551,16 @@ mod tests {
         let keys: Vec<Key> = inputs.iter().map(|(n, t)| source(n, t).1).collect();
         cache.carry_over(&keys);
         let mut found = Vec::new();
-        for ((_, text), key) in inputs.iter().zip(&keys) {
+        for ((name, text), key) in inputs.iter().zip(&keys) {
             let stream = parse_source(text, false, Limits::default());
-            match cache.get(*key) {
+            match cache.get(*key, name) {
                 Some(e) => {
                     assert_eq!(e.stream, stream);
-                    cache.keep_stream(*key);
+                    cache.keep(*key);
                     found.push(true);
                 }
                 None => {
-                    cache.put_stream(*key, &stream);
+                    cache.put(*key, &stream, &Early::default());
                     found.push(false);
                 }
             }

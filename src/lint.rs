@@ -91,16 +91,7 @@ pub fn load_compact(
         .enumerate()
         .map(|(fid, s)| {
             let mut stream = parse_file(s);
-            let early = crate::compact::file(
-                fid as FileId,
-                sources,
-                &mut stream,
-                config,
-                registry,
-                &active,
-                &cache,
-                None,
-            );
+            let early = crate::compact::file(fid as FileId, sources, &mut stream, config, registry, &active, &cache);
             on_file();
             (stream, early)
         })
@@ -371,35 +362,26 @@ pub fn lint_reusing(
         .enumerate()
         .map(|(fid, (s, key))| {
             let entry = if s.load_error.is_none() {
-                reuse.cache.get(*key)
+                reuse.cache.get(*key, &s.name)
             } else {
                 None
             };
-            let mut stream = match entry {
+            let (stream, early) = match entry {
                 Some(e) => {
-                    reuse.cache.keep_stream(*key);
+                    reuse.cache.keep(*key);
                     memo.import(fid as FileId, e.records);
-                    e.stream
+                    (e.stream, e.early)
                 }
                 None => {
-                    let stream = parse_file(s);
+                    let mut stream = parse_file(s);
+                    let early =
+                        crate::compact::file(fid as FileId, sources, &mut stream, config, registry, &active, &schemas);
                     if s.load_error.is_none() {
-                        // Before its CRDs' schemas are cut from it.
-                        reuse.cache.put_stream(*key, &stream);
+                        reuse.cache.put(*key, &stream, &early);
                     }
-                    stream
+                    (stream, early)
                 }
             };
-            let early = crate::compact::file(
-                fid as FileId,
-                sources,
-                &mut stream,
-                config,
-                registry,
-                &active,
-                &schemas,
-                Some(&memo),
-            );
             progress.parsed();
             (stream, early)
         })

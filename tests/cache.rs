@@ -400,6 +400,13 @@ spec:
     for (step, change) in steps {
         change(&repo);
         repo.assert_as_fresh(&[], step);
+        if step == "a new file" {
+            // The run above read crd.yaml back (its CRD compiled from the
+            // pack) and equals a fresh run: one in which the CRD types the
+            // widget's field.
+            let (out, _) = repo.run(&[]);
+            assert!(out.contains("`spec.size` must be string"), "{out}");
+        }
     }
     // Other inputs, same folder: the pack serves both.
     repo.assert_as_fresh(&["app.yaml", "widget.yaml"], "fewer inputs");

@@ -443,6 +443,19 @@ impl CompiledCrd {
     pub fn defines(&self) -> (&str, &str) {
         (&self.0.group, &self.0.kind)
     }
+
+    /// The compiled kind in the embedded catalog's chunk format, for the
+    /// cache of unchanged files.
+    pub fn encode(&self) -> Vec<u8> {
+        codec::encode_kind(&self.0)
+    }
+
+    /// A kind [`CompiledCrd::encode`] wrote, compiled from a CRD in `file`.
+    pub fn decode(chunk: &[u8], group: &str, kind: &str, file: &str) -> Option<CompiledCrd> {
+        codec::decode_kind(chunk, group, kind, Origin::Run(file.to_string()))
+            .ok()
+            .map(|d| CompiledCrd(Arc::new(d)))
+    }
 }
 
 /// For a CustomResourceDefinition whose schemas kvet reads: whether it is
