@@ -58,8 +58,8 @@ fn bench(c: &mut Criterion) {
                 let mut sum = 0u32;
                 for k in 0..1000u32 {
                     let col = (k * 997) % (f.text.len() as u32);
-                    let off = f.line_index.offset_of_utf16(&f.text, 0, black_box(col));
-                    sum = sum.wrapping_add(f.line_index.utf16_position(&f.text, off).1);
+                    let off = f.line_index().offset_of_utf16(&f.text, 0, black_box(col));
+                    sum = sum.wrapping_add(f.line_index().utf16_position(&f.text, off).1);
                 }
                 sum
             })

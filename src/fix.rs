@@ -412,7 +412,7 @@ pub fn suppress_file(file: &SourceFile, fid: FileId, rule: &str) -> Option<Edit>
             if line[list_at..list_at + close].split(',').any(|r| r.trim() == rule) {
                 return None;
             }
-            let at = file.line_index.line_start(i) + (list_at + close) as u32;
+            let at = file.line_index().line_start(i) + (list_at + close) as u32;
             return Some(Edit {
                 file: fid,
                 span: Span::new(at, at),

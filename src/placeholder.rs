@@ -125,8 +125,8 @@ pub fn apply(
         let Some(mut d) = make(*fid, list[0].0, summary(list)) else {
             continue;
         };
-        let lines: Vec<usize> = list.iter().map(|(s, _)| source.line_index.line_of(s.start)).collect();
-        diagnostics.retain(|x| x.file != *fid || !lines.contains(&source.line_index.line_of(x.span.start)));
+        let lines: Vec<usize> = list.iter().map(|(s, _)| source.line_index().line_of(s.start)).collect();
+        diagnostics.retain(|x| x.file != *fid || !lines.contains(&source.line_index().line_of(x.span.start)));
         for (span, text) in list.iter().skip(1).take(8) {
             d.label(*span, format!("`{text}`"));
         }

@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
     for d in &st.diagnostics {
         assert!(d.span.start <= d.span.end && d.span.end <= len, "{d:?} past {len}");
         let _ = f.line_col(d.span.start);
-        let _ = f.line_index.utf16_position(&f.text, d.span.end);
+        let _ = f.line_index().utf16_position(&f.text, d.span.end);
     }
     for doc in &st.documents {
         if let Some(root) = &doc.root {

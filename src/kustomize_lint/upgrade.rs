@@ -67,7 +67,7 @@ fn text_of(file: &SourceFile, span: Span) -> Option<&str> {
 }
 
 fn column(file: &SourceFile, offset: u32) -> u32 {
-    offset - file.line_index.line_start(file.line_index.line_of(offset))
+    offset - file.line_index().line_start(file.line_index().line_of(offset))
 }
 
 /// An item of a block sequence as text whose continuation lines are
@@ -105,7 +105,7 @@ fn items(file: &SourceFile, node: &Node) -> Option<Vec<String>> {
 /// value), when the key starts its line at column 0 and no comment sits in
 /// them (a rewrite would drop it).
 fn entry_lines(file: &SourceFile, entry: &Entry) -> Option<Span> {
-    let idx = &file.line_index;
+    let idx = file.line_index();
     if column(file, entry.key_span.start) != 0 {
         return None;
     }

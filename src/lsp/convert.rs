@@ -17,8 +17,8 @@ pub enum Encoding {
 
 pub fn position(file: &SourceFile, offset: u32, enc: Encoding) -> lsp::Position {
     let (line, character) = match enc {
-        Encoding::Utf8 => file.line_index.utf8_position(offset),
-        Encoding::Utf16 => file.line_index.utf16_position(&file.text, offset),
+        Encoding::Utf8 => file.line_index().utf8_position(offset),
+        Encoding::Utf16 => file.line_index().utf16_position(&file.text, offset),
     };
     lsp::Position { line, character }
 }
@@ -32,8 +32,8 @@ pub fn range(file: &SourceFile, span: Span, enc: Encoding) -> lsp::Range {
 
 pub fn offset(file: &SourceFile, pos: lsp::Position, enc: Encoding) -> u32 {
     match enc {
-        Encoding::Utf8 => file.line_index.offset_of_utf8(&file.text, pos.line, pos.character),
-        Encoding::Utf16 => file.line_index.offset_of_utf16(&file.text, pos.line, pos.character),
+        Encoding::Utf8 => file.line_index().offset_of_utf8(&file.text, pos.line, pos.character),
+        Encoding::Utf16 => file.line_index().offset_of_utf16(&file.text, pos.line, pos.character),
     }
 }
 

@@ -46,7 +46,7 @@ impl SourceCode for IndexedSource<'_> {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let text = &self.file.text;
-        let idx = &self.file.line_index;
+        let idx = self.file.line_index();
         let start = span.offset();
         let end = start + span.len();
         if start > text.len() || end > text.len() {
@@ -299,7 +299,7 @@ pub const MAX_SNIPPET_LINE: u32 = 1000;
 
 /// Whether every line a snippet would show is short enough.
 fn lines_fit(d: &Diagnostic, file: &SourceFile) -> bool {
-    let idx = &file.line_index;
+    let idx = file.line_index();
     let spans = std::iter::once(d.span).chain(d.labels.iter().filter(|l| l.file == d.file).map(|l| l.span));
     spans.into_iter().all(|span| {
         let (first, last) = (idx.line_of(span.start), idx.line_of(span.end.max(span.start)));

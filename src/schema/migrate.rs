@@ -81,8 +81,8 @@ pub fn field_fix(file: &SourceFile, fid: FileId, root: &Node, change: &FieldChan
             }
             // The value, with a comment that trails it on its line.
             let mut value = file.slice(entry.value.span.start, entry.value.span.end).to_string();
-            let line = file.line_index.line_of(entry.value.span.end);
-            let (_, line_end) = file.line_index.line_range(&file.text, line);
+            let line = file.line_index().line_of(entry.value.span.end);
+            let (_, line_end) = file.line_index().line_range(&file.text, line);
             let rest = file.slice(entry.value.span.end, line_end);
             if rest.trim_start().starts_with('#') {
                 value.push_str(rest.trim_end());
@@ -138,7 +138,7 @@ fn wrap_map(file: &SourceFile, fid: FileId, map: &Node, key: &str) -> Option<Edi
             replacement: format!("{{{key}: {inner}}}"),
         });
     }
-    let idx = &file.line_index;
+    let idx = file.line_index();
     let first_line = idx.line_of(entries[0].key_span.start);
     let start = idx.line_start(first_line);
     let indent = entries[0].key_span.start - start;
@@ -217,7 +217,7 @@ pub fn api_fix(
     // Would the object validate as the replacement? Re-read only the
     // object's own text when it starts a line (a document), else the file.
     let span = object.root.span;
-    let line_start = file.line_index.line_start(file.line_index.line_of(span.start));
+    let line_start = file.line_index().line_start(file.line_index().line_of(span.start));
     let (base, text) = if line_start == span.start && object.item.is_none() {
         (span.start, file.slice(span.start, span.end))
     } else {

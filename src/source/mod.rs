@@ -32,7 +32,9 @@ pub struct SourceFile {
     pub path: Option<PathBuf>,
     /// The decoded text (lossily decoded when `decode_error` is set).
     pub text: String,
-    pub line_index: LineIndex,
+    /// Built on first use ([`SourceFile::line_index`]): a file with no
+    /// finding never needs one.
+    line_index: std::sync::OnceLock<LineIndex>,
     /// Set when the bytes could not be read or decoded: the file yields this
     /// finding (at `offset`) and no objects.
     pub load_error: Option<LoadError>,
@@ -49,12 +51,11 @@ pub struct LoadError {
 impl SourceFile {
     /// An in-memory file (tests, LSP buffers, stdin).
     pub fn from_text(name: impl Into<String>, path: Option<PathBuf>, text: String) -> Self {
-        let line_index = LineIndex::new(&text);
         SourceFile {
             name: name.into(),
             path,
             text,
-            line_index,
+            line_index: std::sync::OnceLock::new(),
             load_error: None,
         }
     }
@@ -172,8 +173,13 @@ impl SourceFile {
         f
     }
 
+    /// The file's line index, built on first use.
+    pub fn line_index(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
+    }
+
     pub fn line_col(&self, offset: u32) -> LineCol {
-        self.line_index.line_col(&self.text, offset)
+        self.line_index().line_col(&self.text, offset)
     }
 
     /// The source text of a byte range (empty when out of range).
