@@ -9,6 +9,7 @@
 //! only to nodes before it, so a chunk cannot describe a cycle.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, OnceLock};
 
 use super::{Additional, Checks, CrdSchema, Id, KindDef, Origin, Pattern, SchemaNode, VersionDef};
@@ -53,9 +54,29 @@ fn varint(out: &mut Vec<u8>, mut v: u64) {
     }
 }
 
+/// A quick hasher for the encoder's tables (their keys are kvet's own
+/// compiled schemas; the encoding does not depend on the hash, only on the
+/// order in which strings and nodes are first met).
+#[derive(Default)]
+struct Quick(u64);
+
+impl Hasher for Quick {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = (self.0.rotate_left(5) ^ crate::memo::fast_hash(bytes)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0.rotate_left(5) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type QuickMap<K, V> = HashMap<K, V, BuildHasherDefault<Quick>>;
+
 #[derive(Default)]
 struct Strings {
-    ids: HashMap<String, u64>,
+    ids: QuickMap<String, u64>,
     list: Vec<String>,
 }
 
@@ -120,7 +141,7 @@ pub(in crate::schema) fn encode_kind(def: &KindDef) -> Vec<u8> {
 struct Canon<'s> {
     schema: &'s CrdSchema,
     memo: Vec<Option<u64>>,
-    seen: HashMap<Vec<u8>, u64>,
+    seen: QuickMap<Vec<u8>, u64>,
     nodes: Vec<Vec<u8>>,
 }
 
@@ -247,7 +268,7 @@ fn encode_schema(s: &CrdSchema, strings: &mut Strings, out: &mut Vec<u8>) {
     let mut canon = Canon {
         schema: s,
         memo: vec![None; s.nodes.len()],
-        seen: HashMap::new(),
+        seen: QuickMap::default(),
         nodes: Vec::new(),
     };
     let root = canon.id(s.root, strings);
