@@ -334,7 +334,7 @@ impl FileCache {
             let _ = std::fs::remove_file(&tmp);
             return;
         }
-        prune(self.path.parent().unwrap_or(Path::new(".")));
+        prune_folder(self.path.parent().unwrap_or(Path::new(".")), ".pack", MAX_PACKS);
     }
 }
 
@@ -506,30 +506,30 @@ pub fn prepare_folder(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Removes the oldest packs beyond [`MAX_PACKS`], and packs a run left
-/// half-written more than an hour ago (it was killed).
-fn prune(dir: &Path) {
+/// Removes the oldest files named `*{suffix}` in a cache folder beyond
+/// `keep`, and the temporary files a run left there more than an hour ago
+/// (it was killed before renaming them into place).
+pub fn prune_folder(dir: &Path, suffix: &str, keep: usize) {
     let Ok(rd) = std::fs::read_dir(dir) else { return };
     let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    let mut packs: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+    let mut kept: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
     for e in rd.flatten() {
         let Some(modified) = e.metadata().ok().and_then(|m| m.modified().ok()) else {
             continue;
         };
         let name = e.file_name();
         let name = name.to_string_lossy();
-        if name.ends_with(".pack") {
-            packs.push((modified, e.path()));
-        } else if name.starts_with(".tmp-") && name.ends_with("-files") && modified < hour_ago {
+        if name.ends_with(suffix) {
+            kept.push((modified, e.path()));
+        } else if name.starts_with(".tmp-") && modified < hour_ago {
             let _ = std::fs::remove_file(e.path());
         }
     }
-    if packs.len() <= MAX_PACKS {
-        return;
-    }
-    packs.sort();
-    for (_, p) in &packs[..packs.len() - MAX_PACKS] {
-        let _ = std::fs::remove_file(p);
+    if kept.len() > keep {
+        kept.sort();
+        for (_, p) in &kept[..kept.len() - keep] {
+            let _ = std::fs::remove_file(p);
+        }
     }
 }
 

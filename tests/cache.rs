@@ -71,30 +71,53 @@ impl Repo {
         (text(&out.stdout), text(&out.stderr))
     }
 
-    fn entries(&self) -> Vec<PathBuf> {
+    /// The files of the cache folder named `*.{ext}`.
+    fn stored(&self, ext: &str) -> Vec<PathBuf> {
         let mut v: Vec<PathBuf> = std::fs::read_dir(&self.cache)
             .map(|rd| rd.flatten().map(|e| e.path()).collect())
             .unwrap_or_default();
-        v.retain(|p| p.extension().is_some_and(|x| x == "bin"));
+        v.retain(|p| p.extension().is_some_and(|x| x == ext));
         v
+    }
+
+    /// The result cache's entries.
+    fn entries(&self) -> Vec<PathBuf> {
+        self.stored("bin")
+    }
+
+    /// The packs of the cache of unchanged files.
+    fn packs(&self) -> Vec<PathBuf> {
+        self.stored("pack")
     }
 
     /// Replaces `from` by `to` (same length) in every stored entry, so a
     /// replay shows `to` where a fresh run says `from`.
     fn tamper(&self, from: &str, to: &str) {
-        assert_eq!(from.len(), to.len());
         let entries = self.entries();
         assert!(!entries.is_empty(), "nothing stored in {}", self.cache.display());
-        for p in entries {
-            let mut bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{e}"));
-            let mut found = false;
-            while let Some(at) = find(&bytes, from.as_bytes()) {
-                bytes[at..at + to.len()].copy_from_slice(to.as_bytes());
-                found = true;
-            }
-            assert!(found, "`{from}` is not in {}", p.display());
-            std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("{e}"));
+        tamper_files(&entries, from, to);
+    }
+
+    /// Like [`Repo::tamper`], in the packs of the cache of unchanged files.
+    fn tamper_packs(&self, from: &str, to: &str) {
+        let packs = self.packs();
+        assert_eq!(packs.len(), 1, "one pack per working folder");
+        tamper_files(&packs, from, to);
+    }
+}
+
+/// Replaces `from` by `to` (same length) in each file.
+fn tamper_files(files: &[PathBuf], from: &str, to: &str) {
+    assert_eq!(from.len(), to.len());
+    for p in files {
+        let mut bytes = std::fs::read(p).unwrap_or_else(|e| panic!("{e}"));
+        let mut found = false;
+        while let Some(at) = find(&bytes, from.as_bytes()) {
+            bytes[at..at + to.len()].copy_from_slice(to.as_bytes());
+            found = true;
         }
+        assert!(found, "`{from}` is not in {}", p.display());
+        std::fs::write(p, bytes).unwrap_or_else(|e| panic!("{e}"));
     }
 }
 
@@ -197,11 +220,11 @@ fn a_missing_file_that_appears_is_a_dependency() {
     assert!(!now.contains("does not exist"), "{now}");
 }
 
-#[test]
-fn a_crd_file_is_a_dependency() {
-    let crd = |plural: &str| {
-        format!(
-            "apiVersion: apiextensions.k8s.io/v1
+/// A CRD of the kind `Widget` (group `example.com`), named by its plural,
+/// whose `openAPIV3Schema:` is `schema`.
+fn widget_crd(plural: &str, schema: &str) -> String {
+    format!(
+        "apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata: {{name: {plural}.example.com}}
 spec:
@@ -213,10 +236,14 @@ spec:
       served: true
       storage: true
       schema:
-        openAPIV3Schema: {{type: object}}
+        openAPIV3Schema: {schema}
 "
-        )
-    };
+    )
+}
+
+#[test]
+fn a_crd_file_is_a_dependency() {
+    let crd = |plural: &str| widget_crd(plural, "{type: object}");
     let repo = Repo::new(&[("app.yaml", DEPLOY), ("crds/w.yaml", &crd("widgets"))]);
     let crds = repo.path("crds");
     let crds = crds.to_string_lossy().into_owned();
@@ -250,31 +277,6 @@ fn an_unwritable_cache_folder_is_no_error() {
 // the others back from the previous run's pack.
 
 impl Repo {
-    fn packs(&self) -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(&self.cache)
-            .map(|rd| rd.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default();
-        v.retain(|p| p.extension().is_some_and(|x| x == "pack"));
-        v
-    }
-
-    /// Like [`Repo::tamper`], in the packs of the cache of unchanged files.
-    fn tamper_packs(&self, from: &str, to: &str) {
-        assert_eq!(from.len(), to.len());
-        let packs = self.packs();
-        assert_eq!(packs.len(), 1, "one pack per working folder");
-        for p in packs {
-            let mut bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{e}"));
-            let mut found = false;
-            while let Some(at) = find(&bytes, from.as_bytes()) {
-                bytes[at..at + to.len()].copy_from_slice(to.as_bytes());
-                found = true;
-            }
-            assert!(found, "`{from}` is not in {}", p.display());
-            std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
-
     /// A run with the cache equals one without it.
     fn assert_as_fresh(&self, args: &[&str], step: &str) {
         let (cached, _) = self.run(args);
@@ -316,27 +318,11 @@ fn an_unchanged_file_is_read_back_when_another_changes() {
 #[test]
 fn runs_with_the_file_cache_equal_fresh_runs_after_each_change() {
     let crd = |field_type: &str| {
-        format!(
-            "apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {{name: widgets.example.com}}
-spec:
-  group: example.com
-  names: {{kind: Widget, plural: widgets}}
-  scope: Namespaced
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-              type: object
-              properties:
-                size: {{type: {field_type}}}
-"
+        widget_crd(
+            "widgets",
+            &format!(
+                "\n          type: object\n          properties:\n            spec:\n              type: object\n              properties:\n                size: {{type: {field_type}}}"
+            ),
         )
     };
     let widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 3}\n";

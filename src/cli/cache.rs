@@ -262,7 +262,7 @@ pub fn store(dir: &Path, key: Key, output: &LintOutput, warnings: &[String], dep
     w.seq(&output.diagnostics, |w, d| w.diagnostic(d, &meta));
     w.seq(&output.suppressed, |w, d| w.diagnostic(d, &meta));
     if write_entry(dir, key, &w.buf).is_ok() {
-        prune(dir);
+        kvet::filecache::prune_folder(dir, ".bin", MAX_ENTRIES);
     }
 }
 
@@ -273,23 +273,6 @@ fn write_entry(dir: &Path, key: Key, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, entry_path(dir, key)).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
-}
-
-/// Removes the oldest entries beyond [`MAX_ENTRIES`].
-fn prune(dir: &Path) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<(std::time::SystemTime, PathBuf)> = rd
-        .flatten()
-        .filter(|e| e.file_name().to_str().is_some_and(|n| n.ends_with(".bin")))
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-        .collect();
-    if entries.len() <= MAX_ENTRIES {
-        return;
-    }
-    entries.sort();
-    for (_, p) in &entries[..entries.len() - MAX_ENTRIES] {
-        let _ = std::fs::remove_file(p);
-    }
 }
 
 #[cfg(test)]
