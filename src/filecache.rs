@@ -4,22 +4,24 @@
 //! which some files changed).
 //!
 //! Per file it keeps the loaded documents (spanned trees and load
-//! problems, [`crate::codec`]) and the memo of its objects' own findings
-//! ([`crate::memo::Record`]: rules and schema of built-in kinds). A run
-//! still builds the catalog of every object and runs the cross-object
-//! rules, suppressions and the report over all of them: only parsing and
-//! the objects' own checks are skipped. Custom resources (their findings
-//! depend on the run's CRDs) and custom pod templates are checked every
-//! run, as the memo never keeps them; a file defining CRDs is parsed every
-//! run (its schemas are compiled and cut as it loads).
+//! problems, [`crate::codec`]; a CRD's schemas cut from them once
+//! compiled), what their compact load found ([`crate::compact::Early`]:
+//! the CRDs compiled, their findings, the placeholders) and the memo of its
+//! objects' own findings ([`crate::memo::Record`]: rules and schema of
+//! built-in kinds). A run still builds the catalog of every object and runs
+//! the cross-object rules, custom resources' checks, suppressions and the
+//! report over all of them: only parsing, compiling CRDs and the objects'
+//! own checks are skipped. Custom resources (their findings depend on the
+//! run's CRDs) and custom pod templates are checked every run: the memo
+//! never keeps them.
 //!
 //! An entry is found by a digest of the file's name, path and whole text
 //! (two independent 64-bit hashes), and of its configuration; the pack
 //! that holds the entries is named by what else the checks depend on (the
 //! kvet binary, the `KVET_*` environment and the working folder). One pack
-//! per working folder, rewritten after each run with the entries that run
-//! used, plus the entries of the previous pack that the last
-//! [`MAX_AGE`] runs did not use (another command in the same folder).
+//! per working folder, rewritten by each run with the entries it used, plus
+//! the previous pack's entries of files that are not its inputs (another
+//! command's, in the same folder) until [`MAX_AGE`] runs left them unused.
 //! A pack that cannot be read is empty; one that cannot be written is
 //! skipped: the cache never makes a run fail.
 

@@ -18,6 +18,13 @@
 //! It belongs to one configuration: a new configuration needs a new memo.
 //! `tests/lsp_focus.rs` checks that a lint with a memo, of the same text
 //! and of shifted text, finds what a lint without one finds.
+//!
+//! `kvet check`'s cache of unchanged files ([`crate::filecache`]) uses a
+//! persisting memo ([`ObjectMemo::persisting`]) for one lint: it takes in
+//! the [`Record`]s of the files found unchanged (known by their place in
+//! the file, since the whole file is the same), hands each used or new
+//! entry to a sink that writes it to the next pack, and keeps nothing of
+//! its own. A finding handed out names the object checked.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -35,16 +42,11 @@ use crate::yaml::Span;
 pub enum Pass {
     Rules = 0,
     Schema = 1,
-    /// Rules and schema together, of a CRD checked as its file is read
-    /// ([`crate::compact`]).
-    Early = 2,
 }
 
 impl Pass {
     pub fn from_u8(v: u8) -> Option<Pass> {
-        [Pass::Rules, Pass::Schema, Pass::Early]
-            .into_iter()
-            .find(|p| *p as u8 == v)
+        [Pass::Rules, Pass::Schema].into_iter().find(|p| *p as u8 == v)
     }
 }
 
