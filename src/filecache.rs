@@ -36,7 +36,7 @@ use crate::codec::{Reader, Writer};
 use crate::compact::Early;
 use crate::diagnostic::ObjectMeta;
 use crate::memo::{Pass, Record};
-use crate::schema::crd::CompiledCrd;
+use crate::schema::crd::{CompiledCrd, DecodedCrds};
 use crate::source::SourceFile;
 use crate::yaml::Stream;
 
@@ -138,14 +138,22 @@ pub struct Entry {
     pub records: Vec<Record>,
 }
 
-/// Where a file's entry is in the previous pack.
+/// Where a file's entry is in the previous pack: its parts (kind, first
+/// byte, end), in file order.
 #[derive(Debug, Default)]
 struct Slot {
     age: u8,
-    stream: Option<(usize, usize)>,
-    early: Option<(usize, usize)>,
-    records: Vec<(usize, usize)>,
+    parts: Vec<(u8, u64, u64)>,
 }
+
+impl Slot {
+    fn has(&self, kind: u8) -> bool {
+        self.parts.iter().any(|(k, _, _)| *k == kind)
+    }
+}
+
+/// The most bytes an entry's header takes: its key, kind, age and length.
+const MAX_HEADER: u64 = 3 * 8 + 2 + 10;
 
 /// What a pack holds: a file's documents, one of its memo records, or
 /// what its compact load found besides the documents.
@@ -153,15 +161,18 @@ const STREAM: u8 = 0;
 const RECORD: u8 = 1;
 const EARLY: u8 = 2;
 
-/// The pack of a working folder: read when a run starts, written as the
-/// run goes (each entry as it is made or used, so that nothing is held
-/// for it) and put in place when the run ends.
+/// The pack of a working folder: its entries read where they are when a
+/// run starts (the pack is not held in memory), the new pack written as
+/// the run goes (each entry as it is made or used, a file's parts
+/// together) and put in place when the run ends.
 pub struct FileCache {
     path: PathBuf,
-    /// The previous pack's bytes (released once every file is read), and
-    /// where each file's entry is in them.
-    data: std::sync::RwLock<Vec<u8>>,
+    /// The previous pack, open (closed once every input has been read),
+    /// and where each file's parts are in it.
+    old: std::sync::RwLock<Option<File>>,
     index: HashMap<Key, Slot>,
+    /// The CRDs decoded so far (they share their schemas).
+    crds: DecodedCrds,
     out: Arc<Out>,
 }
 
@@ -184,13 +195,7 @@ pub struct Recorder(Arc<Out>);
 impl Recorder {
     /// Writes a memo record of the file `key`.
     pub fn put(&self, key: Key, record: &Record) {
-        let mut w = Writer::new();
-        w.u8(record.pass as u8);
-        w.u8(u8::from(record.item));
-        w.u32(record.base);
-        w.u32(record.len);
-        w.seq(&record.diags, |w, d| w.diagnostic(d, &|_, _| {}));
-        self.0.write(key, RECORD, 0, &w.buf);
+        self.0.write(key, 0, &[(RECORD, &write_record(record))]);
     }
 }
 
@@ -199,8 +204,8 @@ impl FileCache {
     /// it (a pack whose `check` differs is empty).
     pub fn open(dir: &Path, name: u64, check: u64) -> FileCache {
         let path = dir.join(format!("files-{name:016x}.pack"));
-        let data = std::fs::read(&path).unwrap_or_default();
-        let index = read_index(&data, check).unwrap_or_default();
+        let old = File::open(&path).ok();
+        let index = old.as_ref().and_then(|f| read_index(f, check)).unwrap_or_default();
         let out = Arc::new(Out {
             dir: dir.to_path_buf(),
             check,
@@ -210,66 +215,82 @@ impl FileCache {
         });
         FileCache {
             path,
-            data: std::sync::RwLock::new(data),
+            old: std::sync::RwLock::new(old),
             index,
+            crds: Mutex::default(),
             out,
         }
     }
 
     /// How many files the previous pack holds.
     pub fn len(&self) -> usize {
-        self.index.values().filter(|s| s.stream.is_some()).count()
+        self.index.values().filter(|s| s.has(STREAM)).count()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// The entry of `key`, if the previous pack has a readable one; `file`
-    /// is the file's shown name (its compiled CRDs' origin).
-    pub fn get(&self, key: Key, file: &str) -> Option<Entry> {
-        let slot = self.index.get(&key)?;
-        let (start, end) = slot.stream?;
-        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
-        let mut r = Reader::new(data.get(start..end)?);
-        let stream = r.stream()?;
-        if !r.is_empty() {
-            return None;
+    /// The bytes of each part of a slot, read from the previous pack (in
+    /// one read when they lie together, as a run writes them).
+    fn parts(&self, slot: &Slot) -> Option<Vec<(u8, Vec<u8>)>> {
+        let old = self.old.read().unwrap_or_else(|e| e.into_inner());
+        let file = old.as_ref()?;
+        let start = slot.parts.iter().map(|p| p.1).min()?;
+        let end = slot.parts.iter().map(|p| p.2).max()?;
+        let payload: u64 = slot.parts.iter().map(|p| p.2 - p.1).sum();
+        if end - start <= payload + MAX_HEADER * slot.parts.len() as u64 {
+            let block = read_at(file, start, end - start)?;
+            let at = |x: u64| usize::try_from(x - start).ok();
+            slot.parts
+                .iter()
+                .map(|&(kind, s, e)| Some((kind, block.get(at(s)?..at(e)?)?.to_vec())))
+                .collect()
+        } else {
+            slot.parts
+                .iter()
+                .map(|&(kind, s, e)| Some((kind, read_at(file, s, e - s)?)))
+                .collect()
         }
-        let (start, end) = slot.early?;
-        let early = read_early(data.get(start..end)?, file)?;
-        let records = slot
-            .records
-            .iter()
-            .map(|&(start, end)| read_record(data.get(start..end)?))
-            .collect::<Option<Vec<Record>>>()?;
-        Some(Entry { stream, early, records })
     }
 
-    /// Keeps the previous pack's documents of `key` (and what their load
-    /// found) as they were.
-    pub fn keep(&self, key: Key) {
-        let Some(slot) = self.index.get(&key) else { return };
-        let (Some(stream), Some(early)) = (slot.stream, slot.early) else {
-            return;
-        };
-        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
-        if let (Some(s), Some(e)) = (data.get(stream.0..stream.1), data.get(early.0..early.1))
-            && self.first(key)
-        {
-            self.write(key, STREAM, 0, s);
-            self.write(key, EARLY, 0, e);
+    /// The entry of `key`, if the previous pack has a readable one; `file`
+    /// is the file's shown name (its compiled CRDs' origin). What is read
+    /// is also written to the new pack, as it was.
+    pub fn reuse(&self, key: Key, file: &str) -> Option<Entry> {
+        let slot = self.index.get(&key)?;
+        let parts = self.parts(slot)?;
+        let (mut stream, mut early, mut records) = (None, None, Vec::new());
+        for (kind, bytes) in &parts {
+            match *kind {
+                STREAM => {
+                    let mut r = Reader::new(bytes);
+                    stream = Some(r.stream().filter(|_| r.is_empty())?);
+                }
+                EARLY => early = Some(read_early(bytes, file, &self.crds)?),
+                _ => records.push(read_record(bytes)?),
+            }
         }
+        let entry = Entry {
+            stream: stream?,
+            early: early?,
+            records,
+        };
+        if self.out.first(key) {
+            let parts: Vec<(u8, &[u8])> = parts.iter().map(|(k, b)| (*k, &b[..])).collect();
+            self.out.write(key, 0, &parts);
+        }
+        Some(entry)
     }
 
     /// Writes the documents of `key` (after their CRDs' schemas were cut)
     /// and what their compact load found.
     pub fn put(&self, key: Key, stream: &Stream, early: &Early) {
-        if self.first(key) {
+        if self.out.first(key) {
             let mut w = Writer::new();
             w.stream(stream);
-            self.write(key, STREAM, 0, &w.buf);
-            self.write(key, EARLY, 0, &write_early(early));
+            self.out
+                .write(key, 0, &[(STREAM, &w.buf), (EARLY, &write_early(early))]);
         }
     }
 
@@ -278,48 +299,32 @@ impl FileCache {
         Recorder(Arc::clone(&self.out))
     }
 
-    fn first(&self, key: Key) -> bool {
-        self.out.first(key)
-    }
-
-    fn write(&self, key: Key, kind: u8, age: u8, bytes: &[u8]) {
-        self.out.write(key, kind, age, bytes);
-    }
-
     /// Carries over the previous pack's files that are not inputs of this
     /// run (`run`: the keys of every input), one run older, until they are
     /// [`MAX_AGE`] runs old: another command's inputs in the same folder.
     /// Earlier versions of this run's inputs are dropped.
     pub fn carry_over(&self, run: &[Key]) {
         let places: std::collections::HashSet<u64> = run.iter().map(|k| k.2).collect();
-        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
         let mut carried: Vec<(&Key, &Slot)> = self
             .index
             .iter()
-            .filter(|(key, slot)| slot.stream.is_some() && slot.age + 1 < MAX_AGE && !places.contains(&key.2))
+            .filter(|(key, slot)| slot.has(STREAM) && slot.age + 1 < MAX_AGE && !places.contains(&key.2))
             .collect();
-        carried.sort_by_key(|(_, slot)| slot.stream);
+        carried.sort_by_key(|(_, slot)| slot.parts.first().map(|p| p.1));
         for (key, slot) in carried {
-            if !self.first(*key) {
-                continue;
-            }
-            let ranges = slot
-                .stream
-                .iter()
-                .map(|r| (STREAM, r))
-                .chain(slot.early.iter().map(|r| (EARLY, r)))
-                .chain(slot.records.iter().map(|r| (RECORD, r)));
-            for (kind, &(start, end)) in ranges {
-                if let Some(bytes) = data.get(start..end) {
-                    self.write(*key, kind, slot.age + 1, bytes);
-                }
+            if let Some(parts) = self.parts(slot)
+                && self.out.first(*key)
+            {
+                let parts: Vec<(u8, &[u8])> = parts.iter().map(|(k, b)| (*k, &b[..])).collect();
+                self.out.write(*key, slot.age + 1, &parts);
             }
         }
     }
 
-    /// Frees the previous pack's bytes (every input has been read).
+    /// Closes the previous pack (every input has been read).
     pub fn release(&self) {
-        std::mem::take(&mut *self.data.write().unwrap_or_else(|e| e.into_inner()));
+        *self.old.write().unwrap_or_else(|e| e.into_inner()) = None;
+        std::mem::take(&mut *self.crds.lock().unwrap_or_else(|e| e.into_inner()));
     }
 
     /// Ends the run: the new pack replaces the old one (when anything was
@@ -346,7 +351,9 @@ impl Out {
         self.written.lock().unwrap_or_else(|e| e.into_inner()).insert(key)
     }
 
-    fn write(&self, key: Key, kind: u8, age: u8, bytes: &[u8]) {
+    /// Writes parts of the entry of `key` one after the other (no other
+    /// entry between them).
+    fn write(&self, key: Key, age: u8, parts: &[(u8, &[u8])]) {
         use std::sync::atomic::Ordering;
         let mut out = self.file.lock().unwrap_or_else(|e| e.into_inner());
         if self.failed.load(Ordering::Relaxed) {
@@ -359,18 +366,21 @@ impl Out {
             self.failed.store(true, Ordering::Relaxed);
             return;
         };
-        let mut head = Writer::new();
-        head.fixed64(key.0);
-        head.fixed64(key.1);
-        head.fixed64(key.2);
-        head.u8(kind);
-        head.u8(age);
-        head.u64(bytes.len() as u64);
-        if w.write_all(&head.buf).and_then(|()| w.write_all(bytes)).is_err() {
-            // A full disk, say: the old pack stays as it is.
-            let _ = std::fs::remove_file(tmp);
-            *out = None;
-            self.failed.store(true, Ordering::Relaxed);
+        for (kind, bytes) in parts {
+            let mut head = Writer::new();
+            head.fixed64(key.0);
+            head.fixed64(key.1);
+            head.fixed64(key.2);
+            head.u8(*kind);
+            head.u8(age);
+            head.u64(bytes.len() as u64);
+            if w.write_all(&head.buf).and_then(|()| w.write_all(bytes)).is_err() {
+                // A full disk, say: the old pack stays as it is.
+                let _ = std::fs::remove_file(tmp);
+                *out = None;
+                self.failed.store(true, Ordering::Relaxed);
+                return;
+            }
         }
     }
 
@@ -415,13 +425,13 @@ fn write_early(early: &Early) -> Vec<u8> {
     w.buf
 }
 
-fn read_early(bytes: &[u8], file: &str) -> Option<Early> {
+fn read_early(bytes: &[u8], file: &str, crds: &DecodedCrds) -> Option<Early> {
     let mut r = Reader::new(bytes);
     let objects = r.seq(|r| {
         let start = r.u32()?;
         let compiled = r.opt(|r| {
             let (group, kind) = (r.str()?, r.str()?);
-            CompiledCrd::decode(r.bytes()?, group, kind, file)
+            CompiledCrd::decode(r.bytes()?, group, kind, file, crds)
         })?;
         Some((start, compiled, Arc::new(r.meta()?)))
     })?;
@@ -455,34 +465,101 @@ fn read_record(bytes: &[u8]) -> Option<Record> {
     })
 }
 
-/// Where each file's entries are in a pack, up to its last whole entry (a
-/// pack cut short keeps what it has).
-fn read_index(data: &[u8], check: u64) -> Option<HashMap<Key, Slot>> {
-    let mut r = Reader::new(data.strip_prefix(MAGIC)?);
-    if r.fixed64()? != check {
+fn write_record(record: &Record) -> Vec<u8> {
+    let mut w = Writer::new();
+    w.u8(record.pass as u8);
+    w.u8(u8::from(record.item));
+    w.u32(record.base);
+    w.u32(record.len);
+    w.seq(&record.diags, |w, d| w.diagnostic(d, &|_, _| {}));
+    w.buf
+}
+
+/// `len` bytes of `file` from `start` (positioned reads: threads share the
+/// file).
+fn read_at(file: &File, start: u64, len: u64) -> Option<Vec<u8>> {
+    let mut buf = vec![0u8; usize::try_from(len).ok()?];
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        file.read_exact_at(&mut buf, start).ok()?;
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::FileExt;
+        let mut done = 0;
+        while done < buf.len() {
+            match file.seek_read(&mut buf[done..], start + done as u64) {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => done += n,
+            }
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = (file, start);
         return None;
     }
+    Some(buf)
+}
+
+/// Where each file's parts are in a pack, read through its headers only,
+/// up to its last whole entry (a pack cut short keeps what it has).
+fn read_index(file: &File, check: u64) -> Option<HashMap<Key, Slot>> {
+    use std::io::{BufReader, Read};
+    let size = file.metadata().ok()?.len();
+    let mut r = BufReader::with_capacity(1 << 16, file);
+    let mut head = vec![0u8; MAGIC.len() + 8];
+    r.read_exact(&mut head).ok()?;
+    if head[..MAGIC.len()] != *MAGIC || head[MAGIC.len()..] != check.to_le_bytes() {
+        return None;
+    }
+    let mut at = head.len() as u64;
     let mut index: HashMap<Key, Slot> = HashMap::new();
-    while !r.is_empty() {
-        let Some((key, kind, age, bytes)) = (|| {
-            let key = Key(r.fixed64()?, r.fixed64()?, r.fixed64()?);
-            let kind = r.u8()?;
-            let age = r.u8()?;
-            let bytes = r.bytes()?;
-            Some((key, kind, age, bytes))
-        })() else {
+    let mut header = Vec::with_capacity(MAX_HEADER as usize);
+    loop {
+        // A header: 3 fixed 64-bit words, kind, age, a varint length.
+        header.clear();
+        let mut fixed = [0u8; 26];
+        if r.read_exact(&mut fixed).is_err() {
+            break;
+        }
+        header.extend_from_slice(&fixed);
+        let mut len = 0u64;
+        let mut done = false;
+        for shift in (0..64).step_by(7) {
+            let mut b = [0u8; 1];
+            if r.read_exact(&mut b).is_err() {
+                break;
+            }
+            header.push(b[0]);
+            len |= u64::from(b[0] & 0x7f) << shift;
+            if b[0] & 0x80 == 0 {
+                done = true;
+                break;
+            }
+        }
+        let start = at + header.len() as u64;
+        let Some(end) = start.checked_add(len).filter(|e| done && *e <= size) else {
             break;
         };
-        let start = bytes.as_ptr() as usize - data.as_ptr() as usize;
-        let range = (start, start + bytes.len());
-        let slot = index.entry(key).or_default();
+        let mut hr = Reader::new(&header);
+        let (Some(k0), Some(k1), Some(k2), Some(kind), Some(age)) =
+            (hr.fixed64(), hr.fixed64(), hr.fixed64(), hr.u8(), hr.u8())
+        else {
+            break;
+        };
+        let slot = index.entry(Key(k0, k1, k2)).or_default();
         slot.age = age;
-        match kind {
-            STREAM => slot.stream = Some(range),
-            EARLY => slot.early = Some(range),
-            RECORD => slot.records.push(range),
-            _ => {}
+        if matches!(kind, STREAM | EARLY | RECORD) {
+            slot.parts.push((kind, start, end));
         }
+        // Past the payload, without reading it.
+        let skip = i64::try_from(len).ok()?;
+        if r.seek_relative(skip).is_err() {
+            break;
+        }
+        at = end;
     }
     Some(index)
 }
@@ -555,10 +632,9 @@ mod tests {
         let mut found = Vec::new();
         for ((name, text), key) in inputs.iter().zip(&keys) {
             let stream = parse_source(text, false, Limits::default());
-            match cache.get(*key, name) {
+            match cache.reuse(*key, name) {
                 Some(e) => {
                     assert_eq!(e.stream, stream);
-                    cache.keep(*key);
                     found.push(true);
                 }
                 None => {

@@ -362,13 +362,12 @@ pub fn lint_reusing(
         .enumerate()
         .map(|(fid, (s, key))| {
             let entry = if s.load_error.is_none() {
-                reuse.cache.get(*key, &s.name)
+                reuse.cache.reuse(*key, &s.name)
             } else {
                 None
             };
             let (stream, early) = match entry {
                 Some(e) => {
-                    reuse.cache.keep(*key);
                     memo.import(fid as FileId, e.records);
                     (e.stream, e.early)
                 }

@@ -22,9 +22,8 @@
 //! `kvet check`'s cache of unchanged files ([`crate::filecache`]) uses a
 //! persisting memo ([`ObjectMemo::persisting`]) for one lint: it takes in
 //! the [`Record`]s of the files found unchanged (known by their place in
-//! the file, since the whole file is the same), hands each used or new
-//! entry to a sink that writes it to the next pack, and keeps nothing of
-//! its own. A finding handed out names the object checked.
+//! the file, since the whole file is the same), hands each new entry to a
+//! sink that writes it to the next pack, and keeps nothing of its own. A finding handed out names the object checked.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -128,8 +127,8 @@ struct Generations {
 pub struct ObjectMemo {
     entries: Mutex<Generations>,
     hits: AtomicUsize,
-    /// For the cache of unchanged files: every entry the lint uses or
-    /// makes goes to the sink instead of staying in memory.
+    /// For the cache of unchanged files: every entry the lint makes goes
+    /// to the sink instead of staying in memory.
     sink: Option<Sink>,
 }
 
@@ -167,20 +166,17 @@ impl ObjectMemo {
         let Some(id) = ident(object, sources, pass) else {
             return check();
         };
-        let found = if let Some(sink) = &self.sink {
+        let found = if self.sink.is_some() {
             // The file is unchanged since the record was made: the same
-            // place and length is the same text.
+            // place and length is the same text. (Its records are already
+            // in the next pack: the cache copied them with the file.)
             let place = (object.file, id.base, pass, id.item);
             let mut g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
             let found = g.imported.remove(&place);
             drop(g);
             found
                 .filter(|(len, _)| *len as usize == id.text.len())
-                .map(|(_, diags)| {
-                    let record = id.record(diags);
-                    sink(object.file, &record);
-                    record.diags
-                })
+                .map(|(_, diags)| diags)
         } else {
             let hash = id.hash();
             let mut g = self.entries.lock().unwrap_or_else(|e| e.into_inner());

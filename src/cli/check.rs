@@ -225,6 +225,17 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
         ColorChoice::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let suppressed: &[Diagnostic] = if args.show_suppressed { &output.suppressed } else { &[] };
+    // The line index of each file with a finding, built in parallel here
+    // rather than one by one as the report first asks a position of it.
+    let with_findings: std::collections::HashSet<u32> =
+        output.diagnostics.iter().chain(suppressed).map(|d| d.file).collect();
+    sources
+        .par_iter()
+        .enumerate()
+        .filter(|(i, _)| with_findings.contains(&(*i as u32)))
+        .for_each(|(_, s)| {
+            s.line_index();
+        });
     let report = Report {
         output: &output,
         sources: &sources,

@@ -413,6 +413,9 @@ fn add_crd(
 #[derive(Debug, Clone)]
 pub struct CompiledCrd(Arc<KindDef>);
 
+/// Kinds decoded by [`CompiledCrd::decode`], by chunk, group and kind.
+pub type DecodedCrds = Mutex<HashMap<(Vec<u8>, String, String), CompiledCrd>>;
+
 impl CompiledCrd {
     /// Compiles a CustomResourceDefinition object of the run (`None` when
     /// it is not an apiextensions v1 or v1beta1 CRD, or names no group
@@ -451,10 +454,27 @@ impl CompiledCrd {
     }
 
     /// A kind [`CompiledCrd::encode`] wrote, compiled from a CRD in `file`.
-    pub fn decode(chunk: &[u8], group: &str, kind: &str, file: &str) -> Option<CompiledCrd> {
-        codec::decode_kind(chunk, group, kind, Origin::Run(file.to_string()))
-            .ok()
-            .map(|d| CompiledCrd(Arc::new(d)))
+    /// Its schemas are shared with a kind decoded before from the same
+    /// chunk (`seen`: chunk, group and kind → kind), as compiling shares
+    /// identical schemas ([`SchemaCache`]): a repository that holds the same
+    /// CRD in many places keeps one copy.
+    pub fn decode(chunk: &[u8], group: &str, kind: &str, file: &str, seen: &DecodedCrds) -> Option<CompiledCrd> {
+        let origin = Origin::Run(file.to_string());
+        let key = (chunk.to_vec(), group.to_string(), kind.to_string());
+        let earlier = seen.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+        let def = match earlier {
+            Some(c) => KindDef {
+                origin,
+                ..KindDef::clone(&c.0)
+            },
+            None => {
+                let def = codec::decode_kind(chunk, group, kind, origin).ok()?;
+                let shared = CompiledCrd(Arc::new(def.clone()));
+                seen.lock().unwrap_or_else(|e| e.into_inner()).insert(key, shared);
+                def
+            }
+        };
+        Some(CompiledCrd(Arc::new(def)))
     }
 }
 
