@@ -25,20 +25,23 @@
 //! A pack that cannot be read is empty; one that cannot be written is
 //! skipped: the cache never makes a run fail.
 
+mod format;
+mod key;
+
+pub use key::{Key, TextDigest, config_digest};
+
 use std::collections::HashMap;
 use std::fs::File;
-use std::hash::{Hash, Hasher};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::codec::{Reader, Writer};
 use crate::compact::Early;
-use crate::diagnostic::ObjectMeta;
-use crate::memo::{Pass, Record};
-use crate::schema::crd::{CompiledCrd, DecodedCrds};
-use crate::source::SourceFile;
+use crate::memo::Record;
+use crate::schema::crd::DecodedCrds;
 use crate::yaml::Stream;
+use format::{read_at, read_early, read_index, read_record, write_early, write_record};
 
 /// The pack format; a change makes every older pack empty.
 const MAGIC: &[u8] = b"kvet-file-cache 3\n";
@@ -49,85 +52,6 @@ pub const MAX_AGE: u8 = 4;
 /// Packs kept in a cache folder (one per working folder; the oldest beyond
 /// it are removed).
 pub const MAX_PACKS: usize = 8;
-
-/// A file's text, digested: the identity of its content for the caches.
-///
-/// Two 64-bit lanes, each folding 16 bytes at a time through a 64x64-bit
-/// multiplication (the high and low halves xored), with different
-/// constants and the words in swapped roles; then each lane is folded with
-/// the other. About 0.8 instructions per byte, a quarter of SipHash's (the
-/// digest of every input is taken on every run). Each constant has a byte
-/// 0xff, which valid UTF-8 never has, so no text can zero a factor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct TextDigest(pub u64, pub u64);
-
-const P: [u64; 6] = [
-    0xa076_1dff_78bd_642f,
-    0xe703_7ed1_a0ff_28db,
-    0x8ebc_ff0f_9c88_c6e3,
-    0x58ff_65cc_7537_4cc3,
-    0x1d8e_4e27_c47d_12ff,
-    0xff23_9b96_1f7d_4a53,
-];
-
-#[inline]
-fn fold(a: u64, b: u64) -> u64 {
-    let r = u128::from(a) * u128::from(b);
-    (r as u64) ^ ((r >> 64) as u64)
-}
-
-impl TextDigest {
-    pub fn of(text: &str) -> Self {
-        let bytes = text.as_bytes();
-        let n = bytes.len() as u64;
-        let (mut h1, mut h2) = (P[0] ^ n, P[1] ^ n.rotate_left(29));
-        let word = |c: &[u8]| c.try_into().map_or(0, u64::from_le_bytes);
-        let mut chunks = bytes.chunks_exact(16);
-        for c in &mut chunks {
-            let (a, b) = (word(&c[..8]), word(&c[8..]));
-            h1 = fold(a ^ h1 ^ P[2], b ^ P[3]);
-            h2 = fold(b ^ h2 ^ P[4], a ^ P[5]);
-        }
-        let mut tail = [0u8; 16];
-        let rest = chunks.remainder();
-        tail[..rest.len()].copy_from_slice(rest);
-        let (a, b) = (word(&tail[..8]), word(&tail[8..]));
-        h1 = fold(a ^ h1 ^ P[2], b ^ P[3]);
-        h2 = fold(b ^ h2 ^ P[4], a ^ P[5]);
-        TextDigest(fold(h1 ^ P[0], h2 ^ P[3]), fold(h2 ^ P[1], h1 ^ P[5]))
-    }
-}
-
-/// An entry's identity: its file's content, name and configuration
-/// digested twice, and its place (the same without the content: another
-/// version of the same input has the same place).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Key(u64, u64, u64);
-
-impl Key {
-    /// The entry of `source` (whose text digests to `text`) linted with the
-    /// configuration digested as `config`.
-    pub fn of(config: u64, source: &SourceFile, text: TextDigest) -> Self {
-        let digest = |seed: u8, text: Option<TextDigest>| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            seed.hash(&mut h);
-            config.hash(&mut h);
-            source.name.hash(&mut h);
-            source.path.hash(&mut h);
-            source.looks_like_json().hash(&mut h);
-            text.hash(&mut h);
-            h.finish()
-        };
-        Key(digest(1, Some(text)), digest(2, Some(text)), digest(3, None))
-    }
-}
-
-/// A configuration's digest, for [`Key::of`].
-pub fn config_digest(config: &crate::config::Config) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    format!("{config:?}").hash(&mut h);
-    h.finish()
-}
 
 /// An entry read back.
 pub struct Entry {
@@ -394,183 +318,6 @@ impl Out {
     }
 }
 
-/// A compact load's findings, CRDs and placeholders; the findings' object
-/// is one of the CRDs' (by index) or written out.
-fn write_early(early: &Early) -> Vec<u8> {
-    let mut w = Writer::new();
-    let metas: Vec<&Arc<ObjectMeta>> = early.objects.iter().map(|(_, _, m)| m).collect();
-    w.seq(&early.objects, |w, (start, compiled, meta)| {
-        w.u32(*start);
-        w.opt(compiled.as_ref(), |w, c| {
-            let (group, kind) = c.defines();
-            w.str(group);
-            w.str(kind);
-            w.bytes(&c.encode());
-        });
-        w.meta(meta);
-    });
-    w.seq(&early.findings, |w, d| {
-        w.diagnostic(d, &|w, m| match metas.iter().position(|x| Arc::ptr_eq(x, m)) {
-            Some(i) => w.u32(i as u32),
-            None => {
-                w.u32(u32::MAX);
-                w.meta(m);
-            }
-        })
-    });
-    w.seq(&early.placeholders, |w, (span, text)| {
-        w.span(*span);
-        w.str(text);
-    });
-    w.buf
-}
-
-fn read_early(bytes: &[u8], file: &str, crds: &DecodedCrds) -> Option<Early> {
-    let mut r = Reader::new(bytes);
-    let objects = r.seq(|r| {
-        let start = r.u32()?;
-        let compiled = r.opt(|r| {
-            let (group, kind) = (r.str()?, r.str()?);
-            CompiledCrd::decode(r.bytes()?, group, kind, file, crds)
-        })?;
-        Some((start, compiled, Arc::new(r.meta()?)))
-    })?;
-    let findings = r.seq(|r| {
-        r.diagnostic(&|r| match r.u32()? {
-            u32::MAX => r.meta().map(Arc::new),
-            i => objects.get(i as usize).map(|(_, _, m)| Arc::clone(m)),
-        })
-    })?;
-    let placeholders = r.seq(|r| Some((r.span()?, r.string()?)))?;
-    r.is_empty().then_some(Early {
-        findings,
-        objects,
-        placeholders,
-    })
-}
-
-fn read_record(bytes: &[u8]) -> Option<Record> {
-    let mut r = Reader::new(bytes);
-    let pass = Pass::from_u8(r.u8()?)?;
-    let item = r.u8()? == 1;
-    let base = r.u32()?;
-    let len = r.u32()?;
-    let diags = r.seq(|r| r.diagnostic(&|_| Some(placeholder_meta())))?;
-    r.is_empty().then_some(Record {
-        pass,
-        item,
-        base,
-        len,
-        diags,
-    })
-}
-
-fn write_record(record: &Record) -> Vec<u8> {
-    let mut w = Writer::new();
-    w.u8(record.pass as u8);
-    w.u8(u8::from(record.item));
-    w.u32(record.base);
-    w.u32(record.len);
-    w.seq(&record.diags, |w, d| w.diagnostic(d, &|_, _| {}));
-    w.buf
-}
-
-/// `len` bytes of `file` from `start` (positioned reads: threads share the
-/// file).
-fn read_at(file: &File, start: u64, len: u64) -> Option<Vec<u8>> {
-    let mut buf = vec![0u8; usize::try_from(len).ok()?];
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileExt;
-        file.read_exact_at(&mut buf, start).ok()?;
-    }
-    #[cfg(windows)]
-    {
-        use std::os::windows::fs::FileExt;
-        let mut done = 0;
-        while done < buf.len() {
-            match file.seek_read(&mut buf[done..], start + done as u64) {
-                Ok(0) | Err(_) => return None,
-                Ok(n) => done += n,
-            }
-        }
-    }
-    #[cfg(not(any(unix, windows)))]
-    {
-        let _ = (file, start);
-        return None;
-    }
-    Some(buf)
-}
-
-/// Where each file's parts are in a pack, read through its headers only,
-/// up to its last whole entry (a pack cut short keeps what it has).
-fn read_index(file: &File, check: u64) -> Option<HashMap<Key, Slot>> {
-    use std::io::{BufReader, Read};
-    let size = file.metadata().ok()?.len();
-    let mut r = BufReader::with_capacity(1 << 16, file);
-    let mut head = vec![0u8; MAGIC.len() + 8];
-    r.read_exact(&mut head).ok()?;
-    if head[..MAGIC.len()] != *MAGIC || head[MAGIC.len()..] != check.to_le_bytes() {
-        return None;
-    }
-    let mut at = head.len() as u64;
-    let mut index: HashMap<Key, Slot> = HashMap::new();
-    let mut header = Vec::with_capacity(MAX_HEADER as usize);
-    loop {
-        // A header: 3 fixed 64-bit words, kind, age, a varint length.
-        header.clear();
-        let mut fixed = [0u8; 26];
-        if r.read_exact(&mut fixed).is_err() {
-            break;
-        }
-        header.extend_from_slice(&fixed);
-        let mut len = 0u64;
-        let mut done = false;
-        for shift in (0..64).step_by(7) {
-            let mut b = [0u8; 1];
-            if r.read_exact(&mut b).is_err() {
-                break;
-            }
-            header.push(b[0]);
-            len |= u64::from(b[0] & 0x7f) << shift;
-            if b[0] & 0x80 == 0 {
-                done = true;
-                break;
-            }
-        }
-        let start = at + header.len() as u64;
-        let Some(end) = start.checked_add(len).filter(|e| done && *e <= size) else {
-            break;
-        };
-        let mut hr = Reader::new(&header);
-        let (Some(k0), Some(k1), Some(k2), Some(kind), Some(age)) =
-            (hr.fixed64(), hr.fixed64(), hr.fixed64(), hr.u8(), hr.u8())
-        else {
-            break;
-        };
-        let slot = index.entry(Key(k0, k1, k2)).or_default();
-        slot.age = age;
-        if matches!(kind, STREAM | EARLY | RECORD) {
-            slot.parts.push((kind, start, end));
-        }
-        // Past the payload, without reading it.
-        let skip = i64::try_from(len).ok()?;
-        if r.seek_relative(skip).is_err() {
-            break;
-        }
-        at = end;
-    }
-    Some(index)
-}
-
-/// The object a cached finding names: replaced by the object checked when
-/// the memo hands the finding out.
-fn placeholder_meta() -> std::sync::Arc<crate::diagnostic::ObjectMeta> {
-    static META: std::sync::OnceLock<std::sync::Arc<crate::diagnostic::ObjectMeta>> = std::sync::OnceLock::new();
-    std::sync::Arc::clone(META.get_or_init(Default::default))
-}
-
 /// Makes the cache folder when it is missing, marked as a cache for
 /// backup tools (`CACHEDIR.TAG`) and git (a `.gitignore` of `*`).
 pub fn prepare_folder(dir: &Path) -> std::io::Result<()> {
@@ -615,6 +362,7 @@ pub fn prune_folder(dir: &Path, suffix: &str, keep: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::SourceFile;
     use crate::yaml::{Limits, parse_source};
 
     fn source(name: &str, text: &str) -> (SourceFile, Key) {

@@ -1,0 +1,85 @@
+//! The identities in the cache of unchanged files: a file's text digest
+//! and an entry's key.
+
+use std::hash::{Hash, Hasher};
+
+use crate::source::SourceFile;
+
+/// A file's text, digested: the identity of its content for the caches.
+///
+/// Two 64-bit lanes, each folding 16 bytes at a time through a 64x64-bit
+/// multiplication (the high and low halves xored), with different
+/// constants and the words in swapped roles; then each lane is folded with
+/// the other. About 0.8 instructions per byte, a quarter of SipHash's (the
+/// digest of every input is taken on every run). Each constant has a byte
+/// 0xff, which valid UTF-8 never has, so no text can zero a factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct TextDigest(pub u64, pub u64);
+
+const P: [u64; 6] = [
+    0xa076_1dff_78bd_642f,
+    0xe703_7ed1_a0ff_28db,
+    0x8ebc_ff0f_9c88_c6e3,
+    0x58ff_65cc_7537_4cc3,
+    0x1d8e_4e27_c47d_12ff,
+    0xff23_9b96_1f7d_4a53,
+];
+
+#[inline]
+fn fold(a: u64, b: u64) -> u64 {
+    let r = u128::from(a) * u128::from(b);
+    (r as u64) ^ ((r >> 64) as u64)
+}
+
+impl TextDigest {
+    pub fn of(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let n = bytes.len() as u64;
+        let (mut h1, mut h2) = (P[0] ^ n, P[1] ^ n.rotate_left(29));
+        let word = |c: &[u8]| c.try_into().map_or(0, u64::from_le_bytes);
+        let mut chunks = bytes.chunks_exact(16);
+        for c in &mut chunks {
+            let (a, b) = (word(&c[..8]), word(&c[8..]));
+            h1 = fold(a ^ h1 ^ P[2], b ^ P[3]);
+            h2 = fold(b ^ h2 ^ P[4], a ^ P[5]);
+        }
+        let mut tail = [0u8; 16];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        let (a, b) = (word(&tail[..8]), word(&tail[8..]));
+        h1 = fold(a ^ h1 ^ P[2], b ^ P[3]);
+        h2 = fold(b ^ h2 ^ P[4], a ^ P[5]);
+        TextDigest(fold(h1 ^ P[0], h2 ^ P[3]), fold(h2 ^ P[1], h1 ^ P[5]))
+    }
+}
+
+/// An entry's identity: its file's content, name and configuration
+/// digested twice, and its place (the same without the content: another
+/// version of the same input has the same place).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key(pub(super) u64, pub(super) u64, pub(super) u64);
+
+impl Key {
+    /// The entry of `source` (whose text digests to `text`) linted with the
+    /// configuration digested as `config`.
+    pub fn of(config: u64, source: &SourceFile, text: TextDigest) -> Self {
+        let digest = |seed: u8, text: Option<TextDigest>| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            seed.hash(&mut h);
+            config.hash(&mut h);
+            source.name.hash(&mut h);
+            source.path.hash(&mut h);
+            source.looks_like_json().hash(&mut h);
+            text.hash(&mut h);
+            h.finish()
+        };
+        Key(digest(1, Some(text)), digest(2, Some(text)), digest(3, None))
+    }
+}
+
+/// A configuration's digest, for [`Key::of`].
+pub fn config_digest(config: &crate::config::Config) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{config:?}").hash(&mut h);
+    h.finish()
+}
