@@ -65,7 +65,7 @@ pub fn key(sources: &[SourceFile], digests: &[TextDigest], configs: &[(&Config, 
         a.hash(&mut h);
     }
     for (config, range) in configs {
-        format!("{config:?}").hash(&mut h);
+        kvet::filecache::config_digest(config).hash(&mut h);
         (range.start, range.end).hash(&mut h);
         for crd in &config.crds {
             tree_digest(crd, 0, &mut h);

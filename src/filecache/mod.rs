@@ -146,15 +146,6 @@ impl FileCache {
         }
     }
 
-    /// How many files the previous pack holds.
-    pub fn len(&self) -> usize {
-        self.index.values().filter(|s| s.has(STREAM)).count()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The bytes of each part of a slot, read from the previous pack (in
     /// one read when they lie together, as a run writes them).
     fn parts(&self, slot: &Slot) -> Option<Vec<(u8, Vec<u8>)>> {
