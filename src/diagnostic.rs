@@ -94,6 +94,15 @@ pub enum Applicability {
     Unsafe,
 }
 
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fix {
     pub title: String,
