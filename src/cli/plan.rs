@@ -58,7 +58,7 @@ pub(super) fn effective_config(path: Option<&Path>, args: &CheckArgs) -> Result<
         config.target_version = Some(v.clone());
     }
     config.crds.extend(args.crd.iter().cloned());
-    kvet::schema::check::Versions::from_config(&config)?;
+    kvet::schema::check::Versions::check_config(&config)?;
     Ok(config)
 }
 

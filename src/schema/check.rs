@@ -52,28 +52,37 @@ pub struct Versions {
 
 impl Versions {
     pub fn from_config(config: &Config) -> Result<Versions, String> {
+        Self::check_config(config)?;
         let pick =
             |v: &str| schema(v).ok_or_else(|| format!("unknown Kubernetes version `{v}`; `kvet versions` lists them"));
-        let current = match &config.kubernetes_version {
-            Some(v) => pick(v)?,
-            None => pick(super::newest())?,
-        };
+        let current = pick(config.kubernetes_version.as_deref().unwrap_or(super::newest()))?;
         let target = config.target_version.as_deref().map(pick).transpose()?;
-        if let Some(t) = target
-            && config.kubernetes_version.is_some()
-            && t.info().minor < current.info().minor
-        {
-            return Err(format!(
-                "--target-version {} is older than --kubernetes-version {}: an upgrade goes to a newer version",
-                t.name(),
-                current.name()
-            ));
-        }
         Ok(Versions {
             current,
             explicit_current: config.kubernetes_version.is_some(),
             target,
         })
+    }
+
+    /// Whether the configuration's versions are known and in order,
+    /// without reading the embedded schemas (a run that the caches answer
+    /// never needs them).
+    pub fn check_config(config: &Config) -> Result<(), String> {
+        let pick = |v: &str| {
+            super::parse_version(v).ok_or_else(|| format!("unknown Kubernetes version `{v}`; `kvet versions` lists them"))
+        };
+        let current = pick(config.kubernetes_version.as_deref().unwrap_or(super::newest()))?;
+        let target = config.target_version.as_deref().map(pick).transpose()?;
+        if let Some(t) = target
+            && config.kubernetes_version.is_some()
+            && t.minor < current.minor
+        {
+            return Err(format!(
+                "--target-version {} is older than --kubernetes-version {}: an upgrade goes to a newer version",
+                t.name, current.name
+            ));
+        }
+        Ok(())
     }
 
     /// The version findings are about: the target when there is one.
