@@ -53,8 +53,14 @@ pub struct Versions {
 impl Versions {
     pub fn from_config(config: &Config) -> Result<Versions, String> {
         Self::check_config(config)?;
-        let pick =
-            |v: &str| schema(v).ok_or_else(|| format!("unknown Kubernetes version `{v}`; `kvet versions` lists them"));
+        // Known versions: only an unreadable embedded blob fails here.
+        let pick = |v: &str| {
+            schema(v).ok_or_else(|| {
+                super::load_error()
+                    .unwrap_or("the embedded schemas cannot be read")
+                    .to_string()
+            })
+        };
         let current = pick(config.kubernetes_version.as_deref().unwrap_or(super::newest()))?;
         let target = config.target_version.as_deref().map(pick).transpose()?;
         Ok(Versions {
@@ -69,7 +75,8 @@ impl Versions {
     /// never needs them).
     pub fn check_config(config: &Config) -> Result<(), String> {
         let pick = |v: &str| {
-            super::parse_version(v).ok_or_else(|| format!("unknown Kubernetes version `{v}`; `kvet versions` lists them"))
+            super::parse_version(v)
+                .ok_or_else(|| format!("unknown Kubernetes version `{v}`; `kvet versions` lists them"))
         };
         let current = pick(config.kubernetes_version.as_deref().unwrap_or(super::newest()))?;
         let target = config.target_version.as_deref().map(pick).transpose()?;
