@@ -137,12 +137,12 @@ pub(in crate::schema) fn encode_kind(def: &KindDef) -> Vec<u8> {
     out
 }
 
-/// Nodes in post-order with identical subtrees merged.
+/// Nodes in post-order with identical subtrees merged: each distinct
+/// node's bytes and its number (the order it was first met in).
 struct Canon<'s> {
     schema: &'s CrdSchema,
     memo: Vec<Option<u64>>,
     seen: QuickMap<Vec<u8>, u64>,
-    nodes: Vec<Vec<u8>>,
 }
 
 impl Canon<'_> {
@@ -182,11 +182,8 @@ impl Canon<'_> {
             None => varint(&mut b, 0),
             Some(c) => self.checks(c, strings, &mut b),
         }
-        let next = self.nodes.len() as u64;
-        let c = *self.seen.entry(b.clone()).or_insert_with(|| {
-            self.nodes.push(b);
-            next
-        });
+        let next = self.seen.len() as u64;
+        let c = *self.seen.entry(b).or_insert(next);
         self.memo[id as usize] = Some(c);
         c
     }
@@ -269,11 +266,12 @@ fn encode_schema(s: &CrdSchema, strings: &mut Strings, out: &mut Vec<u8>) {
         schema: s,
         memo: vec![None; s.nodes.len()],
         seen: QuickMap::default(),
-        nodes: Vec::new(),
     };
     let root = canon.id(s.root, strings);
-    varint(out, canon.nodes.len() as u64);
-    for n in &canon.nodes {
+    let mut nodes: Vec<(u64, Vec<u8>)> = canon.seen.into_iter().map(|(b, i)| (i, b)).collect();
+    nodes.sort_unstable_by_key(|n| n.0);
+    varint(out, nodes.len() as u64);
+    for (_, n) in &nodes {
         out.extend_from_slice(n);
     }
     varint(out, root);
