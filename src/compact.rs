@@ -19,7 +19,7 @@
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, ObjectMeta};
-use std::collections::HashSet;
+use crate::hash::Set;
 use std::sync::Arc;
 
 use crate::model::{DocObjects, GroupVersion, Object, doc_objects};
@@ -157,7 +157,7 @@ pub fn release_unused(streams: &[Stream], early: &mut [Early]) {
     if early.iter().all(|e| e.objects.iter().all(|(_, c, _)| c.is_none())) {
         return;
     }
-    let mut used: HashSet<(&str, &str)> = HashSet::new();
+    let mut used: Set<(&str, &str)> = Set::default();
     for doc in streams.iter().flat_map(|s| &s.documents) {
         if let DocObjects::Objects(items) = doc_objects(doc) {
             for (_, node) in items {

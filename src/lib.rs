@@ -12,6 +12,7 @@ pub mod deps;
 pub mod diagnostic;
 pub mod filecache;
 pub mod fix;
+pub mod hash;
 pub mod kustomize_lint;
 pub mod lint;
 pub mod lsp;

@@ -25,7 +25,7 @@
 //! the file, since the whole file is the same), hands each new entry to a
 //! sink that writes it to the next pack, and keeps nothing of its own. A finding handed out names the object checked.
 
-use std::collections::HashMap;
+use crate::hash::Map;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -116,10 +116,10 @@ pub type Sink = Box<dyn Fn(crate::source::FileId, &Record) + Send + Sync>;
 
 #[derive(Default)]
 struct Generations {
-    current: HashMap<u64, Stored>,
-    previous: HashMap<u64, Stored>,
+    current: Map<u64, Stored>,
+    previous: Map<u64, Stored>,
     /// Taken in from the cache of unchanged files: (length, findings).
-    imported: HashMap<Place, (u32, Vec<Diagnostic>)>,
+    imported: Map<Place, (u32, Vec<Diagnostic>)>,
 }
 
 /// Findings of unchanged objects, between lints.

@@ -2,7 +2,6 @@
 //! comments, so that findings name the template that produced them; and a
 //! chart folder is rendered with `helm template` when `helm` is on PATH.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -218,7 +217,7 @@ pub(super) fn render_charts(
 pub(super) struct HelmCharts {
     /// Each folder's place relative to the chart around it, worked out
     /// once per folder (from its parent's): one lookup per file.
-    place: HashMap<PathBuf, ChartPlace>,
+    place: kvet::hash::Map<PathBuf, ChartPlace>,
 }
 
 /// A folder's place relative to the nearest chart above it.

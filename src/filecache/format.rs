@@ -2,7 +2,7 @@
 //! and memo-record parts of a file's entry (its documents are
 //! [`crate::codec`]'s streams).
 
-use std::collections::HashMap;
+use crate::hash::Map;
 use std::fs::File;
 use std::sync::Arc;
 
@@ -124,7 +124,7 @@ pub(super) fn read_at(file: &File, start: u64, len: u64) -> Option<Vec<u8>> {
 
 /// Where each file's parts are in a pack, read through its headers only,
 /// up to its last whole entry (a pack cut short keeps what it has).
-pub(super) fn read_index(file: &File, check: u64) -> Option<HashMap<Key, Slot>> {
+pub(super) fn read_index(file: &File, check: u64) -> Option<Map<Key, Slot>> {
     use std::io::{BufReader, Read};
     let size = file.metadata().ok()?.len();
     let mut r = BufReader::with_capacity(1 << 16, file);
@@ -134,7 +134,7 @@ pub(super) fn read_index(file: &File, check: u64) -> Option<HashMap<Key, Slot>> 
         return None;
     }
     let mut at = head.len() as u64;
-    let mut index: HashMap<Key, Slot> = HashMap::new();
+    let mut index: Map<Key, Slot> = Map::default();
     let mut header = Vec::with_capacity(MAX_HEADER as usize);
     loop {
         // A header: 3 fixed 64-bit words, kind, age, a varint length.

@@ -32,7 +32,6 @@ mod key;
 
 pub use key::{Key, TextDigest, config_digest};
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -96,7 +95,7 @@ pub struct FileCache {
     /// The previous pack, open (closed once every input has been read),
     /// and where each file's parts are in it.
     old: std::sync::RwLock<Option<File>>,
-    index: HashMap<Key, Slot>,
+    index: crate::hash::Map<Key, Slot>,
     /// The CRDs decoded so far (they share their schemas).
     crds: DecodedCrds,
     out: Arc<Out>,
@@ -110,7 +109,7 @@ struct Out {
     file: Mutex<Option<(BufWriter<File>, PathBuf)>>,
     /// A write failed: nothing more is written, and the old pack stays.
     failed: std::sync::atomic::AtomicBool,
-    written: Mutex<std::collections::HashSet<Key>>,
+    written: Mutex<crate::hash::Set<Key>>,
 }
 
 /// A handle that writes memo records to the pack being written (it can

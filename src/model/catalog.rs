@@ -1,13 +1,13 @@
 //! All objects of a run, indexed for cross-object rules.
 
-use std::collections::HashMap;
+use crate::hash::Map;
 
 use super::object::Object;
 use super::workload::Workload;
 
 pub struct Catalog<'a> {
     pub objects: Vec<Object<'a>>,
-    by_kind: HashMap<&'a str, Vec<usize>>,
+    by_kind: Map<&'a str, Vec<usize>>,
     /// The files whose objects get their own checks (the language server's
     /// open documents); `None`: every file. Cross-object rules see every
     /// object, but only report on (and only do the work for) the focus
@@ -21,7 +21,7 @@ pub struct Catalog<'a> {
 
 impl<'a> Catalog<'a> {
     pub fn new(objects: Vec<Object<'a>>) -> Self {
-        let mut by_kind: HashMap<&'a str, Vec<usize>> = HashMap::new();
+        let mut by_kind: Map<&'a str, Vec<usize>> = Map::default();
         for (i, o) in objects.iter().enumerate() {
             by_kind.entry(o.kind).or_default().push(i);
         }

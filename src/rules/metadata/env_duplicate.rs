@@ -1,6 +1,6 @@
 //! `env-duplicate`: the same environment variable twice in one container.
 
-use std::collections::HashMap;
+use crate::hash::Map;
 
 use crate::model::{Object, Workload};
 use crate::rules::{Ctx, Rule};
@@ -16,7 +16,7 @@ impl Rule for EnvDuplicate {
     fn check(&self, object: &Object, ctx: &mut Ctx) {
         let Some(w) = Workload::of(object) else { return };
         for c in w.all_containers() {
-            let mut seen: HashMap<&str, Span> = HashMap::new();
+            let mut seen: Map<&str, Span> = Map::default();
             for item in c.get(&["env"]).map(Node::items).unwrap_or(&[]) {
                 let Some(name_node) = item.get("name") else { continue };
                 let Some(name) = name_node.as_str() else { continue };

@@ -3,7 +3,7 @@
 //! the first. Option `scope` says which objects are applied together: those
 //! of one file (default), of one folder, or the whole run.
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{Map, Set};
 
 use super::scope::Scopes;
 use crate::diagnostic::Label;
@@ -34,18 +34,17 @@ impl Rule for ObjectDuplicate {
         };
         // (partition, group, kind, namespace, name) -> first object
         type Key<'k> = (Option<String>, &'k str, &'k str, Option<&'k str>, &'k str);
-        let mut first: HashMap<Key, &Object> = HashMap::new();
+        let mut first: Map<Key, &Object> = Map::default();
         // With a focus, only the focus objects' partitions can hold a
         // duplicate reported on a focus object.
-        let focus_parts: Option<HashSet<Option<String>>> =
-            catalog.focus.as_ref().filter(|_| scope != "run").map(|_| {
-                catalog
-                    .objects
-                    .iter()
-                    .filter(|o| catalog.in_focus(o))
-                    .map(partition)
-                    .collect()
-            });
+        let focus_parts: Option<Set<Option<String>>> = catalog.focus.as_ref().filter(|_| scope != "run").map(|_| {
+            catalog
+                .objects
+                .iter()
+                .filter(|o| catalog.in_focus(o))
+                .map(partition)
+                .collect()
+        });
         for object in &catalog.objects {
             if scope == "file" && !catalog.in_focus(object) {
                 continue;

@@ -2,8 +2,8 @@
 //! selector reaches, which one comes closest when none does, and whether
 //! the pods may come from somewhere the run cannot see.
 
+use crate::hash::{Map, Set};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Catalog, LabelSelector, Object, Operator, Requirement, Workload};
@@ -44,8 +44,8 @@ pub(crate) fn nearby(sources: &[SourceFile], near: &Object, other: &Object) -> b
 /// Folders holding some objects, and every folder above them.
 #[derive(Default)]
 struct Dirs<'s> {
-    dirs: HashSet<&'s str>,
-    above: HashSet<&'s str>,
+    dirs: Set<&'s str>,
+    above: Set<&'s str>,
 }
 
 impl<'s> Dirs<'s> {
@@ -87,11 +87,11 @@ impl<'s> Dirs<'s> {
 /// answer "is one of them [`nearby`] this object?" without a scan.
 pub(crate) struct NearbyIndex<'s> {
     sources: &'s [SourceFile],
-    namespaces: HashSet<&'s str>,
+    namespaces: Set<&'s str>,
     /// Folders of the objects without a namespace.
     open: Dirs<'s>,
     /// Folders of the objects with a namespace.
-    named: HashSet<&'s str>,
+    named: Set<&'s str>,
 }
 
 impl<'s> NearbyIndex<'s> {
@@ -101,9 +101,9 @@ impl<'s> NearbyIndex<'s> {
     {
         let mut idx = NearbyIndex {
             sources,
-            namespaces: HashSet::new(),
+            namespaces: Set::default(),
             open: Dirs::default(),
-            named: HashSet::new(),
+            named: Set::default(),
         };
         for o in objects {
             let dir = folder(sources, o);
@@ -272,7 +272,7 @@ pub(crate) fn selects(sel: &LabelSelector, w: &Workload) -> bool {
 /// The pod templates of a run, indexed by label for selector lookups.
 pub(crate) struct PodIndex<'s> {
     pub workloads: Vec<Workload<'s>>,
-    by_label: HashMap<(&'s str, String), Vec<usize>>,
+    by_label: Map<(&'s str, String), Vec<usize>>,
     around: NearbyIndex<'s>,
     /// Custom resources that may create pods.
     custom: Vec<&'s Object<'s>>,
@@ -282,7 +282,7 @@ pub(crate) struct PodIndex<'s> {
 impl<'s> PodIndex<'s> {
     pub fn new(catalog: &'s Catalog<'_>, sources: &'s [SourceFile]) -> Self {
         let workloads: Vec<Workload<'s>> = catalog.pod_templates().collect();
-        let mut by_label: HashMap<(&'s str, String), Vec<usize>> = HashMap::new();
+        let mut by_label: Map<(&'s str, String), Vec<usize>> = Map::default();
         for (i, w) in workloads.iter().enumerate() {
             for e in w.pod_labels().map(Node::entries).unwrap_or(&[]) {
                 if let Some(v) = e.value.scalar_text() {

@@ -1,7 +1,7 @@
 //! Names a pod template refers to: its ServiceAccount, ConfigMaps and
 //! Secrets, and the shared check that they exist in the run.
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{Map, Set};
 
 use super::matching::{NearbyIndex, label_in, operator_may_provide, operator_near, similar_name};
 use crate::model::{Catalog, Container, Object, Workload};
@@ -172,15 +172,15 @@ fn secret_source_name<'a>(o: &'a Object) -> Option<&'a str> {
 /// mentions them (a Job generating a certificate into
 /// `--secret-name=...`, an init container writing a password Secret).
 struct Provided<'s> {
-    by_name: HashMap<&'s str, Vec<&'s Object<'s>>>,
+    by_name: Map<&'s str, Vec<&'s Object<'s>>>,
 }
 
 impl<'s> Provided<'s> {
     /// The providers of the `needed` names only (the names the reporting
     /// workloads refer to: in the language server, those of the open
     /// documents).
-    fn new(catalog: &'s Catalog<'_>, kind: RefKind, needed: &HashSet<&str>) -> Self {
-        let mut by_name: HashMap<&'s str, Vec<&'s Object<'s>>> = HashMap::new();
+    fn new(catalog: &'s Catalog<'_>, kind: RefKind, needed: &Set<&str>) -> Self {
+        let mut by_name: Map<&'s str, Vec<&'s Object<'s>>> = Map::default();
         let mut add = |name: &'s str, o: &'s Object<'s>| {
             if needed.contains(name) {
                 by_name.entry(name).or_default().push(o);
@@ -266,7 +266,7 @@ pub(crate) fn check_missing(catalog: &Catalog, ctx: &mut Ctx, kind: RefKind, hel
     // found again below, one workload at a time: kept all at once they
     // cost the corpus run half a megabyte): the run's providers are
     // indexed for those names only.
-    let needed: HashSet<&str> = catalog
+    let needed: Set<&str> = catalog
         .subject_workloads()
         .flat_map(|w| references(&w, kind).into_iter().map(|r| r.name))
         .collect();
