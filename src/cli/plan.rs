@@ -1,10 +1,10 @@
 //! One lint of `kvet check`'s inputs: grouped by configuration, linted
 //! group by group through the caches, kustomization roots rendered.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use kvet::config::{Config, find_config, load_config};
+use kvet::config::{Config, ConfigFinder, load_config};
 use kvet::diagnostic::{Diagnostic, Summary};
 use kvet::lint::{LintOutput, lint_with_progress};
 use kvet::rules::Registry;
@@ -22,7 +22,7 @@ fn config_paths(args: &CheckArgs, sources: &[SourceFile]) -> Vec<Option<PathBuf>
     if let Some(c) = &args.config {
         return vec![Some(c.clone()); sources.len()];
     }
-    let mut cache: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+    let mut finder = ConfigFinder::default();
     sources
         .iter()
         .map(|s| {
@@ -32,7 +32,7 @@ fn config_paths(args: &CheckArgs, sources: &[SourceFile]) -> Vec<Option<PathBuf>
                 .filter(|d| !d.as_os_str().is_empty())
                 .unwrap_or(Path::new("."))
                 .to_path_buf();
-            cache.entry(dir.clone()).or_insert_with(|| find_config(&dir)).clone()
+            finder.find(&dir)
         })
         .collect()
 }

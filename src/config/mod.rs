@@ -152,6 +152,44 @@ fn absolute(p: &Path) -> Option<PathBuf> {
     std::fs::canonicalize(p).ok()
 }
 
+/// [`find_config`] for the folders of many files: a folder's answer is its
+/// own file or its parent's answer, so each folder is looked at once
+/// (the corpus's 1,266 files sit in a few hundred folders that share their
+/// parents).
+#[derive(Default)]
+pub struct ConfigFinder {
+    /// By the folder's path as written (hashed as one string: a `Path`
+    /// hashes component by component).
+    known: crate::hash::Map<std::ffi::OsString, Option<PathBuf>>,
+}
+
+impl ConfigFinder {
+    /// The nearest `.kvet.yaml` in the folder `dir` or a parent folder.
+    pub fn find(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(k) = self.known.get(dir.as_os_str()) {
+            return k.clone();
+        }
+        let start = absolute(dir).unwrap_or_else(|| dir.to_path_buf());
+        let mut chain = vec![dir.as_os_str().to_owned()];
+        let mut at = Some(start.as_path());
+        let answer = loop {
+            let Some(d) = at else { break None };
+            if let Some(k) = self.known.get(d.as_os_str()) {
+                break k.clone();
+            }
+            chain.push(d.as_os_str().to_owned());
+            if let Some(found) = CONFIG_NAMES.iter().map(|n| d.join(n)).find(|c| c.is_file()) {
+                break Some(found);
+            }
+            at = d.parent();
+        };
+        for d in chain {
+            self.known.insert(d, answer.clone());
+        }
+        answer
+    }
+}
+
 /// The nearest `.kvet.yaml` in `start` or a parent folder.
 pub fn find_config(start: &Path) -> Option<PathBuf> {
     let start = absolute(start).unwrap_or_else(|| start.to_path_buf());
