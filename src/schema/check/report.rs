@@ -2,7 +2,13 @@
 //! types, required fields, deprecations, with their fixes), custom
 //! resources from their CRDs, and kinds the target version does not serve.
 
+use super::apiserver::deprecated_value_required;
+use super::kinds::{builtin_groups, group_of};
+use super::versions::known_before;
 use super::*;
+use crate::schema::VersionSchema;
+use crate::schema::crd::{CrdDeprecation, CrdLookup};
+use crate::schema::validate::{Problem, ProblemKind, suggest};
 
 /// Where a schema came from: a Kubernetes version, or a custom
 /// resource's CRD.
