@@ -75,6 +75,15 @@ pub struct Ctx<'r> {
     options: Option<&'r serde_json::Map<String, serde_json::Value>>,
     doc: Option<&'r RuleDoc>,
     out: Vec<Diagnostic>,
+    /// Indexes the cross-object rules of one lint share ([`run`] sets it).
+    shared: Option<&'r Shared<'r>>,
+}
+
+/// Indexes of a lint's objects that several cross-object rules use, each
+/// built once, by the first rule that asks.
+pub(crate) struct Shared<'r> {
+    catalog: &'r Catalog<'r>,
+    pods: std::sync::OnceLock<selectors::matching::PodIndex<'r>>,
 }
 
 impl<'r> Ctx<'r> {
@@ -87,7 +96,20 @@ impl<'r> Ctx<'r> {
             options: None,
             doc: None,
             out: Vec::new(),
+            shared: None,
         }
+    }
+
+    /// The lint's pod templates by label, shared by its rules; `None`
+    /// outside [`run`].
+    pub(crate) fn shared_pods(&self) -> Option<&'r selectors::matching::PodIndex<'r>> {
+        let shared = self.shared?;
+        let sources = self.sources;
+        Some(
+            shared
+                .pods
+                .get_or_init(|| selectors::matching::PodIndex::new(shared.catalog, sources)),
+        )
     }
 
     fn set_rule(&mut self, doc: &'r RuleDoc) {
@@ -162,9 +184,9 @@ impl Diagnostic {
 }
 
 /// Runs every enabled rule over the catalog: per-object checks in parallel
-/// over objects, catalog checks in parallel over rules.
-/// Runs the enabled rules; `on_object` is called as each object is done
-/// (progress bars).
+/// over objects, catalog checks in parallel over rules (sharing the
+/// indexes several of them use). `on_object` is called as each object is
+/// done (progress bars).
 pub fn run(
     registry: &Registry,
     catalog: &Catalog,
@@ -191,10 +213,15 @@ pub fn run(
         })
         .collect();
 
+    let shared = Shared {
+        catalog,
+        pods: std::sync::OnceLock::new(),
+    };
     let cross: Vec<Diagnostic> = active
         .par_iter()
         .flat_map_iter(|(doc, rule)| {
             let mut ctx = Ctx::new(config, sources);
+            ctx.shared = Some(&shared);
             ctx.set_rule(doc);
             rule.check_catalog(catalog, &mut ctx);
             ctx.into_diagnostics()

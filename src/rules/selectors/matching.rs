@@ -269,6 +269,18 @@ pub(crate) fn selects(sel: &LabelSelector, w: &Workload) -> bool {
     !sel.is_empty() && failures(sel, w, 1) == 0
 }
 
+/// Calls `f` with the lint's pod templates by label: the index the lint's
+/// rules share, else (a rule run on its own) one built for this call.
+pub(crate) fn with_pods<R>(catalog: &Catalog, ctx: &mut Ctx, f: impl FnOnce(&PodIndex, &mut Ctx) -> R) -> R {
+    match ctx.shared_pods() {
+        Some(pods) => f(pods, ctx),
+        None => {
+            let pods = PodIndex::new(catalog, ctx.sources);
+            f(&pods, ctx)
+        }
+    }
+}
+
 /// The pod templates of a run, indexed by label for selector lookups.
 pub(crate) struct PodIndex<'s> {
     pub workloads: Vec<Workload<'s>>,
@@ -604,17 +616,18 @@ pub(crate) fn report_unselected_of_kind(catalog: &Catalog, ctx: &mut Ctx, kind: 
     if catalog.subjects_of_kind(kind).next().is_none() {
         return;
     }
-    let pods = PodIndex::new(catalog, ctx.sources);
-    for object in catalog.subjects_of_kind(kind) {
-        let Some(entry) = object.root.path_entry(path) else {
-            continue;
-        };
-        if !entry.value.is_map() {
-            continue;
+    with_pods(catalog, ctx, |pods, ctx| {
+        for object in catalog.subjects_of_kind(kind) {
+            let Some(entry) = object.root.path_entry(path) else {
+                continue;
+            };
+            if !entry.value.is_map() {
+                continue;
+            }
+            let sel = LabelSelector::from_node(&entry.value);
+            report_unselected(ctx, pods, object, entry, &sel, help);
         }
-        let sel = LabelSelector::from_node(&entry.value);
-        report_unselected(ctx, &pods, object, entry, &sel, help);
-    }
+    });
 }
 
 /// Reports a selector (`entry` of `object`) that selects no pod template
