@@ -46,6 +46,32 @@ fn is_char_start(b: u8) -> bool {
     b & 0xC0 != 0x80
 }
 
+/// The characters and UTF-16 units that start in `bytes`, 8 bytes at a
+/// time: a byte starts a character unless it is `10xxxxxx`, and a lead
+/// byte of `11110xxx` (or above) starts two UTF-16 units.
+fn count_chars(bytes: &[u8]) -> (u32, u32) {
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let (mut chars, mut utf16) = (0u32, 0u32);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes);
+        // Bit 7 of a byte set where its bits 7 and 6 are 1 and 0; where
+        // its bits 7 to 4 are all 1. (A left shift moves a byte's bit 6, 5
+        // or 4 into its own bit 7.)
+        let continuation = (w & !(w << 1) & HIGHS).count_ones();
+        let four = (w & (w << 1) & (w << 2) & (w << 3) & HIGHS).count_ones();
+        chars += 8 - continuation;
+        utf16 += 8 - continuation + four;
+    }
+    for &b in chunks.remainder() {
+        if is_char_start(b) {
+            chars += 1;
+            utf16 += utf16_units(b);
+        }
+    }
+    (chars, utf16)
+}
+
 /// UTF-16 units of the character a lead byte starts.
 fn utf16_units(lead: u8) -> u32 {
     if lead >= 0xF0 { 2 } else { 1 }
@@ -85,12 +111,9 @@ impl LineIndex {
                 while end < bytes.len() && !is_char_start(bytes[end]) {
                     end += 1;
                 }
-                for &b in &bytes[at..end] {
-                    if is_char_start(b) {
-                        chars += 1;
-                        utf16 += utf16_units(b);
-                    }
-                }
+                let (c, u) = count_chars(&bytes[at..end]);
+                chars += c;
+                utf16 += u;
                 at = end;
             }
         }
@@ -298,6 +321,19 @@ impl<'a> CharToByte<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Counting 8 bytes at a time agrees with counting `char`s, for
+    /// characters of every UTF-8 length at every place in a word.
+    #[test]
+    fn chars_and_utf16_units_are_counted_as_str_counts_them() {
+        for c in ['a', '\u{7f}', 'é', '\u{7ff}', '€', '\u{ffff}', '😀', '\u{10ffff}'] {
+            for pad in 0..9 {
+                let s = format!("{}{c}{}{c}{c}", "x".repeat(pad), "é".repeat(pad));
+                let want = (s.chars().count() as u32, s.encode_utf16().count() as u32);
+                assert_eq!(count_chars(s.as_bytes()), want, "{s:?}");
+            }
+        }
+    }
 
     #[test]
     fn lines_and_columns() {
