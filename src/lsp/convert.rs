@@ -184,78 +184,17 @@ fn json_range(out: &mut String, r: lsp::Range) {
     out.push('}');
 }
 
-fn json_u32(out: &mut String, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("0"));
-}
-
-/// Whether a string holds a byte JSON escapes (`"`, `\\`, a control
-/// character), 8 bytes at a time: each test below is nonzero exactly when
-/// some byte of the word is below 0x20, or equal to the quote or the
-/// backslash (bytes of multi-byte characters, 0x80 and up, never count).
-fn needs_escape(s: &str) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let mut chunks = s.as_bytes().chunks_exact(8);
-    for c in &mut chunks {
-        let x = <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes);
-        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-        let quote = zero_byte(x ^ (ONES * u64::from(b'"')));
-        let backslash = zero_byte(x ^ (ONES * u64::from(b'\\')));
-        if control | quote | backslash != 0 {
-            return true;
-        }
-    }
-    chunks.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+fn json_u32(out: &mut String, n: u32) {
+    let mut digits = [0; 10];
+    out.push_str(crate::report::json::decimal(n, &mut digits));
 }
 
 /// The concatenation of `parts` as one JSON string, escaped as serde_json
-/// escapes (`\"`, `\\`, the short escapes, `\u00xx` for the other control
-/// characters; everything else as it is).
+/// escapes ([`crate::report::json::escaped`]).
 fn json_str(out: &mut String, parts: &[&str]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for s in parts {
-        if !needs_escape(s) {
-            out.push_str(s);
-            continue;
-        }
-        let bytes = s.as_bytes();
-        let mut start = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            let short = match b {
-                b'"' => "\\\"",
-                b'\\' => "\\\\",
-                b'\n' => "\\n",
-                b'\r' => "\\r",
-                b'\t' => "\\t",
-                0x08 => "\\b",
-                0x0c => "\\f",
-                0..=0x1f => "",
-                _ => continue,
-            };
-            // `i` is at an ASCII byte: a character boundary.
-            out.push_str(s.get(start..i).unwrap_or_default());
-            if short.is_empty() {
-                out.push_str("\\u00");
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 0xf)]));
-            } else {
-                out.push_str(short);
-            }
-            start = i + 1;
-        }
-        out.push_str(s.get(start..).unwrap_or_default());
+        crate::report::json::escaped(s, |piece| out.push_str(piece));
     }
     out.push('"');
 }
@@ -351,31 +290,6 @@ mod tests {
             },
         };
         serde_json::to_string(&frame).unwrap_or_default()
-    }
-
-    #[test]
-    fn the_word_test_finds_every_byte_to_escape() {
-        for len in 0..20 {
-            for at in 0..len {
-                for b in [0u8, 0x1f, b'"', b'\\', b'\n'] {
-                    let mut bytes = vec![b'a'; len];
-                    bytes[at] = b;
-                    let s = String::from_utf8(bytes).unwrap_or_default();
-                    assert!(needs_escape(&s), "{s:?}");
-                }
-            }
-            let plain = "é😀 ~\u{7f}".repeat(len);
-            assert!(!needs_escape(&plain), "{plain:?}");
-        }
-        // Every byte value in every position of a word.
-        for b in 0u8..=0x7f {
-            for at in 0..8 {
-                let mut bytes = [b' '; 9];
-                bytes[at] = b;
-                let s = std::str::from_utf8(&bytes).unwrap_or_default();
-                assert_eq!(needs_escape(s), b < 0x20 || b == b'"' || b == b'\\', "{b:#x} at {at}");
-            }
-        }
     }
 
     #[test]

@@ -174,8 +174,13 @@ fn range(buf: &mut Vec<u8>, level: usize, file: &SourceFile, span: Span) {
     }
 }
 
-fn number(buf: &mut Vec<u8>, mut n: u32) {
-    let mut digits = [0u8; 10];
+fn number(buf: &mut Vec<u8>, n: u32) {
+    let mut digits = [0; 10];
+    buf.extend_from_slice(decimal(n, &mut digits).as_bytes());
+}
+
+/// `n` in decimal, written at the end of `digits`.
+pub(crate) fn decimal(mut n: u32, digits: &mut [u8; 10]) -> &str {
     let mut at = digits.len();
     loop {
         at -= 1;
@@ -185,7 +190,7 @@ fn number(buf: &mut Vec<u8>, mut n: u32) {
             break;
         }
     }
-    buf.extend_from_slice(&digits[at..]);
+    std::str::from_utf8(&digits[at..]).unwrap_or("0")
 }
 
 fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) {
@@ -195,49 +200,53 @@ fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-/// A JSON string, escaped as serde_json escapes it: `"`, `\\` and the
-/// control characters below U+0020 (short forms where JSON has them,
-/// `\u00xx` otherwise); everything else as it is. Runs without any of
-/// them are found 8 bytes at a time and copied whole.
+/// A JSON string, escaped as serde_json escapes it (see [`escaped`]).
 pub(crate) fn string(buf: &mut Vec<u8>, s: &str) {
-    let mut rest = s.as_bytes();
-    buf.reserve(rest.len() + 2);
+    buf.reserve(s.len() + 2);
     buf.push(b'"');
-    while let Some(at) = first_to_escape(rest) {
-        buf.extend_from_slice(&rest[..at]);
-        let b = rest[at];
-        let short = match b {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'\n' => b'n',
-            b'\t' => b't',
-            b'\r' => b'r',
-            0x08 => b'b',
-            0x0c => b'f',
-            _ => 0,
-        };
-        if short == 0 {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            buf.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[usize::from(b >> 4)],
-                HEX[usize::from(b & 0xf)],
-            ]);
-        } else {
-            buf.extend_from_slice(&[b'\\', short]);
-        }
-        rest = &rest[at + 1..];
+    escaped(s, |piece| buf.extend_from_slice(piece.as_bytes()));
+    buf.push(b'"');
+}
+
+/// The inside of a JSON string holding `s`, handed to `emit` piece by
+/// piece, escaped as serde_json escapes: `"`, `\\` and the control
+/// characters below U+0020 (short forms where JSON has them, `\u00xx`
+/// otherwise); everything else as it is. Runs without any of them are
+/// found 8 bytes at a time and handed on whole. (The JSON report and the
+/// language server's published findings both write through this.)
+pub(crate) fn escaped(s: &str, mut emit: impl FnMut(&str)) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut rest = s;
+    while let Some(at) = first_to_escape(rest.as_bytes()) {
+        // `at` is at an ASCII byte: a character boundary.
+        emit(rest.get(..at).unwrap_or_default());
+        let b = rest.as_bytes()[at];
+        let long = [
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX[usize::from(b >> 4)],
+            HEX[usize::from(b & 0xf)],
+        ];
+        emit(match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\t' => "\\t",
+            b'\r' => "\\r",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            _ => std::str::from_utf8(&long).unwrap_or_default(),
+        });
+        rest = rest.get(at + 1..).unwrap_or_default();
     }
-    buf.extend_from_slice(rest);
-    buf.push(b'"');
+    emit(rest);
 }
 
 /// Where the first byte JSON must escape is (`"`, `\\`, below 0x20),
 /// looking at 8 bytes at a time.
-fn first_to_escape(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn first_to_escape(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let zero = |x: u64| x.wrapping_sub(ONES) & !x;
@@ -604,6 +613,35 @@ mod tests {
                     })
                     .collect(),
             }),
+        }
+    }
+
+    #[test]
+    fn the_word_test_finds_every_byte_to_escape() {
+        for len in 0..20 {
+            for at in 0..len {
+                for b in [0u8, 0x1f, b'"', b'\\', b'\n'] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = b;
+                    let s = String::from_utf8(bytes).unwrap_or_default();
+                    assert_eq!(first_to_escape(s.as_bytes()), Some(at), "{s:?}");
+                }
+            }
+            let plain = "é😀 ~\u{7f}".repeat(len);
+            assert_eq!(first_to_escape(plain.as_bytes()), None, "{plain:?}");
+        }
+        // Every byte value in every position of a word.
+        for b in 0u8..=0x7f {
+            for at in 0..8 {
+                let mut bytes = [b' '; 9];
+                bytes[at] = b;
+                let s = std::str::from_utf8(&bytes).unwrap_or_default();
+                assert_eq!(
+                    first_to_escape(s.as_bytes()) == Some(at),
+                    b < 0x20 || b == b'"' || b == b'\\',
+                    "{b:#x} at {at}"
+                );
+            }
         }
     }
 
