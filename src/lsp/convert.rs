@@ -186,7 +186,7 @@ fn json_range(out: &mut String, r: lsp::Range) {
 
 fn json_u32(out: &mut String, n: u32) {
     let mut digits = [0; 10];
-    out.push_str(crate::report::json::decimal(n, &mut digits));
+    out.push_str(std::str::from_utf8(crate::report::json::decimal(n, &mut digits)).unwrap_or("0"));
 }
 
 /// The concatenation of `parts` as one JSON string, escaped as serde_json

@@ -176,11 +176,11 @@ fn range(buf: &mut Vec<u8>, level: usize, file: &SourceFile, span: Span) {
 
 fn number(buf: &mut Vec<u8>, n: u32) {
     let mut digits = [0; 10];
-    buf.extend_from_slice(decimal(n, &mut digits).as_bytes());
+    buf.extend_from_slice(decimal(n, &mut digits));
 }
 
-/// `n` in decimal, written at the end of `digits`.
-pub(crate) fn decimal(mut n: u32, digits: &mut [u8; 10]) -> &str {
+/// `n`'s decimal digits, written at the end of `digits`.
+pub(crate) fn decimal(mut n: u32, digits: &mut [u8; 10]) -> &[u8] {
     let mut at = digits.len();
     loop {
         at -= 1;
@@ -190,7 +190,7 @@ pub(crate) fn decimal(mut n: u32, digits: &mut [u8; 10]) -> &str {
             break;
         }
     }
-    std::str::from_utf8(&digits[at..]).unwrap_or("0")
+    &digits[at..]
 }
 
 fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) {
