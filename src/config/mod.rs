@@ -190,24 +190,16 @@ impl ConfigFinder {
     }
 }
 
-/// The nearest `.kvet.yaml` in `start` or a parent folder.
+/// The nearest `.kvet.yaml` in `start` (a folder, or a file's folder) or a
+/// parent folder.
 pub fn find_config(start: &Path) -> Option<PathBuf> {
     let start = absolute(start).unwrap_or_else(|| start.to_path_buf());
-    let mut dir = if start.is_dir() {
-        Some(start.as_path())
+    let dir = if start.is_dir() {
+        start.as_path()
     } else {
-        start.parent()
+        start.parent()?
     };
-    while let Some(d) = dir {
-        for name in CONFIG_NAMES {
-            let candidate = d.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-        }
-        dir = d.parent();
-    }
-    None
+    ConfigFinder::default().find(dir)
 }
 
 /// Reads a configuration file. Every problem is reported with its position.
