@@ -55,7 +55,9 @@ pub struct Quick {
     multiplier: u64,
 }
 
-fn fold(a: u64, b: u64) -> u64 {
+/// The 128-bit product of `a` and `b`, its halves xored.
+#[inline]
+pub(crate) fn fold(a: u64, b: u64) -> u64 {
     let p = u128::from(a) * u128::from(b);
     (p as u64) ^ ((p >> 64) as u64)
 }

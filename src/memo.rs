@@ -23,7 +23,8 @@
 //! persisting memo ([`ObjectMemo::persisting`]) for one lint: it takes in
 //! the [`Record`]s of the files found unchanged (known by their place in
 //! the file, since the whole file is the same), hands each new entry to a
-//! sink that writes it to the next pack, and keeps nothing of its own. A finding handed out names the object checked.
+//! sink that writes it to the next pack, and keeps nothing of its own. A
+//! finding handed out names the object checked.
 
 use crate::hash::Map;
 use std::sync::Arc;
@@ -92,8 +93,8 @@ impl Ident<'_> {
 
     /// The key of its entry (which is then compared in full).
     fn hash(&self) -> u64 {
-        let hash = fast_hash(self.text.as_bytes()) ^ fast_hash(self.name.as_bytes()).rotate_left(17);
-        hash ^ (u64::from(self.item) << 2 | self.pass as u64)
+        use std::hash::BuildHasher;
+        crate::hash::Seeded::default().hash_one((self.text, self.name, self.item, self.pass))
     }
 
     fn record(&self, diags: Vec<Diagnostic>) -> Record {
@@ -281,22 +282,6 @@ fn ident<'t>(object: &Object, sources: &'t [SourceFile], pass: Pass) -> Option<I
         text,
         base: start as u32,
     })
-}
-
-/// A quick hash of bytes, 8 at a time (an entry is then compared in full,
-/// so it only needs to spread well).
-pub(crate) fn fast_hash(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
-    let mut h = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        h = mix(h, <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes));
-    }
-    for &b in chunks.remainder() {
-        h = mix(h, u64::from(b));
-    }
-    h
 }
 
 /// Moves a finding (its spans, labels and edits in `file`) by `delta` bytes.

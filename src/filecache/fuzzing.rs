@@ -46,8 +46,7 @@ pub fn round_trip(text: &str, json: bool) {
     let mut early = crate::compact::context(&source, &mut stream, &SchemaCache::default());
     early.placeholders = crate::placeholder::find_in(&source, &stream);
     let once = write_early(&early);
-    let back = read_early(&once, &source.name, &DecodedCrds::default());
-    let Some(back) = back else {
+    let Some(back) = read_early(&once, &source.name, &DecodedCrds::default()) else {
         panic!("a compact load does not read back");
     };
     assert_eq!(back.objects.len(), early.objects.len());

@@ -3,6 +3,7 @@
 
 use std::hash::{Hash, Hasher};
 
+use crate::hash::fold;
 use crate::source::SourceFile;
 
 /// A file's text, digested: the identity of its content for the caches.
@@ -24,12 +25,6 @@ const P: [u64; 6] = [
     0x1d8e_4e27_c47d_12ff,
     0xff23_9b96_1f7d_4a53,
 ];
-
-#[inline]
-fn fold(a: u64, b: u64) -> u64 {
-    let r = u128::from(a) * u128::from(b);
-    (r as u64) ^ ((r >> 64) as u64)
-}
 
 impl TextDigest {
     pub fn of(text: &str) -> Self {

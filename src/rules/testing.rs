@@ -66,3 +66,18 @@ pub fn fixed(text: &str, d: &Diagnostic) -> String {
         .unwrap_or_else(|| panic!("expected a fix on {}: {}", d.rule, d.message));
     crate::fix::apply_edits(text, &fix.edits.iter().collect::<Vec<_>>())
 }
+
+/// Every file of `fixtures/` (one folder per rule), read as text, with
+/// whether it is JSON: the inputs of the round-trip tests of the caches.
+pub fn fixture_texts() -> Vec<(String, bool)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut texts = Vec::new();
+    for dir in std::fs::read_dir(root).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(dir.path()).into_iter().flatten().flatten() {
+            if let Ok(text) = std::fs::read_to_string(file.path()) {
+                texts.push((text, file.path().extension().is_some_and(|e| e == "json")));
+            }
+        }
+    }
+    texts
+}

@@ -8,8 +8,6 @@
 //! copies of a pod template's container schema, say) and every node refers
 //! only to nodes before it, so a chunk cannot describe a cycle.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, OnceLock};
 
 use super::{Additional, Checks, CrdSchema, Id, KindDef, Origin, Pattern, SchemaNode, VersionDef};
@@ -54,25 +52,9 @@ fn varint(out: &mut Vec<u8>, mut v: u64) {
     }
 }
 
-/// A quick hasher for the encoder's tables (their keys are kvet's own
-/// compiled schemas; the encoding does not depend on the hash, only on the
-/// order in which strings and nodes are first met).
-#[derive(Default)]
-struct Quick(u64);
-
-impl Hasher for Quick {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = (self.0.rotate_left(5) ^ crate::memo::fast_hash(bytes)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (self.0.rotate_left(5) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type QuickMap<K, V> = HashMap<K, V, BuildHasherDefault<Quick>>;
+/// The encoder's tables ([`crate::hash`]: the encoding does not depend on
+/// the hash, only on the order in which strings and nodes are first met).
+type QuickMap<K, V> = crate::hash::Map<K, V>;
 
 #[derive(Default)]
 struct Strings {
