@@ -57,6 +57,12 @@ impl Repo {
 
     /// `kvet check ARGS --format json` in the repository: (stdout, stderr).
     fn run(&self, args: &[&str]) -> (String, String) {
+        let (out, err, _) = self.run_status(args);
+        (out, err)
+    }
+
+    /// [`Repo::run`], with the exit code.
+    fn run_status(&self, args: &[&str]) -> (String, String, Option<i32>) {
         let out = Command::cargo_bin("kvet")
             .unwrap_or_else(|e| panic!("{e}"))
             .current_dir(self.dir.path().join("repo"))
@@ -68,7 +74,7 @@ impl Repo {
             .output()
             .unwrap_or_else(|e| panic!("{e}"));
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        (text(&out.stdout), text(&out.stderr))
+        (text(&out.stdout), text(&out.stderr), out.status.code())
     }
 
     /// The files of the cache folder named `*.{ext}`.
@@ -90,12 +96,18 @@ impl Repo {
         self.stored("pack")
     }
 
-    /// Replaces `from` by `to` (same length) in every stored entry, so a
-    /// replay shows `to` where a fresh run says `from`.
+    /// The reports the result cache keeps.
+    fn reports(&self) -> Vec<PathBuf> {
+        self.stored("report")
+    }
+
+    /// Replaces `from` by `to` (same length) in every stored entry and
+    /// kept report, so a replay shows `to` where a fresh run says `from`.
     fn tamper(&self, from: &str, to: &str) {
         let entries = self.entries();
         assert!(!entries.is_empty(), "nothing stored in {}", self.cache.display());
         tamper_files(&entries, from, to);
+        tamper_files(&self.reports(), from, to);
     }
 
     /// Like [`Repo::tamper`], in the packs of the cache of unchanged files.
@@ -155,6 +167,67 @@ fn an_unchanged_run_is_replayed_and_equals_a_fresh_one() {
     repo.tamper("requests", "REQUESTS");
     assert!(repo.run(&[]).0.contains("REQUESTS"), "the second run was a replay");
     assert!(!repo.run(&["--no-cache"]).0.contains("REQUESTS"));
+}
+
+#[test]
+fn a_replay_prints_the_report_kept_and_exits_as_the_run_did() {
+    let repo = Repo::new(&[("app.yaml", DEPLOY)]);
+    let strict = ["--fail-on", "warning"];
+    let (fresh, _, fresh_code) = repo.run_status(&["--no-cache", "--fail-on", "warning"]);
+    assert_eq!(fresh_code, Some(1), "the deployment has warnings:\n{fresh}");
+    assert_eq!(repo.run_status(&strict), (fresh.clone(), String::new(), Some(1)));
+    assert_eq!(repo.reports().len(), 1, "the report is kept with the run");
+    // Only the entry's findings are edited: a replay prints the report
+    // kept, not the findings rendered again.
+    tamper_files(&repo.entries(), "requests", "REQUESTS");
+    assert_eq!(repo.run_status(&strict), (fresh.clone(), String::new(), Some(1)));
+    // A damaged report is not used: the findings are rendered again, and
+    // the report is kept whole again.
+    for report in repo.reports() {
+        let bytes = std::fs::read(&report).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&report, &bytes[..bytes.len() - 1]).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let (again, _, code) = repo.run_status(&strict);
+    assert_eq!(code, Some(1));
+    assert_eq!(again, fresh.replace("requests", "REQUESTS"));
+    assert_eq!(repo.run_status(&strict).0, again, "the report was kept again");
+    // Another command line is another run, with its own report.
+    let (c, _, code) = repo.run_status(&["--fail-on", "warning", "--color", "always"]);
+    assert_eq!((c, code), (fresh, Some(1)));
+    assert_eq!(repo.reports().len(), 2);
+    // No report is kept when it depends on more than the findings.
+    let repo = Repo::new(&[("app.yaml", DEPLOY)]);
+    let report = repo.path("report.json").to_string_lossy().into_owned();
+    let _ = repo.run(&["-o", &report]);
+    let baseline = repo.path("baseline.json").to_string_lossy().into_owned();
+    let _ = repo.run(&["--write-baseline", &baseline]);
+    let _ = repo.run(&["--baseline", &baseline]);
+    assert!(repo.reports().is_empty(), "{:?}", repo.reports());
+    assert_eq!(repo.entries().len(), 3);
+}
+
+#[test]
+fn a_human_report_replays_as_printed_with_or_without_colours() {
+    let repo = Repo::new(&[("app.yaml", DEPLOY)]);
+    for color in ["never", "always"] {
+        let run = |extra: &[&str]| {
+            let out = Command::cargo_bin("kvet")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .current_dir(repo.path(""))
+                .env("KVET_CACHE_DIR", &repo.cache)
+                .env_remove("KVET_NO_CACHE")
+                .args(["check", "--color", color])
+                .args(extra)
+                .output()
+                .unwrap_or_else(|e| panic!("{e}"));
+            (out.stdout, out.status.code())
+        };
+        let fresh = run(&["--no-cache"]);
+        assert!(!fresh.0.is_empty());
+        assert_eq!(run(&[]), fresh, "--color {color}: first run");
+        assert_eq!(run(&[]), fresh, "--color {color}: replay");
+    }
+    assert_eq!(repo.reports().len(), 2);
 }
 
 #[test]

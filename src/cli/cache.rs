@@ -12,13 +12,14 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use kvet::codec::{Reader, Writer};
 use kvet::config::Config;
 use kvet::deps::{Dep, Probe};
-use kvet::diagnostic::{ObjectMeta, Summary};
+use kvet::diagnostic::{ObjectMeta, Severity, Summary};
 use kvet::filecache::{FileCache, TextDigest};
 use kvet::lint::{LintOutput, ObjectRef};
 use kvet::source::SourceFile;
@@ -155,18 +156,148 @@ fn tree_digest(path: &Path, depth: usize, h: &mut impl Hasher) {
     }
 }
 
-/// A replayed run: its findings, and the warnings it printed.
+/// A replayed run: its findings, and the warnings it printed; or, when
+/// the report asked for was kept ([`report_file`]), that report instead of
+/// the findings (`output` is then empty).
 pub struct Hit {
     pub output: LintOutput,
     pub warnings: Vec<String>,
+    pub report: Option<StoredReport>,
+}
+
+/// The report a stored run printed, as it printed it.
+pub struct StoredReport {
+    /// The whole file: header, report, length.
+    file: Vec<u8>,
+    /// The most severe of the run's findings (not suppressed ones): what
+    /// the exit code depends on.
+    pub max_severity: Option<Severity>,
+}
+
+impl StoredReport {
+    pub fn bytes(&self) -> &[u8] {
+        self.file
+            .get(REPORT_MAGIC.len() + 9..self.file.len() - 8)
+            .unwrap_or_default()
+    }
+}
+
+/// Reports kept in a cache folder: those of the newest runs only (a
+/// report is about three times the size of its run's entry).
+pub const MAX_REPORTS: usize = 4;
+
+/// The report format; a change makes every older report a miss.
+const REPORT_MAGIC: &[u8] = b"kvet-report 1\n";
+
+/// Which report of a run: one with colours or one without (the rest of
+/// what shapes it, the format and options, is on the command line).
+pub fn report_variant(color: bool) -> u8 {
+    u8::from(color)
+}
+
+fn report_path(dir: &Path, key: Key, variant: u8) -> PathBuf {
+    dir.join(format!("{:016x}-{variant}.report", key.name))
+}
+
+fn severity_code(s: Option<Severity>) -> u8 {
+    match s {
+        None => 0,
+        Some(Severity::Info) => 1,
+        Some(Severity::Warning) => 2,
+        Some(Severity::Error) => 3,
+    }
+}
+
+/// The report `variant` of the run `key`, if kept whole.
+fn report_file(dir: &Path, key: Key, variant: u8) -> Option<StoredReport> {
+    let file = std::fs::read(report_path(dir, key, variant)).ok()?;
+    let mut r = Reader::new(file.strip_prefix(REPORT_MAGIC)?);
+    if r.fixed64()? != key.check {
+        return None;
+    }
+    let max_severity = match r.u8()? {
+        0 => None,
+        1 => Some(Severity::Info),
+        2 => Some(Severity::Warning),
+        3 => Some(Severity::Error),
+        _ => return None,
+    };
+    let tail: [u8; 8] = file.get(file.len().checked_sub(8)?..)?.try_into().ok()?;
+    let len = u64::from_le_bytes(tail);
+    if (file.len() as u64).checked_sub(REPORT_MAGIC.len() as u64 + 9 + 8)? != len {
+        return None;
+    }
+    Some(StoredReport { file, max_severity })
+}
+
+/// Keeps the report of the run `key` while it is written: a temporary file
+/// renamed into place by [`ReportSink::finish`] (never when the report
+/// was not written whole). Best effort, as the rest of the cache.
+pub struct ReportSink {
+    file: std::io::BufWriter<std::fs::File>,
+    tmp: PathBuf,
+    path: PathBuf,
+    dir: PathBuf,
+    len: u64,
+    failed: bool,
+}
+
+impl ReportSink {
+    pub fn new(dir: &Path, key: Key, variant: u8, max_severity: Option<Severity>) -> Option<ReportSink> {
+        kvet::filecache::prepare_folder(dir).ok()?;
+        let tmp = dir.join(format!(".tmp-{}-{:016x}-{variant}", std::process::id(), key.name));
+        let file = std::io::BufWriter::new(std::fs::File::create(&tmp).ok()?);
+        let mut sink = ReportSink {
+            file,
+            tmp,
+            path: report_path(dir, key, variant),
+            dir: dir.to_path_buf(),
+            len: 0,
+            failed: false,
+        };
+        let mut head = REPORT_MAGIC.to_vec();
+        head.extend_from_slice(&key.check.to_le_bytes());
+        head.push(severity_code(max_severity));
+        sink.failed = sink.file.write_all(&head).is_err();
+        Some(sink)
+    }
+
+    /// Keeps `bytes`, the report's next part.
+    pub fn keep(&mut self, bytes: &[u8]) {
+        if !self.failed {
+            self.failed = self.file.write_all(bytes).is_err();
+            self.len += bytes.len() as u64;
+        }
+    }
+
+    /// Puts the report in place (the whole report was written).
+    pub fn finish(mut self) {
+        let ok = !self.failed
+            && self.file.write_all(&self.len.to_le_bytes()).is_ok()
+            && self.file.flush().is_ok()
+            && std::fs::rename(&self.tmp, &self.path).is_ok();
+        if ok {
+            kvet::filecache::prune_folder(&self.dir, ".report", MAX_REPORTS);
+        } else {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+impl Drop for ReportSink {
+    fn drop(&mut self) {
+        // Not finished (or finished): a temporary file left is removed.
+        let _ = std::fs::remove_file(&self.tmp);
+    }
 }
 
 fn entry_path(dir: &Path, key: Key) -> PathBuf {
     dir.join(format!("{:016x}.bin", key.name))
 }
 
-/// The run stored under `key`, if its dependencies still hold.
-pub fn load(dir: &Path, key: Key) -> Option<Hit> {
+/// The run stored under `key`, if its dependencies still hold: its
+/// report `variant` when that was kept, else its findings.
+pub fn load(dir: &Path, key: Key, variant: Option<u8>) -> Option<Hit> {
     let bytes = std::fs::read(entry_path(dir, key)).ok()?;
     let mut r = Reader::new(bytes.strip_prefix(MAGIC)?);
     if r.fixed64()? != key.check {
@@ -190,6 +321,13 @@ pub fn load(dir: &Path, key: Key) -> Option<Hit> {
         return None;
     }
     let warnings = r.seq(Reader::string)?;
+    if let Some(report) = variant.and_then(|v| report_file(dir, key, v)) {
+        return Some(Hit {
+            output: LintOutput::default(),
+            warnings,
+            report: Some(report),
+        });
+    }
     let metas = r.seq(|r| r.meta().map(Arc::new))?;
     let meta = |r: &mut Reader| metas.get(r.u32()? as usize).cloned();
     let summary = Summary {
@@ -217,6 +355,7 @@ pub fn load(dir: &Path, key: Key) -> Option<Hit> {
             summary,
         },
         warnings,
+        report: None,
     })
 }
 
@@ -331,7 +470,7 @@ mod tests {
         let out = sample();
         let deps = [Dep::now(dep_file.clone(), Probe::Content)];
         store(dir.path(), key, &out, &["w".to_string()], &deps);
-        let hit = load(dir.path(), key).unwrap_or_else(|| panic!("a miss"));
+        let hit = load(dir.path(), key, None).unwrap_or_else(|| panic!("a miss"));
         assert_eq!(hit.warnings, ["w"]);
         assert_eq!(hit.output.diagnostics, out.diagnostics);
         assert_eq!(hit.output.suppressed, out.suppressed);
@@ -339,11 +478,11 @@ mod tests {
         assert_eq!(hit.output.objects.len(), 1);
         assert_eq!(hit.output.objects[0].meta, out.objects[0].meta);
         assert!(
-            load(dir.path(), Key { name: 7, check: 8 }).is_none(),
+            load(dir.path(), Key { name: 7, check: 8 }, None).is_none(),
             "the second digest differs"
         );
         std::fs::write(&dep_file, "a: 2\n").unwrap_or_else(|e| panic!("{e}"));
-        assert!(load(dir.path(), key).is_none(), "a dependency changed");
+        assert!(load(dir.path(), key, None).is_none(), "a dependency changed");
     }
 
     #[test]
@@ -355,12 +494,59 @@ mod tests {
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
         for cut in [0, MAGIC.len() + 3, bytes.len() / 2, bytes.len() - 1] {
             std::fs::write(&path, &bytes[..cut]).unwrap_or_else(|e| panic!("{e}"));
-            assert!(load(dir.path(), key).is_none(), "cut at {cut}");
+            assert!(load(dir.path(), key, None).is_none(), "cut at {cut}");
         }
         let mut longer = bytes.clone();
         longer.push(0);
         std::fs::write(&path, &longer).unwrap_or_else(|e| panic!("{e}"));
-        assert!(load(dir.path(), key).is_none(), "trailing bytes");
+        assert!(load(dir.path(), key, None).is_none(), "trailing bytes");
+    }
+
+    #[test]
+    fn a_report_is_kept_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let key = Key { name: 3, check: 4 };
+        let sink = |severity| ReportSink::new(dir.path(), key, 1, severity).unwrap_or_else(|| panic!("no sink"));
+        // Dropped before `finish` (the report was not written whole):
+        // nothing is kept, no temporary file is left.
+        let mut s = sink(None);
+        s.keep(b"half");
+        drop(s);
+        assert!(report_file(dir.path(), key, 1).is_none());
+        let leftover = std::fs::read_dir(dir.path())
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp-"))
+                    .count()
+            })
+            .unwrap_or(0);
+        assert_eq!(leftover, 0);
+        let mut s = sink(Some(Severity::Warning));
+        s.keep(b"{\n  \"a\": ");
+        s.keep(b"1\n}\n");
+        s.finish();
+        let kept = report_file(dir.path(), key, 1).unwrap_or_else(|| panic!("not kept"));
+        assert_eq!(kept.bytes(), b"{\n  \"a\": 1\n}\n");
+        assert_eq!(kept.max_severity, Some(Severity::Warning));
+        assert!(report_file(dir.path(), key, 0).is_none(), "the other variant");
+        assert!(
+            report_file(dir.path(), Key { name: 3, check: 5 }, 1).is_none(),
+            "another check"
+        );
+        let path = report_path(dir.path(), key, 1);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
+        for cut in 0..bytes.len() {
+            std::fs::write(&path, &bytes[..cut]).unwrap_or_else(|e| panic!("{e}"));
+            assert!(report_file(dir.path(), key, 1).is_none(), "cut at {cut}");
+        }
+        let mut longer = bytes.clone();
+        longer.insert(REPORT_MAGIC.len() + 9, b' ');
+        std::fs::write(&path, &longer).unwrap_or_else(|e| panic!("{e}"));
+        assert!(report_file(dir.path(), key, 1).is_none(), "a byte more");
+        let mut bad = bytes;
+        bad[REPORT_MAGIC.len() + 8] = 9;
+        std::fs::write(&path, &bad).unwrap_or_else(|e| panic!("{e}"));
+        assert!(report_file(dir.path(), key, 1).is_none(), "no such severity");
     }
 
     #[test]

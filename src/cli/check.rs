@@ -146,8 +146,30 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
         .collect();
 
     let renderer = super::plan::Renderer::new(args, &plan);
-    let (mut output, mut warnings) =
-        super::plan::lint_with_caches(args, &plan, &mut sources, &progress, &renderer, edits_files);
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    // The result cache keeps the report a run prints on stdout (what else
+    // shapes it is on the command line), unless it depends on more than
+    // the findings: a baseline file, fixes, or other reports to write.
+    let keeps_report = !edits_files && baseline.is_none() && args.write_baseline.is_none() && outputs.is_empty();
+    let report_variant = keeps_report.then(|| super::cache::report_variant(color));
+    let super::plan::Linted {
+        mut output,
+        mut warnings,
+        cached,
+        report: replayed,
+    } = super::plan::lint_with_caches(
+        args,
+        &plan,
+        &mut sources,
+        &progress,
+        &renderer,
+        edits_files,
+        report_variant,
+    );
     progress.finish();
 
     // --fix / --diff: apply fixes in rounds (a fix can enable another)
@@ -219,11 +241,6 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
         output.suppressed.extend(known);
         kvet::diagnostic::sort_findings(&mut output.suppressed);
     }
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
     let suppressed: &[Diagnostic] = if args.show_suppressed { &output.suppressed } else { &[] };
     // The line index of each file with a finding, built in parallel here
     // rather than one by one as the report first asks a position of it.
@@ -236,6 +253,10 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
         .for_each(|(_, s)| {
             s.line_index();
         });
+    let max_severity = match &replayed {
+        Some(r) => r.max_severity,
+        None => output.diagnostics.iter().map(|d| d.severity).max(),
+    };
     let report = Report {
         output: &output,
         sources: &sources,
@@ -260,8 +281,27 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
                 } else {
                     Box::new(io::BufWriter::new(io::stdout().lock()))
                 };
-                match report.write(&mut out, args.format, color).and_then(|_| out.flush()) {
-                    Ok(()) => {}
+                // A replay prints the report the stored run printed; a
+                // run the result cache keeps keeps its report too.
+                let mut sink = None;
+                let written = match &replayed {
+                    Some(r) => out.write_all(r.bytes()),
+                    None => {
+                        sink = report_variant
+                            .zip(cached.as_ref())
+                            .and_then(|(v, (dir, key))| super::cache::ReportSink::new(dir, *key, v, max_severity));
+                        match &mut sink {
+                            Some(sink) => report.write(&mut Tee { out: &mut out, sink }, args.format, color),
+                            None => report.write(&mut out, args.format, color),
+                        }
+                    }
+                };
+                match written.and_then(|_| out.flush()) {
+                    Ok(()) => {
+                        if let Some(sink) = sink {
+                            sink.finish();
+                        }
+                    }
                     // A closed pipe (`kvet check | head`) is not an error.
                     Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
                     Err(e) => return Err(format!("cannot write the report: {e}")),
@@ -302,8 +342,33 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
     if args.fix_only || args.exit_zero {
         return Ok(0);
     }
-    let failed = threshold.is_some_and(|t| output.diagnostics.iter().any(|d| d.severity >= t));
+    let failed = threshold.is_some_and(|t| max_severity.is_some_and(|m| m >= t));
     Ok(u8::from(failed))
+}
+
+/// Writes the report through to `out` and keeps a copy for the result
+/// cache.
+struct Tee<'a> {
+    out: &'a mut dyn Write,
+    sink: &'a mut super::cache::ReportSink,
+}
+
+impl Write for Tee<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.sink.keep(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.out.write_all(buf)?;
+        self.sink.keep(buf);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// One report to write: `-o PATH` (the `--format` report) or `-o FORMAT:PATH`.

@@ -157,10 +157,23 @@ impl<'p> Renderer<'p> {
     }
 }
 
+/// What [`lint_with_caches`] found: the findings, the warnings to show,
+/// and, when the result cache is on, where this run is (or was) stored.
+pub(super) struct Linted {
+    pub output: LintOutput,
+    pub warnings: Vec<String>,
+    /// The result cache's folder and this run's key in it.
+    pub cached: Option<(std::path::PathBuf, super::cache::Key)>,
+    /// A replay's report, kept as the stored run printed it (`output` is
+    /// then empty): printed instead of rendering the findings again.
+    pub report: Option<super::cache::StoredReport>,
+}
+
 /// Lints the plan, through the caches: the result cache replays an
 /// unchanged run (not when kvet edits files: fixes need the whole run),
 /// the cache of unchanged files serves the rest; then renders the
-/// kustomization roots. Returns the findings and the warnings to show.
+/// kustomization roots. A replay of a run whose report `report_variant`
+/// was kept returns that report instead of the findings.
 pub(super) fn lint_with_caches(
     args: &CheckArgs,
     plan: &[Group],
@@ -168,7 +181,8 @@ pub(super) fn lint_with_caches(
     progress: &Progress,
     renderer: &Renderer<'_>,
     edits_files: bool,
-) -> (LintOutput, Vec<String>) {
+    report_variant: Option<u8>,
+) -> Linted {
     // The result cache: an unchanged run replays its findings (not when
     // kvet edits files: fixes need the whole run).
     let cache_dir = if edits_files {
@@ -185,23 +199,28 @@ pub(super) fn lint_with_caches(
     } else {
         Vec::new()
     };
-    let cache_key = cache_dir.as_ref().map(|_| {
+    let cached = cache_dir.map(|dir| {
         let configs: Vec<_> = plan.iter().map(|g| (&g.config, g.range.clone())).collect();
-        super::cache::key(sources, &digests, &configs)
+        let key = super::cache::key(sources, &digests, &configs);
+        (dir, key)
     });
-    let replay = cache_dir
-        .as_deref()
-        .zip(cache_key)
-        .and_then(|(dir, key)| super::cache::load(dir, key));
-    if replay.is_none() && cache_dir.is_some() {
+    let replay = cached
+        .as_ref()
+        .and_then(|(dir, key)| super::cache::load(dir, *key, report_variant));
+    if replay.is_none() && cached.is_some() {
         kvet::deps::record();
     }
     match replay {
-        Some(hit) => (hit.output, hit.warnings),
+        Some(hit) => Linted {
+            output: hit.output,
+            warnings: hit.warnings,
+            cached,
+            report: hit.report,
+        },
         None => {
             // The cache of unchanged files: what this run can read back
             // instead of parsing and checking again.
-            let files = cache_dir.as_deref().map(super::cache::files);
+            let files = cached.as_ref().map(|(dir, _)| super::cache::files(dir));
             let mut output = lint_plan(plan, sources, progress, files.as_ref().map(|f| (f, &digests[..])));
             if let Some(f) = files {
                 f.finish();
@@ -212,10 +231,15 @@ pub(super) fn lint_with_caches(
             let rendered = renderer.render(sources, &[]);
             kvet::render::roots::apply(&mut output, &rendered);
             let warnings = kvet::schema::crd::catalog::take_warnings();
-            if let Some((dir, key)) = cache_dir.as_deref().zip(cache_key) {
-                super::cache::store(dir, key, &output, &warnings, &kvet::deps::take());
+            if let Some((dir, key)) = &cached {
+                super::cache::store(dir, *key, &output, &warnings, &kvet::deps::take());
             }
-            (output, warnings)
+            Linted {
+                output,
+                warnings,
+                cached,
+                report: None,
+            }
         }
     }
 }
