@@ -11,11 +11,11 @@ use crate::codec::{Reader, Writer};
 use crate::compact::Early;
 use crate::diagnostic::ObjectMeta;
 use crate::memo::{Pass, Record};
-use crate::schema::crd::{CompiledCrd, DecodedCrds};
+use crate::schema::crd::{CompiledCrd, DecodedCrds, Encoded};
 
 /// A compact load's findings, CRDs and placeholders; the findings' object
 /// is one of the CRDs' (by index) or written out.
-pub(super) fn write_early(early: &Early) -> Vec<u8> {
+pub(super) fn write_early(early: &Early, encoded: &Encoded) -> Vec<u8> {
     let mut w = Writer::new();
     let metas: Vec<&Arc<ObjectMeta>> = early.objects.iter().map(|(_, _, m)| m).collect();
     w.seq(&early.objects, |w, (start, compiled, meta)| {
@@ -24,7 +24,7 @@ pub(super) fn write_early(early: &Early) -> Vec<u8> {
             let (group, kind) = c.defines();
             w.str(group);
             w.str(kind);
-            w.bytes(&c.encode());
+            w.bytes(&c.encode_once(encoded));
         });
         w.meta(meta);
     });

@@ -6,7 +6,7 @@
 use std::io::{Seek, SeekFrom, Write};
 
 use super::format::{read_early, read_index, read_record, write_early};
-use crate::schema::crd::{DecodedCrds, SchemaCache};
+use crate::schema::crd::{DecodedCrds, Encoded, SchemaCache};
 use crate::source::SourceFile;
 use crate::yaml::{Limits, parse_source};
 
@@ -17,7 +17,7 @@ pub fn read_parts(bytes: &[u8], file: &mut std::fs::File) {
     let crds = DecodedCrds::default();
     if let Some(early) = read_early(bytes, "fuzz.yaml", &crds) {
         // What was read writes out and reads back again.
-        let again = write_early(&early);
+        let again = write_early(&early, &Encoded::default());
         assert!(
             read_early(&again, "fuzz.yaml", &DecodedCrds::default()).is_some(),
             "a compact load read back does not read again once written"
@@ -45,13 +45,13 @@ pub fn round_trip(text: &str, json: bool) {
     let mut stream = parse_source(text, json, Limits::default());
     let mut early = crate::compact::context(&source, &mut stream, &SchemaCache::default());
     early.placeholders = crate::placeholder::find_in(&source, &stream);
-    let once = write_early(&early);
+    let once = write_early(&early, &Encoded::default());
     let Some(back) = read_early(&once, &source.name, &DecodedCrds::default()) else {
         panic!("a compact load does not read back");
     };
     assert_eq!(back.objects.len(), early.objects.len());
     assert_eq!(
-        write_early(&back),
+        write_early(&back, &Encoded::default()),
         once,
         "a compact load read back writes the same bytes"
     );

@@ -40,7 +40,7 @@ use std::sync::{Arc, Mutex};
 use crate::codec::{Reader, Writer};
 use crate::compact::Early;
 use crate::memo::Record;
-use crate::schema::crd::DecodedCrds;
+use crate::schema::crd::{DecodedCrds, Encoded};
 use crate::yaml::Stream;
 use format::{read_at, read_early, read_index, read_record, write_early, write_record};
 
@@ -98,6 +98,8 @@ pub struct FileCache {
     index: crate::hash::Map<Key, Slot>,
     /// The CRDs decoded so far (they share their schemas).
     crds: DecodedCrds,
+    /// The CRDs encoded so far (each distinct one once).
+    encoded: Encoded,
     out: Arc<Out>,
 }
 
@@ -143,6 +145,7 @@ impl FileCache {
             old: std::sync::RwLock::new(old),
             index,
             crds: Mutex::default(),
+            encoded: Encoded::default(),
             out,
         }
     }
@@ -206,7 +209,7 @@ impl FileCache {
             let mut w = Writer::new();
             w.stream(stream);
             self.out
-                .write(key, 0, &[(STREAM, &w.buf), (EARLY, &write_early(early))]);
+                .write(key, 0, &[(STREAM, &w.buf), (EARLY, &write_early(early, &self.encoded))]);
         }
     }
 
@@ -438,6 +441,40 @@ mod tests {
         assert_eq!(TextDigest::of(&base), TextDigest::of(&base.clone()));
     }
 
+    /// The same CRD in two files is encoded once (its compiled schemas
+    /// are shared), as [`CompiledCrd::encode`] would encode it; another CRD
+    /// gets its own bytes.
+    #[test]
+    fn a_crd_held_in_several_files_is_encoded_once() {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/schema-unknown-field/bad-crd.yaml"),
+        )
+        .unwrap_or_default();
+        let cache = crate::schema::crd::SchemaCache::default();
+        let compiled = |name: &str, text: &str| {
+            let mut stream = parse_source(text, false, Limits::default());
+            let source = SourceFile::from_text(name, None, text.to_string());
+            let early = crate::compact::context(&source, &mut stream, &cache);
+            early
+                .objects
+                .into_iter()
+                .find_map(|o| o.1)
+                .unwrap_or_else(|| panic!("{name}: no CRD compiled"))
+        };
+        let (a, b) = (compiled("a.yaml", &text), compiled("b/a.yaml", &text));
+        let other = compiled("c.yaml", &text.replacen("type: string", "type: integer", 1));
+        let encoded = Encoded::default();
+        let (ea, eb, eo) = (
+            a.encode_once(&encoded),
+            b.encode_once(&encoded),
+            other.encode_once(&encoded),
+        );
+        assert!(Arc::ptr_eq(&ea, &eb), "encoded once");
+        assert_eq!(&ea[..], &a.encode()[..]);
+        assert_ne!(&eo[..], &ea[..], "another schema, other bytes");
+        assert_eq!(&eo[..], &other.encode()[..]);
+    }
+
     /// The `pack` fuzz target's properties on every fixture (CRDs among
     /// them): a compact load reads back as written, and every cut and
     /// flipped byte of one reads as something or nothing, never a panic.
@@ -459,7 +496,7 @@ mod tests {
             early.objects.iter().any(|o| o.1.is_some()),
             "the fixture's CRD compiles"
         );
-        let bytes = write_early(&early);
+        let bytes = write_early(&early, &Encoded::default());
         let mut scratch = tempfile::tempfile().unwrap_or_else(|e| panic!("{e}"));
         for i in 0..bytes.len() {
             fuzzing::read_parts(&bytes[..i], &mut scratch);

@@ -413,6 +413,20 @@ fn add_crd(
 #[derive(Debug, Clone)]
 pub struct CompiledCrd(Arc<KindDef>);
 
+/// A kind's version as [`CompiledCrd::encode_once`] tells kinds apart: its
+/// name, served and storage flags, deprecation, and the address of its
+/// compiled schema.
+type EncodedVersion = (String, bool, bool, Option<Option<String>>, Option<usize>);
+
+/// The encodings [`CompiledCrd::encode_once`] made, with the schemas they
+/// encode: held, so that no other schema takes the address of one of them
+/// while the encoding is kept.
+#[derive(Default)]
+pub struct Encoded(Mutex<crate::hash::Map<Vec<EncodedVersion>, PinnedEncoding>>);
+
+/// An encoding, with the schemas it encodes.
+type PinnedEncoding = (Vec<Arc<CrdSchema>>, Arc<[u8]>);
+
 /// Kinds decoded by [`CompiledCrd::decode`], by chunk, group and kind.
 pub type DecodedCrds = Mutex<HashMap<(Vec<u8>, String, String), CompiledCrd>>;
 
@@ -451,6 +465,37 @@ impl CompiledCrd {
     /// cache of unchanged files.
     pub fn encode(&self) -> Vec<u8> {
         codec::encode_kind(&self.0)
+    }
+
+    /// [`CompiledCrd::encode`], once per distinct kind of a run: a kind
+    /// with the same versions and the same compiled schemas (compiling
+    /// shares identical ones) as one encoded before reuses its bytes.
+    pub fn encode_once(&self, encoded: &Encoded) -> Arc<[u8]> {
+        let key: Vec<EncodedVersion> = self
+            .0
+            .versions
+            .iter()
+            .map(|v| {
+                (
+                    v.name.clone(),
+                    v.served,
+                    v.storage,
+                    v.deprecated.clone(),
+                    v.schema.as_ref().map(|s| Arc::as_ptr(s) as usize),
+                )
+            })
+            .collect();
+        if let Some((_, bytes)) = encoded.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Arc::clone(bytes);
+        }
+        let bytes: Arc<[u8]> = self.encode().into();
+        let pins = self.0.versions.iter().filter_map(|v| v.schema.clone()).collect();
+        encoded
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, (pins, Arc::clone(&bytes)));
+        bytes
     }
 
     /// A kind [`CompiledCrd::encode`] wrote, compiled from a CRD in `file`.
