@@ -28,7 +28,11 @@ const P: [u64; 6] = [
 
 impl TextDigest {
     pub fn of(text: &str) -> Self {
-        let bytes = text.as_bytes();
+        Self::of_bytes(text.as_bytes())
+    }
+
+    /// The digest of any bytes (the same as [`TextDigest::of`] of a text's).
+    pub fn of_bytes(bytes: &[u8]) -> Self {
         let n = bytes.len() as u64;
         let (mut h1, mut h2) = (P[0] ^ n, P[1] ^ n.rotate_left(29));
         let word = |c: &[u8]| c.try_into().map_or(0, u64::from_le_bytes);
@@ -56,19 +60,30 @@ pub struct Key(pub(super) u64, pub(super) u64, pub(super) u64);
 
 impl Key {
     /// The entry of `source` (whose text digests to `text`) linted with the
-    /// configuration digested as `config`.
+    /// configuration digested as `config`. Every part is written out
+    /// unambiguously (lengths before bytes) and digested with
+    /// [`TextDigest::of_bytes`], the same in every process.
     pub fn of(config: u64, source: &SourceFile, text: TextDigest) -> Self {
-        let digest = |seed: u8, text: Option<TextDigest>| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            seed.hash(&mut h);
-            config.hash(&mut h);
-            source.name.hash(&mut h);
-            source.path.hash(&mut h);
-            source.looks_like_json().hash(&mut h);
-            text.hash(&mut h);
-            h.finish()
+        let mut place = Vec::with_capacity(64 + source.name.len());
+        place.extend_from_slice(&config.to_le_bytes());
+        let mut put = |b: &[u8]| {
+            place.extend_from_slice(&(b.len() as u64).to_le_bytes());
+            place.extend_from_slice(b);
         };
-        Key(digest(1, Some(text)), digest(2, Some(text)), digest(3, None))
+        put(source.name.as_bytes());
+        match &source.path {
+            Some(p) => {
+                put(&[1]);
+                put(p.as_os_str().as_encoded_bytes());
+            }
+            None => put(&[0]),
+        }
+        place.push(u8::from(source.looks_like_json()));
+        let TextDigest(p0, _) = TextDigest::of_bytes(&place);
+        place.extend_from_slice(&text.0.to_le_bytes());
+        place.extend_from_slice(&text.1.to_le_bytes());
+        let TextDigest(k0, k1) = TextDigest::of_bytes(&place);
+        Key(k0, k1, p0)
     }
 }
 

@@ -366,6 +366,34 @@ mod tests {
         (s, key)
     }
 
+    /// A key is the same in every process (packs are read by later
+    /// runs), and tells apart what it digests: the configuration, the
+    /// name, the path and the text (the place leaves the text out).
+    #[test]
+    fn keys_are_stable_and_tell_inputs_apart() {
+        let (_, key) = source("a.yaml", "a: 1\n");
+        assert_eq!(key, Key(KEY_A.0, KEY_A.1, KEY_A.2), "{key:?}");
+        let with = |config: u64, name: &str, path: Option<&str>, text: &str| {
+            let s = SourceFile::from_text(name, path.map(PathBuf::from), text.to_string());
+            Key::of(config, &s, TextDigest::of(text))
+        };
+        let base = with(7, "a.yaml", None, "a: 1\n");
+        assert_eq!(base, key);
+        for other in [
+            with(8, "a.yaml", None, "a: 1\n"),
+            with(7, "b.yaml", None, "a: 1\n"),
+            with(7, "a.yaml", Some("a.yaml"), "a: 1\n"),
+        ] {
+            assert_ne!((other.0, other.1, other.2), (base.0, base.1, base.2));
+        }
+        let edited = with(7, "a.yaml", None, "a: 2\n");
+        assert_ne!((edited.0, edited.1), (base.0, base.1));
+        assert_eq!(edited.2, base.2, "the same place");
+    }
+
+    /// [`Key::of`] of `a.yaml` (no path), text `a: 1\n`, configuration 7.
+    const KEY_A: (u64, u64, u64) = (16392175960623264788, 12061789261948361293, 12503862064790984175);
+
     /// One run: the pack's files are read back or written, then the pack
     /// is put in place. Returns which inputs were found.
     fn run(dir: &Path, inputs: &[(&str, &str)]) -> Vec<bool> {
