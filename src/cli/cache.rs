@@ -165,22 +165,34 @@ pub struct Hit {
     pub report: Option<StoredReport>,
 }
 
-/// The report a stored run printed, as it printed it.
+/// The report a stored run printed, as it printed it: its file, open,
+/// copied out as it is read (a report can be large).
 pub struct StoredReport {
-    /// The whole file: header, report, length.
-    file: Vec<u8>,
+    file: std::fs::File,
+    len: u64,
     /// The most severe of the run's findings (not suppressed ones): what
     /// the exit code depends on.
     pub max_severity: Option<Severity>,
 }
 
 impl StoredReport {
-    pub fn bytes(&self) -> &[u8] {
-        self.file
-            .get(REPORT_MAGIC.len() + 9..self.file.len() - 8)
-            .unwrap_or_default()
+    /// Writes the report to `out`. An error of reading the file (it
+    /// changed since it was checked) is an error of writing the report.
+    pub fn write_to(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        self.file.seek(SeekFrom::Start(REPORT_HEAD as u64))?;
+        let copied = std::io::copy(&mut (&mut self.file).take(self.len), out)?;
+        if copied == self.len {
+            Ok(())
+        } else {
+            Err(std::io::Error::other("the kept report was cut while it was read"))
+        }
     }
 }
+
+/// A report file's header: magic, the run's check digest, the most
+/// severe finding.
+const REPORT_HEAD: usize = REPORT_MAGIC.len() + 9;
 
 /// Reports kept in a cache folder: those of the newest runs only (a
 /// report is about three times the size of its run's entry).
@@ -208,10 +220,14 @@ fn severity_code(s: Option<Severity>) -> u8 {
     }
 }
 
-/// The report `variant` of the run `key`, if kept whole.
+/// The report `variant` of the run `key`, if kept whole (its header
+/// names the run, and its length at the end is what lies between).
 fn report_file(dir: &Path, key: Key, variant: u8) -> Option<StoredReport> {
-    let file = std::fs::read(report_path(dir, key, variant)).ok()?;
-    let mut r = Reader::new(file.strip_prefix(REPORT_MAGIC)?);
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(report_path(dir, key, variant)).ok()?;
+    let mut head = [0u8; REPORT_HEAD];
+    file.read_exact(&mut head).ok()?;
+    let mut r = Reader::new(head.strip_prefix(REPORT_MAGIC)?);
     if r.fixed64()? != key.check {
         return None;
     }
@@ -222,12 +238,16 @@ fn report_file(dir: &Path, key: Key, variant: u8) -> Option<StoredReport> {
         3 => Some(Severity::Error),
         _ => return None,
     };
-    let tail: [u8; 8] = file.get(file.len().checked_sub(8)?..)?.try_into().ok()?;
-    let len = u64::from_le_bytes(tail);
-    if (file.len() as u64).checked_sub(REPORT_MAGIC.len() as u64 + 9 + 8)? != len {
-        return None;
-    }
-    Some(StoredReport { file, max_severity })
+    let size = file.metadata().ok()?.len();
+    let len = size.checked_sub(REPORT_HEAD as u64 + 8)?;
+    let mut tail = [0u8; 8];
+    file.seek(SeekFrom::Start(size - 8)).ok()?;
+    file.read_exact(&mut tail).ok()?;
+    (u64::from_le_bytes(tail) == len).then_some(StoredReport {
+        file,
+        len,
+        max_severity,
+    })
 }
 
 /// Keeps the report of the run `key` while it is written: a temporary file
@@ -525,8 +545,10 @@ mod tests {
         s.keep(b"{\n  \"a\": ");
         s.keep(b"1\n}\n");
         s.finish();
-        let kept = report_file(dir.path(), key, 1).unwrap_or_else(|| panic!("not kept"));
-        assert_eq!(kept.bytes(), b"{\n  \"a\": 1\n}\n");
+        let mut kept = report_file(dir.path(), key, 1).unwrap_or_else(|| panic!("not kept"));
+        let mut printed = Vec::new();
+        kept.write_to(&mut printed).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(printed, b"{\n  \"a\": 1\n}\n");
         assert_eq!(kept.max_severity, Some(Severity::Warning));
         assert!(report_file(dir.path(), key, 0).is_none(), "the other variant");
         assert!(
@@ -540,7 +562,7 @@ mod tests {
             assert!(report_file(dir.path(), key, 1).is_none(), "cut at {cut}");
         }
         let mut longer = bytes.clone();
-        longer.insert(REPORT_MAGIC.len() + 9, b' ');
+        longer.insert(REPORT_HEAD, b' ');
         std::fs::write(&path, &longer).unwrap_or_else(|e| panic!("{e}"));
         assert!(report_file(dir.path(), key, 1).is_none(), "a byte more");
         let mut bad = bytes;

@@ -160,7 +160,7 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
         mut output,
         mut warnings,
         cached,
-        report: replayed,
+        report: mut replayed,
     } = super::plan::lint_with_caches(
         args,
         &plan,
@@ -284,8 +284,8 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
                 // A replay prints the report the stored run printed; a
                 // run the result cache keeps keeps its report too.
                 let mut sink = None;
-                let written = match &replayed {
-                    Some(r) => out.write_all(r.bytes()),
+                let written = match &mut replayed {
+                    Some(r) => r.write_to(&mut out),
                     None => {
                         sink = report_variant
                             .zip(cached.as_ref())
