@@ -192,13 +192,6 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
         Some(FailOn::Never) => None,
         None => fail_on_config.unwrap_or(Some(Severity::Error)),
     };
-    let report_registry;
-    let registry = if custom_docs.is_empty() {
-        Registry::builtin()
-    } else {
-        report_registry = Registry::with_custom(&custom_docs);
-        &report_registry
-    };
 
     if let Some(path) = &args.write_baseline {
         let n = kvet::baseline::write(path, &output.diagnostics, &sources)?;
@@ -262,7 +255,7 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
         sources: &sources,
         suppressed,
         show_suppressed: args.show_suppressed,
-        registry,
+        custom_docs: &custom_docs,
         threshold,
         quiet: args.quiet,
         statistics: args.statistics,
@@ -450,7 +443,8 @@ pub(super) struct Report<'a> {
     pub sources: &'a [SourceFile],
     pub suppressed: &'a [Diagnostic],
     pub show_suppressed: bool,
-    pub registry: &'a Registry,
+    /// The configurations' custom rules (SARIF describes every rule).
+    pub custom_docs: &'a [kvet::rules::RuleDoc],
     pub threshold: Option<Severity>,
     pub quiet: bool,
     pub statistics: bool,
@@ -487,7 +481,18 @@ impl Report<'_> {
                 self.sources,
                 &o.summary,
             ),
-            Format::Sarif => report::sarif::render(out, &o.diagnostics, self.sources, self.registry),
+            Format::Sarif => {
+                // The rules' docs are parsed only for a report that shows
+                // them (a replay prints the report it kept).
+                let custom;
+                let registry = if self.custom_docs.is_empty() {
+                    Registry::builtin()
+                } else {
+                    custom = Registry::with_custom(self.custom_docs);
+                    &custom
+                };
+                report::sarif::render(out, &o.diagnostics, self.sources, registry)
+            }
             Format::Junit => report::junit::render(out, &o.diagnostics, &o.objects, self.sources, self.threshold),
             Format::Github => report::github::render(out, &o.diagnostics, self.sources, &o.summary),
         }

@@ -14,7 +14,6 @@ use serde::Deserialize;
 use kvet::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, ObjectMeta, Severity, Summary};
 use kvet::lint::LintOutput;
 use kvet::report::json::JSON_VERSION;
-use kvet::rules::Registry;
 use kvet::source::{SourceFile, io_message};
 use kvet::yaml::Span;
 
@@ -295,7 +294,7 @@ pub fn merge(args: MergeArgs<'_>) -> Result<u8, String> {
         sources: &files.sources,
         suppressed: &[],
         show_suppressed: false,
-        registry: Registry::builtin(),
+        custom_docs: &[],
         threshold,
         quiet: false,
         statistics: false,

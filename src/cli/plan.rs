@@ -93,9 +93,14 @@ pub(super) fn make_plan(args: &CheckArgs, sources: Vec<SourceFile>) -> Result<(V
     for (path, members) in &groups {
         let config = effective_config(path.as_deref(), args)?;
         let registry = (!config.custom_rules.is_empty()).then(|| Registry::with_custom(&config.custom_rules));
-        let known = registry.as_ref().unwrap_or_else(|| Registry::builtin());
-        validate_cli_selectors(args, known)?;
-        validate_selectors(&config.select, "select", known)?;
+        // Selectors name rules: the rules' docs are parsed only when there
+        // are some to check.
+        let selectors = [&args.select, &args.extend_select, &args.ignore, &config.select];
+        if selectors.iter().any(|s| !s.is_empty()) {
+            let known = registry.as_ref().unwrap_or_else(|| Registry::builtin());
+            validate_cli_selectors(args, known)?;
+            validate_selectors(&config.select, "select", known)?;
+        }
         let start = sources.len();
         sources.extend(members.iter().filter_map(|&i| slots[i].take()));
         plan.push(Group {
