@@ -10,7 +10,7 @@ use super::distance::suggest;
 use super::rule_files::load_rule_files;
 use super::{Config, ConfigError, PathIgnore};
 use crate::diagnostic::Severity;
-use crate::rules::{CATEGORIES, RuleDoc, builtin_docs};
+use crate::rules::{CATEGORIES, Registry, builtin_ids};
 use crate::source::LineIndex;
 use crate::yaml::{Limits, Node, Value, parse_yaml};
 
@@ -234,12 +234,13 @@ pub fn parse_config(file: &str, text: &str, base: &Path) -> Result<Config, Vec<C
             }
         }
     }
-    let builtin = builtin_docs().0;
-    let mut known: Vec<&RuleDoc> = builtin.iter().collect();
-    known.extend(config.custom_rules.iter());
-    let known_ids: Vec<&str> = known.iter().map(|d| d.id.as_str()).collect();
+    // The built-in rules' ids come from their files' names; their docs
+    // are parsed only for the options they take.
+    let builtin: Vec<&str> = builtin_ids().collect();
+    let mut known_ids = builtin.clone();
+    known_ids.extend(config.custom_rules.iter().map(|d| d.id.as_str()));
     for c in &config.custom_rules {
-        if builtin.iter().any(|b| b.id == c.id) {
+        if builtin.contains(&c.id.as_str()) {
             r.error(0, format!("custom rule `{}` has the id of a built-in rule", c.id));
         }
     }
@@ -318,7 +319,8 @@ pub fn parse_config(file: &str, text: &str, base: &Path) -> Result<Config, Vec<C
                     if !check_rule(&mut r, &s.key, s.key_span.start) {
                         continue;
                     }
-                    let Some(doc) = known.iter().find(|d| d.id == *s.key) else {
+                    let custom = config.custom_rules.iter().find(|d| d.id == *s.key);
+                    let Some(doc) = custom.or_else(|| Registry::builtin().doc(&s.key)) else {
                         continue;
                     };
                     let mut map = serde_json::Map::new();

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 pub use docs::{CATEGORIES, DocError, RuleDoc, RuleOption, markdown_table};
-pub use registry::{ENGINE_RULES, Registry, builtin_docs, is_engine_rule};
+pub use registry::{ENGINE_RULES, Registry, builtin_docs, builtin_ids, is_engine_rule};
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};

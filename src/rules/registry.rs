@@ -144,6 +144,12 @@ pub fn builtin_docs() -> (Vec<RuleDoc>, Vec<super::DocError>) {
     (docs, errors)
 }
 
+/// The ids of the built-in rules, without parsing their docs: each is its
+/// file's name (a test checks that each doc's id is).
+pub fn builtin_ids() -> impl Iterator<Item = &'static str> {
+    RULE_FILES.iter().filter_map(|(n, _)| n.strip_suffix(".yaml"))
+}
+
 /// Names of the embedded rule files (for tests that check the layout).
 #[cfg(test)]
 fn builtin_file_names() -> impl Iterator<Item = &'static str> {
@@ -162,6 +168,8 @@ mod tests {
         for (doc, name) in docs.iter().zip(names) {
             assert_eq!(format!("{}.yaml", doc.id), name);
         }
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(builtin_ids().collect::<Vec<_>>(), ids);
     }
 
     #[test]
