@@ -188,8 +188,9 @@ impl Server {
         }
     }
 
-    /// Handles a notification. Returns true when findings should be
-    /// published now (rather than after the debounce delay).
+    /// Handles a notification: an opened or saved document is linted and
+    /// its findings published at once, an edited one's after the debounce
+    /// delay; a closed document's findings are cleared.
     pub fn notification(&mut self, n: Notification) {
         use lsp::notification as n_;
         match n.method.as_str() {
