@@ -274,8 +274,8 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
                 } else {
                     Box::new(io::BufWriter::new(io::stdout().lock()))
                 };
-                // A replay prints the report the stored run printed; a
-                // run the result cache keeps keeps its report too.
+                // A replay prints the report the stored run printed; a run
+                // stored in the result cache also keeps the report it prints.
                 let mut sink = None;
                 let written = match &mut replayed {
                     Some(r) => r.write_to(&mut out),

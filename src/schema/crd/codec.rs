@@ -40,7 +40,7 @@ const C_NOT: u32 = 1 << 14;
 /// The node has a (possibly empty) `Checks`.
 const C_SOME: u32 = 1 << 15;
 
-fn varint(out: &mut Vec<u8>, mut v: u64) {
+pub(in crate::schema) fn varint(out: &mut Vec<u8>, mut v: u64) {
     loop {
         let byte = (v & 0x7f) as u8;
         v >>= 7;

@@ -111,20 +111,8 @@ pub struct StoredKind<'a> {
     pub chunk: &'a [u8],
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
 fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_varint(out, s.len() as u64);
+    codec::varint(out, s.len() as u64);
     out.extend_from_slice(s.as_bytes());
 }
 
@@ -133,24 +121,24 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
 pub fn write_catalog(projects: &[ProjectMeta<'_>], kinds: &[StoredKind<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
-    put_varint(&mut out, projects.len() as u64);
+    codec::varint(&mut out, projects.len() as u64);
     for p in projects {
         put_str(&mut out, p.name);
         put_str(&mut out, p.version);
         put_str(&mut out, p.license);
         put_str(&mut out, p.repository);
     }
-    put_varint(&mut out, kinds.len() as u64);
+    codec::varint(&mut out, kinds.len() as u64);
     for k in kinds {
         put_str(&mut out, k.group);
         put_str(&mut out, k.kind);
-        put_varint(&mut out, k.project as u64);
+        codec::varint(&mut out, k.project as u64);
         out.push(match k.channel {
             Some("standard") => 1,
             Some("experimental") => 2,
             _ => 0,
         });
-        put_varint(&mut out, k.chunk.len() as u64);
+        codec::varint(&mut out, k.chunk.len() as u64);
     }
     for k in kinds {
         out.extend_from_slice(k.chunk);
