@@ -73,16 +73,37 @@ pub fn key(sources: &[SourceFile], digests: &[TextDigest], configs: &[(&Config, 
         }
     }
     parts.push(h.finish());
+    // Each input's part: its name, path, load error and text digest,
+    // written out (lengths before bytes) and digested with the inputs'
+    // own digest, cheaper than SipHash over a path's components.
+    let mut buf = Vec::new();
     for (i, s) in sources.iter().enumerate() {
-        let mut h = hasher();
-        s.name.hash(&mut h);
-        s.path.hash(&mut h);
-        s.load_error
-            .as_ref()
-            .map(|e| (e.rule, &e.message, e.offset))
-            .hash(&mut h);
-        digests.get(i).hash(&mut h);
-        parts.push(h.finish());
+        buf.clear();
+        let mut put = |b: &[u8]| {
+            buf.extend_from_slice(&(b.len() as u64).to_le_bytes());
+            buf.extend_from_slice(b);
+        };
+        put(s.name.as_bytes());
+        match &s.path {
+            Some(p) => {
+                put(&[1]);
+                put(p.as_os_str().as_encoded_bytes());
+            }
+            None => put(&[0]),
+        }
+        match &s.load_error {
+            Some(e) => {
+                put(&[1]);
+                put(e.rule.as_bytes());
+                put(e.message.as_bytes());
+                put(&e.offset.to_le_bytes());
+            }
+            None => put(&[0]),
+        }
+        let d = digests.get(i).copied().unwrap_or_default();
+        put(&d.0.to_le_bytes());
+        put(&d.1.to_le_bytes());
+        parts.push(TextDigest::of_bytes(&buf).0);
     }
     let digest = |seed: u8| {
         let mut h = hasher();
