@@ -10,7 +10,6 @@
 //! oldest are removed beyond [`MAX_ENTRIES`]. A cache that cannot be read or
 //! written is not an error: the run lints as if there were none.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -412,7 +411,7 @@ pub fn store(dir: &Path, key: Key, output: &LintOutput, warnings: &[String], dep
     });
     w.seq(warnings, |w, s| w.str(s));
     // Object identities are shared between findings: stored once each.
-    let mut index: HashMap<*const ObjectMeta, u32> = HashMap::new();
+    let mut index: kvet::hash::Map<*const ObjectMeta, u32> = Default::default();
     let mut metas: Vec<&Arc<ObjectMeta>> = Vec::new();
     let all = output.objects.iter().map(|o| &o.meta).chain(
         output

@@ -428,7 +428,7 @@ pub struct Encoded(Mutex<crate::hash::Map<Vec<EncodedVersion>, PinnedEncoding>>)
 type PinnedEncoding = (Vec<Arc<CrdSchema>>, Arc<[u8]>);
 
 /// Kinds decoded by [`CompiledCrd::decode`], by chunk, group and kind.
-pub type DecodedCrds = Mutex<HashMap<(Vec<u8>, String, String), CompiledCrd>>;
+pub type DecodedCrds = Mutex<crate::hash::Map<(Vec<u8>, String, String), CompiledCrd>>;
 
 impl CompiledCrd {
     /// Compiles a CustomResourceDefinition object of the run (`None` when

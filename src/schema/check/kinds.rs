@@ -19,10 +19,10 @@ pub(super) fn group_of(api_version: &str) -> &str {
 /// Every API group any embedded version serves: a group not among them is
 /// a custom resource's (Gateway API and other `*.k8s.io` projects included:
 /// they are installed as CRDs), or another tool's configuration.
-pub(super) fn builtin_groups() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+pub(super) fn builtin_groups() -> &'static crate::hash::Set<&'static str> {
+    static SET: OnceLock<crate::hash::Set<&'static str>> = OnceLock::new();
     SET.get_or_init(|| {
-        let mut set = HashSet::new();
+        let mut set = crate::hash::Set::default();
         for v in versions() {
             if let Some(s) = schema(v.name) {
                 set.extend(s.kinds().map(|(av, _, _)| group_of(av)));
