@@ -45,23 +45,40 @@ pub trait Rule: Send + Sync {
     fn check_catalog(&self, _catalog: &Catalog, _ctx: &mut Ctx) {}
 }
 
-/// The rules a configuration turns on, with their docs.
-pub type Active<'r> = Vec<(&'r RuleDoc, &'r dyn Rule)>;
+/// A rule a configuration turns on: its docs, its check, and the severity
+/// and options the configuration gives it (looked up once per lint, not
+/// once per object).
+pub struct ActiveRule<'r> {
+    pub doc: &'r RuleDoc,
+    pub rule: &'r dyn Rule,
+    severity: Severity,
+    options: Option<&'r serde_json::Map<String, serde_json::Value>>,
+}
 
-pub fn active<'r>(registry: &'r Registry, config: &Config) -> Active<'r> {
+/// The rules a configuration turns on.
+pub type Active<'r> = Vec<ActiveRule<'r>>;
+
+pub fn active<'r>(registry: &'r Registry, config: &'r Config) -> Active<'r> {
     registry
         .entries()
         .filter(|e| config.rule_enabled(&e.doc))
-        .filter_map(|e| e.check.as_deref().map(|c| (&e.doc, c)))
+        .filter_map(|e| {
+            e.check.as_deref().map(|rule| ActiveRule {
+                doc: &e.doc,
+                rule,
+                severity: config.severity_of(&e.doc),
+                options: config.rule_options(&e.doc.id),
+            })
+        })
         .collect()
 }
 
 /// One object's findings of the per-object rules.
 pub fn own(active: &Active<'_>, object: &Object, config: &Config, sources: &[SourceFile]) -> Vec<Diagnostic> {
     let mut ctx = Ctx::new(config, sources);
-    for (doc, rule) in active {
-        ctx.set_rule(doc);
-        rule.check(object, &mut ctx);
+    for a in active {
+        ctx.set_rule(a);
+        a.rule.check(object, &mut ctx);
     }
     ctx.into_diagnostics()
 }
@@ -112,11 +129,11 @@ impl<'r> Ctx<'r> {
         )
     }
 
-    fn set_rule(&mut self, doc: &'r RuleDoc) {
-        self.rule_id = &doc.id;
-        self.severity = self.config.severity_of(doc);
-        self.options = self.config.rule_options(&doc.id);
-        self.doc = Some(doc);
+    fn set_rule(&mut self, a: &ActiveRule<'r>) {
+        self.rule_id = &a.doc.id;
+        self.severity = a.severity;
+        self.options = a.options;
+        self.doc = Some(a.doc);
     }
 
     /// Reports a finding about `object` at `span` (in the object's file).
@@ -219,11 +236,11 @@ pub fn run(
     };
     let cross: Vec<Diagnostic> = active
         .par_iter()
-        .flat_map_iter(|(doc, rule)| {
+        .flat_map_iter(|a| {
             let mut ctx = Ctx::new(config, sources);
             ctx.shared = Some(&shared);
-            ctx.set_rule(doc);
-            rule.check_catalog(catalog, &mut ctx);
+            ctx.set_rule(a);
+            a.rule.check_catalog(catalog, &mut ctx);
             ctx.into_diagnostics()
         })
         .collect();
