@@ -19,7 +19,7 @@ use kvet::codec::{Reader, Writer};
 use kvet::config::Config;
 use kvet::deps::{Dep, Probe};
 use kvet::diagnostic::{ObjectMeta, Severity, Summary};
-use kvet::filecache::{FileCache, TextDigest};
+use kvet::filecache::{FileCache, TextDigest, put_framed, put_source};
 use kvet::lint::{LintOutput, ObjectRef};
 use kvet::source::SourceFile;
 
@@ -78,18 +78,8 @@ pub fn key(sources: &[SourceFile], digests: &[TextDigest], configs: &[(&Config, 
     let mut buf = Vec::new();
     for (i, s) in sources.iter().enumerate() {
         buf.clear();
-        let mut put = |b: &[u8]| {
-            buf.extend_from_slice(&(b.len() as u64).to_le_bytes());
-            buf.extend_from_slice(b);
-        };
-        put(s.name.as_bytes());
-        match &s.path {
-            Some(p) => {
-                put(&[1]);
-                put(p.as_os_str().as_encoded_bytes());
-            }
-            None => put(&[0]),
-        }
+        put_source(&mut buf, s);
+        let mut put = |b: &[u8]| put_framed(&mut buf, b);
         match &s.load_error {
             Some(e) => {
                 put(&[1]);

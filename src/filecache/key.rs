@@ -74,24 +74,33 @@ impl Key {
     pub fn of(config: u64, source: &SourceFile, text: TextDigest) -> Self {
         let mut place = Vec::with_capacity(64 + source.name.len());
         place.extend_from_slice(&config.to_le_bytes());
-        let mut put = |b: &[u8]| {
-            place.extend_from_slice(&(b.len() as u64).to_le_bytes());
-            place.extend_from_slice(b);
-        };
-        put(source.name.as_bytes());
-        match &source.path {
-            Some(p) => {
-                put(&[1]);
-                put(p.as_os_str().as_encoded_bytes());
-            }
-            None => put(&[0]),
-        }
+        put_source(&mut place, source);
         place.push(u8::from(source.looks_like_json()));
         let TextDigest(p0, _) = TextDigest::of_bytes(&place);
         place.extend_from_slice(&text.0.to_le_bytes());
         place.extend_from_slice(&text.1.to_le_bytes());
         let TextDigest(k0, k1) = TextDigest::of_bytes(&place);
         Key(k0, k1, p0)
+    }
+}
+
+/// Writes `bytes` after their length, so that parts written one after
+/// another are told apart (`ab` + `c` from `a` + `bc`).
+pub fn put_framed(buf: &mut Vec<u8>, bytes: &[u8]) {
+    buf.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+    buf.extend_from_slice(bytes);
+}
+
+/// Writes what names an input, framed: its name, and its path or that it
+/// has none.
+pub fn put_source(buf: &mut Vec<u8>, source: &SourceFile) {
+    put_framed(buf, source.name.as_bytes());
+    match &source.path {
+        Some(p) => {
+            put_framed(buf, &[1]);
+            put_framed(buf, p.as_os_str().as_encoded_bytes());
+        }
+        None => put_framed(buf, &[0]),
     }
 }
 

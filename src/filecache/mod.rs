@@ -30,7 +30,7 @@ mod format;
 pub mod fuzzing;
 mod key;
 
-pub use key::{Key, TextDigest, config_digest};
+pub use key::{Key, TextDigest, config_digest, put_framed, put_source};
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
