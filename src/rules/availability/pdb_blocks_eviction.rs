@@ -4,7 +4,7 @@
 use super::budget::{Budget, IntOrPercent};
 use super::hpa::{Autoscalers, Replication};
 use crate::model::{Catalog, Workload};
-use crate::rules::selectors::matching::{label_in, nearby, with_pods};
+use crate::rules::selectors::matching::{label_in, nearby, pod_index};
 use crate::rules::{Ctx, Rule};
 
 pub struct PdbBlocksEviction;
@@ -24,70 +24,69 @@ impl Rule for PdbBlocksEviction {
             return;
         }
         let hpas = Autoscalers::new(catalog, ctx.sources);
-        with_pods(catalog, ctx, |pods, ctx| {
-            for pdb in subjects {
-                let Some(budget) = Budget::of(pdb) else { continue };
-                if let Some(node) = pdb.get(&["spec", "maxUnavailable"]) {
-                    if IntOrPercent::of(node).is_zero() {
-                        ctx.report(
-                            pdb,
-                            node.span,
-                            "`maxUnavailable` of 0 allows no voluntary disruption: node drains block on these pods",
-                        )
-                        .help(HELP);
-                    }
-                    continue;
-                }
-                let Some(node) = pdb.get(&["spec", "minAvailable"]) else {
-                    continue;
-                };
-                let min = IntOrPercent::of(node);
-                if let IntOrPercent::Percent(p) = min
-                    && p >= 100
-                {
+        let mut local = None;
+        let pods = pod_index(catalog, ctx, &mut local);
+        for pdb in subjects {
+            let Some(budget) = Budget::of(pdb) else { continue };
+            if let Some(node) = pdb.get(&["spec", "maxUnavailable"]) {
+                if IntOrPercent::of(node).is_zero() {
                     ctx.report(
                         pdb,
                         node.span,
-                        format!(
-                            "`minAvailable` of {p}% allows no voluntary disruption: node drains block on these pods"
-                        ),
+                        "`maxUnavailable` of 0 allows no voluntary disruption: node drains block on these pods",
                     )
                     .help(HELP);
-                    continue;
                 }
-                // Compare with the pods the budget covers, when the run shows
-                // all of them: replicated workloads only, none made elsewhere.
-                if budget.selects_all {
-                    continue;
-                }
-                let Some(sel) = &budget.selector else { continue };
-                let covered: Vec<&Workload> = pods
-                    .workloads
-                    .iter()
-                    .filter(|w| budget.covers(w) && nearby(ctx.sources, pdb, w.object))
-                    .collect();
-                if covered.is_empty()
-                    || covered.iter().any(|w| !w.is_replicated())
-                    || pods.custom_source(sel, pdb).is_some()
-                {
-                    continue;
-                }
-                // An autoscaled workload may run up to maxReplicas.
-                let total: Option<i64> = covered
-                    .iter()
-                    .map(|w| match hpas.replication(w)? {
-                        Replication::Autoscaler(h, _) => h.max_replicas(),
-                        r => Some(r.count()),
-                    })
-                    .sum();
-                let Some(total) = total else { continue };
-                let Some(required) = min.scaled(total, true) else {
-                    continue;
-                };
-                if total == 0 || required < total {
-                    continue;
-                }
-                let d = ctx.report(
+                continue;
+            }
+            let Some(node) = pdb.get(&["spec", "minAvailable"]) else {
+                continue;
+            };
+            let min = IntOrPercent::of(node);
+            if let IntOrPercent::Percent(p) = min
+                && p >= 100
+            {
+                ctx.report(
+                    pdb,
+                    node.span,
+                    format!("`minAvailable` of {p}% allows no voluntary disruption: node drains block on these pods"),
+                )
+                .help(HELP);
+                continue;
+            }
+            // Compare with the pods the budget covers, when the run shows
+            // all of them: replicated workloads only, none made elsewhere.
+            if budget.selects_all {
+                continue;
+            }
+            let Some(sel) = &budget.selector else { continue };
+            let covered: Vec<&Workload> = pods
+                .workloads
+                .iter()
+                .filter(|w| budget.covers(w) && nearby(ctx.sources, pdb, w.object))
+                .collect();
+            if covered.is_empty()
+                || covered.iter().any(|w| !w.is_replicated())
+                || pods.custom_source(sel, pdb).is_some()
+            {
+                continue;
+            }
+            // An autoscaled workload may run up to maxReplicas.
+            let total: Option<i64> = covered
+                .iter()
+                .map(|w| match hpas.replication(w)? {
+                    Replication::Autoscaler(h, _) => h.max_replicas(),
+                    r => Some(r.count()),
+                })
+                .sum();
+            let Some(total) = total else { continue };
+            let Some(required) = min.scaled(total, true) else {
+                continue;
+            };
+            if total == 0 || required < total {
+                continue;
+            }
+            let d = ctx.report(
                 pdb,
                 node.span,
                 format!(
@@ -99,21 +98,20 @@ impl Rule for PdbBlocksEviction {
                     }
                 ),
             );
-                d.help(HELP);
-                for w in covered {
-                    let span = w.replicas_node().map_or(w.object.name_span(), |n| n.span);
-                    let what = match w.replicas_node() {
-                        Some(_) => format!("{} `{}` runs these pods", w.kind(), w.object.name.unwrap_or("")),
-                        None => format!(
-                            "{} `{}` runs these pods (`replicas` unset: 1)",
-                            w.kind(),
-                            w.object.name.unwrap_or("")
-                        ),
-                    };
-                    label_in(d, w.object, span, what);
-                }
+            d.help(HELP);
+            for w in covered {
+                let span = w.replicas_node().map_or(w.object.name_span(), |n| n.span);
+                let what = match w.replicas_node() {
+                    Some(_) => format!("{} `{}` runs these pods", w.kind(), w.object.name.unwrap_or("")),
+                    None => format!(
+                        "{} `{}` runs these pods (`replicas` unset: 1)",
+                        w.kind(),
+                        w.object.name.unwrap_or("")
+                    ),
+                };
+                label_in(d, w.object, span, what);
             }
-        });
+        }
     }
 }
 

@@ -161,15 +161,16 @@ pub(crate) fn selects(sel: &LabelSelector, w: &Workload) -> bool {
     !sel.is_empty() && failures(sel, w, 1) == 0
 }
 
-/// Calls `f` with the lint's pod templates by label: the index the lint's
-/// rules share, else (a rule run on its own) one built for this call.
-pub(crate) fn with_pods<R>(catalog: &Catalog, ctx: &mut Ctx, f: impl FnOnce(&PodIndex, &mut Ctx) -> R) -> R {
+/// The lint's pod templates by label: the index the lint's rules share,
+/// else (a rule run on its own) one built into `local`.
+pub(crate) fn pod_index<'l, 'r: 'l>(
+    catalog: &'l Catalog<'l>,
+    ctx: &Ctx<'r>,
+    local: &'l mut Option<PodIndex<'l>>,
+) -> &'l PodIndex<'l> {
     match ctx.shared_pods() {
-        Some(pods) => f(pods, ctx),
-        None => {
-            let pods = PodIndex::new(catalog, ctx.sources);
-            f(&pods, ctx)
-        }
+        Some(pods) => pods,
+        None => local.get_or_insert_with(|| PodIndex::new(catalog, ctx.sources)),
     }
 }
 

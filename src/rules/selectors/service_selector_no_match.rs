@@ -1,7 +1,7 @@
 //! `service-selector-no-match`: a Service whose selector matches no pod
 //! template of the run, so it has no endpoints (domain fact D4).
 
-use super::matching::{report_unselected, with_pods};
+use super::matching::{pod_index, report_unselected};
 use crate::model::{Catalog, LabelSelector, Object};
 use crate::rules::{Ctx, Rule};
 use crate::yaml::{Entry, Node};
@@ -35,21 +35,21 @@ impl Rule for ServiceSelectorNoMatch {
         if catalog.subjects_of_kind("Service").next().is_none() {
             return;
         }
-        with_pods(catalog, ctx, |pods, ctx| {
-            for svc in catalog.subjects_of_kind("Service") {
-                let Some((entry, sel)) = service_selector(svc) else {
-                    continue;
-                };
-                report_unselected(
-                    ctx,
-                    pods,
-                    svc,
-                    entry,
-                    &sel,
-                    "a Service sends traffic only to pods carrying every label of its selector; fix the selector or the pod template labels so they agree",
-                );
-            }
-        });
+        let mut local = None;
+        let pods = pod_index(catalog, ctx, &mut local);
+        for svc in catalog.subjects_of_kind("Service") {
+            let Some((entry, sel)) = service_selector(svc) else {
+                continue;
+            };
+            report_unselected(
+                ctx,
+                pods,
+                svc,
+                entry,
+                &sel,
+                "a Service sends traffic only to pods carrying every label of its selector; fix the selector or the pod template labels so they agree",
+            );
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! `service-target-port-missing`: a Service's named `targetPort` that no
 //! container of the selected pods declares, so the port cannot be routed.
 
-use super::matching::{label_in, nearby, similar, with_pods};
+use super::matching::{label_in, nearby, pod_index, similar};
 use super::service_selector_no_match::service_selector;
 use crate::model::{Catalog, ContainerKind, Workload};
 use crate::rules::{Ctx, Rule};
@@ -36,77 +36,77 @@ impl Rule for ServiceTargetPortMissing {
         if catalog.subjects_of_kind("Service").next().is_none() {
             return;
         }
-        with_pods(catalog, ctx, |pods, ctx| {
-            for svc in catalog.subjects_of_kind("Service") {
-                let Some((_, sel)) = service_selector(svc) else {
+        let mut local = None;
+        let pods = pod_index(catalog, ctx, &mut local);
+        for svc in catalog.subjects_of_kind("Service") {
+            let Some((_, sel)) = service_selector(svc) else {
+                continue;
+            };
+            // Pods of an unrelated folder are not this Service's.
+            let selected: Vec<&Workload> = pods
+                .selected(&sel, svc)
+                .into_iter()
+                .filter(|w| nearby(ctx.sources, svc, w.object))
+                .collect();
+            if selected.is_empty() {
+                continue;
+            }
+            for port in svc.get(&["spec", "ports"]).map(Node::items).unwrap_or(&[]) {
+                let Some(target) = port.get("targetPort") else { continue };
+                // A number works whether or not a container declares it.
+                let Some(name) = target.as_str().filter(|s| s.parse::<i64>().is_err()) else {
                     continue;
                 };
-                // Pods of an unrelated folder are not this Service's.
-                let selected: Vec<&Workload> = pods
-                    .selected(&sel, svc)
-                    .into_iter()
-                    .filter(|w| nearby(ctx.sources, svc, w.object))
-                    .collect();
-                if selected.is_empty() {
+                let declared: Vec<(&Workload, Vec<(&str, Span)>)> =
+                    selected.iter().map(|w| (*w, serving_ports(w))).collect();
+                if declared.iter().any(|(_, ports)| ports.iter().any(|(n, _)| *n == name)) {
                     continue;
                 }
-                for port in svc.get(&["spec", "ports"]).map(Node::items).unwrap_or(&[]) {
-                    let Some(target) = port.get("targetPort") else { continue };
-                    // A number works whether or not a container declares it.
-                    let Some(name) = target.as_str().filter(|s| s.parse::<i64>().is_err()) else {
-                        continue;
-                    };
-                    let declared: Vec<(&Workload, Vec<(&str, Span)>)> =
-                        selected.iter().map(|w| (*w, serving_ports(w))).collect();
-                    if declared.iter().any(|(_, ports)| ports.iter().any(|(n, _)| *n == name)) {
-                        continue;
-                    }
-                    let port_desc = match (
-                        port.get("name").and_then(Node::as_str),
-                        port.get("port").and_then(Node::as_i64),
-                    ) {
-                        (Some(n), _) => format!("port `{n}`"),
-                        (None, Some(p)) => format!("port {p}"),
-                        _ => "a port".to_string(),
-                    };
-                    let (w0, ports0) = &declared[0];
-                    let who = if declared.len() == 1 {
-                        format!("{} `{}`", w0.kind(), w0.object.name.unwrap_or(""))
-                    } else {
-                        format!("{} selected workloads", declared.len())
-                    };
-                    let d = ctx.report(
+                let port_desc = match (
+                    port.get("name").and_then(Node::as_str),
+                    port.get("port").and_then(Node::as_i64),
+                ) {
+                    (Some(n), _) => format!("port `{n}`"),
+                    (None, Some(p)) => format!("port {p}"),
+                    _ => "a port".to_string(),
+                };
+                let (w0, ports0) = &declared[0];
+                let who = if declared.len() == 1 {
+                    format!("{} `{}`", w0.kind(), w0.object.name.unwrap_or(""))
+                } else {
+                    format!("{} selected workloads", declared.len())
+                };
+                let d = ctx.report(
                     svc,
                     target.span,
                     format!(
                         "targetPort `{name}` of {port_desc} names no container port of the selected pods ({who}): the port has no endpoints"
                     ),
                 );
-                    d.help(format!(
+                d.help(format!(
                     "a named targetPort must equal the `name` of a container port; name a container port `{name}` or use the container port's number"
                 ));
-                    match ports0.iter().find(|(n, _)| similar(n, name)) {
-                        Some((n, span)) => label_in(d, w0.object, *span, format!("did you mean `{n}`?")),
-                        None => {
-                            let span = ports0.first().map_or_else(
-                                || {
-                                    w0.containers_of(ContainerKind::Container)
-                                        .next()
-                                        .map_or(w0.pod_spec.span, |c| c.name_span())
-                                },
-                                |(_, s)| *s,
-                            );
-                            let msg = if ports0.is_empty() {
-                                format!("{who}: no container declares a named port")
-                            } else {
-                                format!("the named ports of {} `{}`", w0.kind(), w0.object.name.unwrap_or(""))
-                            };
-                            label_in(d, w0.object, span, msg);
-                        }
+                match ports0.iter().find(|(n, _)| similar(n, name)) {
+                    Some((n, span)) => label_in(d, w0.object, *span, format!("did you mean `{n}`?")),
+                    None => {
+                        let span = ports0.first().map_or_else(
+                            || {
+                                w0.containers_of(ContainerKind::Container)
+                                    .next()
+                                    .map_or(w0.pod_spec.span, |c| c.name_span())
+                            },
+                            |(_, s)| *s,
+                        );
+                        let msg = if ports0.is_empty() {
+                            format!("{who}: no container declares a named port")
+                        } else {
+                            format!("the named ports of {} `{}`", w0.kind(), w0.object.name.unwrap_or(""))
+                        };
+                        label_in(d, w0.object, span, msg);
                     }
                 }
             }
-        });
+        }
     }
 }
 

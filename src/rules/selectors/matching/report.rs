@@ -1,7 +1,7 @@
 //! Reporting: labels that point into other files, and the finding for a
 //! selector that selects no pod template of the run.
 
-use super::{PodIndex, operator_may_provide, with_pods};
+use super::{PodIndex, operator_may_provide, pod_index};
 use crate::diagnostic::{Diagnostic, Label};
 use crate::model::{Catalog, LabelSelector, Object, Workload};
 use crate::rules::Ctx;
@@ -31,18 +31,18 @@ pub(crate) fn report_unselected_of_kind(catalog: &Catalog, ctx: &mut Ctx, kind: 
     if catalog.subjects_of_kind(kind).next().is_none() {
         return;
     }
-    with_pods(catalog, ctx, |pods, ctx| {
-        for object in catalog.subjects_of_kind(kind) {
-            let Some(entry) = object.root.path_entry(path) else {
-                continue;
-            };
-            if !entry.value.is_map() {
-                continue;
-            }
-            let sel = LabelSelector::from_node(&entry.value);
-            report_unselected(ctx, pods, object, entry, &sel, help);
+    let mut local = None;
+    let pods = pod_index(catalog, ctx, &mut local);
+    for object in catalog.subjects_of_kind(kind) {
+        let Some(entry) = object.root.path_entry(path) else {
+            continue;
+        };
+        if !entry.value.is_map() {
+            continue;
         }
-    });
+        let sel = LabelSelector::from_node(&entry.value);
+        report_unselected(ctx, pods, object, entry, &sel, help);
+    }
 }
 
 /// Reports a selector (`entry` of `object`) that selects no pod template
