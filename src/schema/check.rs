@@ -29,6 +29,7 @@ mod versions;
 use kinds::builtin_group;
 pub use kinds::{is_builtin_object, mark_custom_pod_templates};
 use object::check_object;
+use versions::LazyVersions;
 pub use versions::{Versions, version_label};
 
 /// Rules reported by this stage.
@@ -98,7 +99,7 @@ pub fn check(
                 Vec::new()
             } else {
                 catalog.own_findings(object, sources, crate::memo::Pass::Schema, || {
-                    check_one(object, sources, config, registry, versions, &crds)
+                    check_one(object, sources, config, registry, &versions, &crds)
                 })
             };
             on_object();
@@ -111,14 +112,14 @@ pub fn check(
 /// nothing to do (its rules are off; or the versions are invalid: the
 /// command line says so before linting, the language server falls back to
 /// the newest).
-fn versions_to_check(config: &Config, registry: &Registry) -> Option<Versions> {
+fn versions_to_check<'c>(config: &'c Config, registry: &Registry) -> Option<LazyVersions<'c>> {
     let enabled = SCHEMA_RULES
         .iter()
         .any(|r| registry.doc(r).is_some_and(|d| config.rule_enabled(d)));
     if !enabled {
         return None;
     }
-    Versions::from_config(config).ok()
+    LazyVersions::new(config)
 }
 
 fn check_one(
@@ -126,7 +127,7 @@ fn check_one(
     sources: &[SourceFile],
     config: &Config,
     registry: &Registry,
-    versions: Versions,
+    versions: &LazyVersions,
     crds: &CrdIndex,
 ) -> Vec<Diagnostic> {
     let mut out = Out {
@@ -159,7 +160,7 @@ pub fn check_builtin(
         sources,
         config,
         registry,
-        versions,
+        &versions,
         &CrdIndex::default(),
     ))
 }

@@ -4,33 +4,52 @@
 //! template.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
 use crate::config::Config;
 use crate::model::Object;
 use crate::schema::crd::CrdLookup;
-use crate::schema::{schema, versions};
 use crate::source::SourceFile;
 
 pub(super) fn group_of(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(g, _)| g)
 }
 
-/// Every API group any embedded version serves: a group not among them is
-/// a custom resource's (Gateway API and other `*.k8s.io` projects included:
-/// they are installed as CRDs), or another tool's configuration.
-pub(super) fn builtin_groups() -> &'static crate::hash::Set<&'static str> {
-    static SET: OnceLock<crate::hash::Set<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| {
-        let mut set = crate::hash::Set::default();
-        for v in versions() {
-            if let Some(s) = schema(v.name) {
-                set.extend(s.kinds().map(|(av, _, _)| group_of(av)));
-            }
-        }
-        set
-    })
-}
+/// Every API group any embedded version serves, sorted: a group not among
+/// them is a custom resource's (Gateway API and other `*.k8s.io` projects
+/// included: they are installed as CRDs), or another tool's configuration.
+/// Written out rather than read from the embedded schemas, so that a run
+/// whose objects' findings all come from its caches never decodes them; a
+/// test checks it against every embedded version.
+pub(super) const BUILTIN_GROUPS: &[&str] = &[
+    "",
+    "admissionregistration.k8s.io",
+    "apiextensions.k8s.io",
+    "apiregistration.k8s.io",
+    "apps",
+    "auditregistration.k8s.io",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
+    "autoscaling",
+    "batch",
+    "certificates",
+    "certificates.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+    "events.k8s.io",
+    "extensions",
+    "flowcontrol.apiserver.k8s.io",
+    "internal.apiserver.k8s.io",
+    "lifecycle.k8s.io",
+    "networking.k8s.io",
+    "node.k8s.io",
+    "policy",
+    "rbac.authorization.k8s.io",
+    "resource.k8s.io",
+    "scheduling.k8s.io",
+    "settings.k8s.io",
+    "storage.k8s.io",
+    "storagemigration.k8s.io",
+];
 
 /// Configuration files of Kubernetes components and tools, which share the
 /// apiVersion/kind shape but are not API objects: no schema to check them
@@ -65,7 +84,7 @@ pub fn is_builtin_object(api_version: &str, kind: &str) -> bool {
 
 /// Whether an apiVersion's group belongs to Kubernetes itself.
 pub(super) fn builtin_group(api_version: &str) -> bool {
-    builtin_groups().contains(group_of(api_version))
+    BUILTIN_GROUPS.binary_search(&group_of(api_version)).is_ok()
 }
 
 /// Marks the custom resources whose CRD (of the run, of `--crd`/`crds:`
@@ -111,5 +130,24 @@ pub fn mark_custom_pod_templates(objects: &mut [Object], sources: &[SourceFile],
         if let Some(o) = objects.get_mut(i) {
             o.mark_custom_pod_template();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BUILTIN_GROUPS, group_of};
+    use crate::schema::{schema, versions};
+
+    #[test]
+    fn the_builtin_groups_are_the_groups_of_every_embedded_version() {
+        let mut served: Vec<&str> = versions()
+            .iter()
+            .filter_map(|v| schema(v.name))
+            .flat_map(|s| s.kinds().map(|(av, _, _)| group_of(av)))
+            .collect();
+        served.sort_unstable();
+        served.dedup();
+        assert!(served.len() > 20, "the embedded schemas are read");
+        assert_eq!(BUILTIN_GROUPS, served.as_slice(), "sorted, as binary_search needs");
     }
 }

@@ -6,7 +6,7 @@
 use super::apiserver::{pod_spec_required, server_filled};
 use super::kinds::{builtin_group, component_config};
 use super::report::{Source, check_custom, report_problem, unknown_kind};
-use super::{Out, Versions, bracketless, strip_deprecated, version_label};
+use super::{LazyVersions, Out, bracketless, strip_deprecated, version_label};
 use crate::diagnostic::Diagnostic;
 use crate::model::Object;
 use crate::schema::crd::CrdIndex;
@@ -48,7 +48,7 @@ fn replacement_text(dep: &Deprecation, target: &VersionSchema) -> String {
     }
 }
 
-pub(super) fn check_object(object: &Object, source: &SourceFile, v: Versions, crds: &CrdIndex, out: &mut Out) {
+pub(super) fn check_object(object: &Object, source: &SourceFile, v: &LazyVersions, crds: &CrdIndex, out: &mut Out) {
     if object.api_version.is_empty() || object.kind.is_empty() {
         return;
     }
@@ -58,9 +58,11 @@ pub(super) fn check_object(object: &Object, source: &SourceFile, v: Versions, cr
     if !builtin_group(object.api_version) {
         // A CRD's deprecations do not depend on the Kubernetes version:
         // an upgrade from a known version has seen them already.
-        let upgrade_only = v.target.is_some() && v.explicit_current;
-        return check_custom(object, source, crds, v.effective(), !upgrade_only, out);
+        let upgrade_only = v.upgrade_from_chosen();
+        let target = || v.get().map(|v| v.effective());
+        return check_custom(object, source, crds, &target, !upgrade_only, out);
     }
+    let Some(v) = v.get() else { return };
     let target = v.effective();
     let upgrade = v.target.is_some();
     let dep = deprecation(object.api_version, object.kind);

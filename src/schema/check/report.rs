@@ -3,7 +3,7 @@
 //! resources from their CRDs, and kinds the target version does not serve.
 
 use super::apiserver::deprecated_value_required;
-use super::kinds::{builtin_groups, group_of};
+use super::kinds::{BUILTIN_GROUPS, group_of};
 use super::versions::known_before;
 use super::*;
 use crate::schema::VersionSchema;
@@ -152,7 +152,7 @@ pub(super) fn check_custom(
     object: &Object,
     source: &SourceFile,
     crds: &CrdIndex,
-    target: &VersionSchema,
+    target: &dyn Fn() -> Option<&'static VersionSchema>,
     deprecations: bool,
     out: &mut Out,
 ) {
@@ -176,7 +176,11 @@ pub(super) fn check_custom(
                 d.help("use a served version of the custom resource, or serve this version in the CRD");
             }
         }
-        CrdLookup::Undefined => unknown_kind(object, target, out),
+        CrdLookup::Undefined => {
+            if let Some(target) = target() {
+                unknown_kind(object, target, out);
+            }
+        }
     }
 }
 
@@ -235,7 +239,7 @@ pub(super) fn unknown_kind(object: &Object, target: &VersionSchema, out: &mut Ou
             .filter(|(_, k, _)| *k == kind)
             .map(|(a, _, _)| a)
             .collect();
-        let groups: Vec<&str> = builtin_groups().iter().copied().filter(|g| !g.is_empty()).collect();
+        let groups: Vec<&str> = BUILTIN_GROUPS.iter().copied().filter(|g| !g.is_empty()).collect();
         let close =
             suggest(group, served.iter().map(|a| group_of(a))).or_else(|| suggest(group, groups.iter().copied()));
         let version = av.rsplit_once('/').map_or(av, |(_, v)| v);

@@ -2,6 +2,8 @@
 //! chooses them, and the version lookups findings use: a version's label,
 //! the last version before the target that had a field.
 
+use std::sync::OnceLock;
+
 use super::bracketless;
 use crate::config::Config;
 use crate::model::Object;
@@ -64,6 +66,37 @@ impl Versions {
     /// The version findings are about: the target when there is one.
     pub(super) fn effective(&self) -> &'static VersionSchema {
         self.target.unwrap_or(self.current)
+    }
+}
+
+/// A run's [`Versions`], read from the embedded schemas when a check first
+/// needs them: a run whose objects' findings all come from its caches
+/// (custom resources' included) never decodes the schemas.
+pub(super) struct LazyVersions<'c> {
+    config: &'c Config,
+    versions: OnceLock<Option<Versions>>,
+}
+
+impl<'c> LazyVersions<'c> {
+    /// `None` when the configuration's versions are unknown or out of
+    /// order (the command line says so before linting).
+    pub(super) fn new(config: &'c Config) -> Option<Self> {
+        Versions::check_config(config).ok()?;
+        Some(LazyVersions {
+            config,
+            versions: OnceLock::new(),
+        })
+    }
+
+    /// The versions (`None` only when the embedded schemas cannot be read).
+    pub(super) fn get(&self) -> Option<Versions> {
+        *self.versions.get_or_init(|| Versions::from_config(self.config).ok())
+    }
+
+    /// An upgrade from a version the user chose (`target` set and
+    /// `explicit_current`), known without the schemas.
+    pub(super) fn upgrade_from_chosen(&self) -> bool {
+        self.config.target_version.is_some() && self.config.kubernetes_version.is_some()
     }
 }
 
