@@ -391,11 +391,42 @@ pub fn lint_reusing(
     crate::timings::phase("parsed or read back (and checked CRDs)");
     let mut loaded = Loaded { streams, early };
     crate::compact::release_unused(&loaded.streams, &mut loaded.early);
+    if let Some(digest) = crd_digest(&loaded.streams, keys, config) {
+        memo.set_crds(digest);
+    }
     let out = lint_inner(sources, &loaded, None, Some(&memo), config, registry, exiting, progress);
     if exiting {
         std::mem::forget(loaded);
     }
     out
+}
+
+/// A digest of everything the run's CRDs come from, which custom
+/// resources' findings depend on ([`crate::memo::ObjectMemo::set_crds`]):
+/// the keys (name, path, text and configuration) of the files that hold a
+/// CustomResourceDefinition, in order; the embedded catalog is the binary's,
+/// which names the cache. `None` when the configuration names CRD files or
+/// folders of its own (`crds:`, `--crd`): they are read anew by each run,
+/// and their texts are not digested.
+fn crd_digest(streams: &[Stream], keys: &[crate::filecache::Key], config: &Config) -> Option<u64> {
+    if !config.crds.is_empty() {
+        return None;
+    }
+    let holds_crd = |stream: &Stream| {
+        stream.documents.iter().any(|doc| match doc_objects(doc) {
+            DocObjects::Objects(items) => items.iter().any(|(_, node)| {
+                node.get("kind").and_then(crate::yaml::Node::as_str) == Some("CustomResourceDefinition")
+            }),
+            _ => false,
+        })
+    };
+    let mut parts = Vec::new();
+    for (stream, key) in streams.iter().zip(keys) {
+        if holds_crd(stream) {
+            key.put(&mut parts);
+        }
+    }
+    Some(crate::filecache::TextDigest::of_bytes(&parts).0)
 }
 
 /// Lints only the objects of the `focus` files (the language server's open

@@ -11,7 +11,8 @@
 //! and the line break included), compared in full (a hash only finds the
 //! entry); the findings are stored relative to that start. Custom resources
 //! (their CRD may be in another file) and findings that reach outside those
-//! lines or into another file are never kept.
+//! lines or into another file are never kept; except by the cache of
+//! unchanged files, below.
 //!
 //! A memo holds what the last two lints used: entries that no lint asked
 //! for since are dropped, so it stays the size of the open documents.
@@ -24,7 +25,12 @@
 //! the [`Record`]s of the files found unchanged (known by their place in
 //! the file, since the whole file is the same), hands each new entry to a
 //! sink that writes it to the next pack, and keeps nothing of its own. A
-//! finding handed out names the object checked.
+//! finding handed out names the object checked. That memo also keeps the
+//! schema findings of custom resources (and custom pod templates), each
+//! record marked with a digest of everything their CRDs come from
+//! ([`ObjectMemo::set_crds`]): the names and texts of the run's files that
+//! hold a CRD. A record is used only when that digest is the run's, so a
+//! changed CRD file checks every custom resource again.
 
 use crate::hash::Map;
 use std::sync::Arc;
@@ -56,6 +62,7 @@ struct Stored {
     name: Box<str>,
     item: bool,
     pass: Pass,
+    dep: u64,
     text: Box<str>,
     diags: Vec<Diagnostic>,
 }
@@ -70,6 +77,10 @@ pub struct Record {
     /// The object's whole lines in the file: `base..base + len`.
     pub base: u32,
     pub len: u32,
+    /// What the findings depend on besides those lines: for a custom
+    /// resource, the digest of the run's CRDs ([`ObjectMemo::set_crds`]);
+    /// 0 for an object of a built-in kind.
+    pub dep: u64,
     /// Findings relative to `base`; their object (when they name one) is
     /// the object checked, whatever this says.
     pub diags: Vec<Diagnostic>,
@@ -84,17 +95,22 @@ struct Ident<'t> {
     /// The offset the stored findings are relative to: the start of the
     /// object's first line.
     base: u32,
+    dep: u64,
 }
 
 impl Ident<'_> {
     fn is(&self, s: &Stored) -> bool {
-        s.pass == self.pass && s.item == self.item && *s.name == *self.name && *s.text == *self.text
+        s.pass == self.pass
+            && s.item == self.item
+            && s.dep == self.dep
+            && *s.name == *self.name
+            && *s.text == *self.text
     }
 
     /// The key of its entry (which is then compared in full).
     fn hash(&self) -> u64 {
         use std::hash::BuildHasher;
-        crate::hash::Seeded::default().hash_one((self.text, self.name, self.item, self.pass))
+        crate::hash::Seeded::default().hash_one((self.text, self.name, self.item, self.pass, self.dep))
     }
 
     fn record(&self, diags: Vec<Diagnostic>) -> Record {
@@ -103,6 +119,7 @@ impl Ident<'_> {
             item: self.item,
             base: self.base,
             len: self.text.len() as u32,
+            dep: self.dep,
             diags,
         }
     }
@@ -119,8 +136,8 @@ pub type Sink = Box<dyn Fn(crate::source::FileId, &Record) + Send + Sync>;
 struct Generations {
     current: Map<u64, Stored>,
     previous: Map<u64, Stored>,
-    /// Taken in from the cache of unchanged files: (length, findings).
-    imported: Map<Place, (u32, Vec<Diagnostic>)>,
+    /// Taken in from the cache of unchanged files: (length, dep, findings).
+    imported: Map<Place, (u32, u64, Vec<Diagnostic>)>,
 }
 
 /// Findings of unchanged objects, between lints.
@@ -131,6 +148,9 @@ pub struct ObjectMemo {
     /// For the cache of unchanged files: every entry the lint makes goes
     /// to the sink instead of staying in memory.
     sink: Option<Sink>,
+    /// The digest of what the run's CRDs come from, when the lint's owner
+    /// set it: custom resources' findings are kept only then.
+    crds: std::sync::OnceLock<u64>,
 }
 
 impl ObjectMemo {
@@ -142,6 +162,14 @@ impl ObjectMemo {
             sink: Some(sink),
             ..ObjectMemo::default()
         }
+    }
+
+    /// Lets the memo keep the schema findings of custom resources and
+    /// custom pod templates, marked with `digest`: a digest of everything the lint's
+    /// CRDs come from (set before the lint's checks; a second call is
+    /// ignored). Only the cache of unchanged files sets it.
+    pub fn set_crds(&self, digest: u64) {
+        let _ = self.crds.set(digest);
     }
 
     /// Starts a lint: entries the previous lint did not use are dropped.
@@ -164,7 +192,7 @@ impl ObjectMemo {
         pass: Pass,
         check: impl FnOnce() -> Vec<Diagnostic>,
     ) -> Vec<Diagnostic> {
-        let Some(id) = ident(object, sources, pass) else {
+        let Some(id) = ident(object, sources, pass, self.crds.get().copied()) else {
             return check();
         };
         let found = if self.sink.is_some() {
@@ -176,8 +204,8 @@ impl ObjectMemo {
             let found = g.imported.remove(&place);
             drop(g);
             found
-                .filter(|(len, _)| *len as usize == id.text.len())
-                .map(|(_, diags)| diags)
+                .filter(|(len, dep, _)| *len as usize == id.text.len() && *dep == id.dep)
+                .map(|(_, _, diags)| diags)
         } else {
             let hash = id.hash();
             let mut g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
@@ -236,6 +264,7 @@ impl ObjectMemo {
                 name: id.name.into(),
                 item: id.item,
                 pass: id.pass,
+                dep: id.dep,
                 text: id.text.into(),
                 diags: relative,
             };
@@ -253,17 +282,28 @@ impl ObjectMemo {
     pub fn import(&self, file: crate::source::FileId, records: Vec<Record>) {
         let mut g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         for r in records {
-            g.imported.insert((file, r.base, r.pass, r.item), (r.len, r.diags));
+            g.imported
+                .insert((file, r.base, r.pass, r.item), (r.len, r.dep, r.diags));
         }
     }
 }
 
 /// The identity of an object's findings; `None` for an object whose
-/// findings may depend on other files.
-fn ident<'t>(object: &Object, sources: &'t [SourceFile], pass: Pass) -> Option<Ident<'t>> {
-    if object.custom_pod_template() || !crate::schema::check::is_builtin_object(object.api_version, object.kind) {
-        return None;
-    }
+/// findings may depend on other files: an object of another group than
+/// Kubernetes' own or a custom pod template, except for its schema
+/// findings when the digest of the run's CRDs is known (`crds`): those
+/// depend on the object, the CRDs and the configuration only. (Its rules'
+/// findings may read more: a Kustomization's, the files it names.)
+fn ident<'t>(object: &Object, sources: &'t [SourceFile], pass: Pass, crds: Option<u64>) -> Option<Ident<'t>> {
+    let dep =
+        if object.custom_pod_template() || !crate::schema::check::is_builtin_object(object.api_version, object.kind) {
+            match pass {
+                Pass::Schema => crds?,
+                Pass::Rules => return None,
+            }
+        } else {
+            0
+        };
     let source = sources.get(object.file as usize)?;
     // Whole lines: a fix that removes the object's last entry takes the
     // comment after it and the line break with it.
@@ -281,6 +321,7 @@ fn ident<'t>(object: &Object, sources: &'t [SourceFile], pass: Pass) -> Option<I
         pass,
         text,
         base: start as u32,
+        dep,
     })
 }
 

@@ -389,6 +389,51 @@ fn an_unchanged_file_is_read_back_when_another_changes() {
 }
 
 #[test]
+fn a_custom_resource_is_read_back_while_the_crd_files_are_unchanged() {
+    let crd = widget_crd(
+        "widgets",
+        "\n          type: object\n          properties:\n            spec:\n              type: object\n              properties:\n                size: {type: string}",
+    );
+    let widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 3}\n";
+    let repo = Repo::new(&[("app.yaml", DEPLOY), ("crd.yaml", &crd), ("widget.yaml", widget)]);
+    let (first, _) = repo.run(&[]);
+    assert!(first.contains("`spec.size` must be string"), "{first}");
+    // Another file changes: the widget's findings come from the pack.
+    repo.tamper_packs("must be string", "MUST BE STRING");
+    repo.write("app.yaml", &format!("{DEPLOY}# edited\n"));
+    let (second, _) = repo.run(&[]);
+    assert!(
+        second.contains("MUST BE STRING"),
+        "widget.yaml was read back:\n{second}"
+    );
+    // The CRD's file changes (a comment only): every custom resource is
+    // checked again (the pack still holds the record read back).
+    repo.write("crd.yaml", &format!("{crd}# edited\n"));
+    let (third, _) = repo.run(&[]);
+    assert!(
+        third.contains("must be string") && !third.contains("MUST BE STRING"),
+        "{third}"
+    );
+    // CRDs named by the command line are read anew each run: custom
+    // resources are always checked again.
+    let repo = Repo::new(&[("app.yaml", DEPLOY), ("crds/w.yaml", &crd), ("widget.yaml", widget)]);
+    let crds = repo.path("crds").to_string_lossy().into_owned();
+    let args = ["app.yaml", "widget.yaml", "--crd", crds.as_str()];
+    let (first, _) = repo.run(&args);
+    assert!(first.contains("`spec.size` must be string"), "{first}");
+    let packs = repo.packs();
+    assert!(!packs.is_empty());
+    for pack in packs {
+        let bytes = std::fs::read(&pack).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            find(&bytes, b"must be string").is_none(),
+            "no custom resource's findings are kept in {}",
+            pack.display()
+        );
+    }
+}
+
+#[test]
 fn runs_with_the_file_cache_equal_fresh_runs_after_each_change() {
     let crd = |field_type: &str| {
         widget_crd(

@@ -74,12 +74,14 @@ pub(super) fn read_record(bytes: &[u8]) -> Option<Record> {
     let item = r.u8()? == 1;
     let base = r.u32()?;
     let len = r.u32()?;
+    let dep = r.u64()?;
     let diags = r.seq(|r| r.diagnostic(&|_| Some(placeholder_meta())))?;
     r.is_empty().then_some(Record {
         pass,
         item,
         base,
         len,
+        dep,
         diags,
     })
 }
@@ -90,6 +92,7 @@ pub(super) fn write_record(record: &Record) -> Vec<u8> {
     w.u8(u8::from(record.item));
     w.u32(record.base);
     w.u32(record.len);
+    w.u64(record.dep);
     w.seq(&record.diags, |w, d| w.diagnostic(d, &|_, _| {}));
     w.buf
 }

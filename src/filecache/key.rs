@@ -67,6 +67,13 @@ impl TextDigest {
 pub struct Key(pub(super) u64, pub(super) u64, pub(super) u64);
 
 impl Key {
+    /// Writes the key's three parts.
+    pub fn put(&self, buf: &mut Vec<u8>) {
+        for part in [self.0, self.1, self.2] {
+            buf.extend_from_slice(&part.to_le_bytes());
+        }
+    }
+
     /// The entry of `source` (whose text digests to `text`) linted with the
     /// configuration digested as `config`. Every part is written out
     /// unambiguously (lengths before bytes) and digested with

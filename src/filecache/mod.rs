@@ -11,9 +11,11 @@
 //! built-in kinds). A run still builds the catalog of every object and runs
 //! the cross-object rules, custom resources' checks, suppressions and the
 //! report over all of them: only parsing, compiling CRDs and the objects'
-//! own checks are skipped. Custom resources (their findings depend on the
-//! run's CRDs) and custom pod templates are checked every run: the memo
-//! never keeps them.
+//! own checks are skipped. The schema findings of custom resources are
+//! reused only while every file that holds a CRD is unchanged, and no CRD
+//! files come from the configuration ([`crate::memo::ObjectMemo::set_crds`]);
+//! their rules' findings are found again every run (a Kustomization's
+//! depend on the files it names).
 //!
 //! An entry is found by a digest of the file's name, path and whole text
 //! (two independent 64-bit hashes), and of its configuration; the pack
@@ -45,7 +47,7 @@ use crate::yaml::Stream;
 use format::{read_at, read_early, read_index, read_record, write_early, write_record};
 
 /// The pack format; a change makes every older pack empty.
-const MAGIC: &[u8] = b"kvet-file-cache 3\n";
+const MAGIC: &[u8] = b"kvet-file-cache 4\n";
 
 /// Runs an entry survives in its pack without being used.
 pub const MAX_AGE: u8 = 4;
