@@ -159,8 +159,10 @@ fn absolute(p: &Path) -> Option<PathBuf> {
 #[derive(Default)]
 pub struct ConfigFinder {
     /// By the folder's path as written (hashed as one string: a `Path`
-    /// hashes component by component).
+    /// hashes component by component), and by its canonical path.
     known: crate::hash::Map<std::ffi::OsString, Option<PathBuf>>,
+    /// The canonical path of each folder looked up, by its path as written.
+    canonical: crate::hash::Map<std::ffi::OsString, PathBuf>,
 }
 
 impl ConfigFinder {
@@ -169,7 +171,14 @@ impl ConfigFinder {
         if let Some(k) = self.known.get(dir.as_os_str()) {
             return k.clone();
         }
-        let start = absolute(dir).unwrap_or_else(|| dir.to_path_buf());
+        if let Some(answer) = self.find_below_parent(dir) {
+            return answer;
+        }
+        let start = absolute(dir);
+        if let Some(real) = &start {
+            self.canonical.insert(dir.as_os_str().to_owned(), real.clone());
+        }
+        let start = start.unwrap_or_else(|| dir.to_path_buf());
         let mut chain = vec![dir.as_os_str().to_owned()];
         let mut at = Some(start.as_path());
         let answer = loop {
@@ -178,7 +187,7 @@ impl ConfigFinder {
                 break k.clone();
             }
             chain.push(d.as_os_str().to_owned());
-            if let Some(found) = CONFIG_NAMES.iter().map(|n| d.join(n)).find(|c| c.is_file()) {
+            if let Some(found) = config_in(d) {
                 break Some(found);
             }
             at = d.parent();
@@ -188,6 +197,39 @@ impl ConfigFinder {
         }
         answer
     }
+
+    /// The answer for `dir` from its parent's (as written), when `dir` is
+    /// a folder and not a symbolic link, named by a plain last component:
+    /// its canonical path is then its parent's plus its name, so walking up
+    /// from it finds its own file or its parent's answer. This spares
+    /// resolving every folder's whole path again (a system call per
+    /// component). `None` when that does not hold.
+    fn find_below_parent(&mut self, dir: &Path) -> Option<Option<PathBuf>> {
+        let Some(std::path::Component::Normal(name)) = dir.components().next_back() else {
+            return None;
+        };
+        let parent = dir.parent()?;
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+            return None;
+        }
+        let above = self.find(parent);
+        let real = self.canonical.get(parent.as_os_str())?.join(name);
+        let answer = config_in(&real).or(above);
+        self.canonical.insert(dir.as_os_str().to_owned(), real.clone());
+        self.known.insert(dir.as_os_str().to_owned(), answer.clone());
+        self.known.insert(real.into_os_string(), answer.clone());
+        Some(answer)
+    }
+}
+
+/// The configuration file in the folder `dir` itself.
+fn config_in(dir: &Path) -> Option<PathBuf> {
+    CONFIG_NAMES.iter().map(|n| dir.join(n)).find(|c| c.is_file())
 }
 
 /// The nearest `.kvet.yaml` in `start` (a folder, or a file's folder) or a
@@ -309,5 +351,48 @@ mod tests {
             ..Config::default()
         };
         assert!(!c.rule_enabled(&a));
+    }
+}
+
+#[cfg(all(test, unix))]
+mod finder_tests {
+    use super::{ConfigFinder, find_config};
+    use std::path::PathBuf;
+
+    #[test]
+    fn the_finder_answers_as_a_walk_up_from_each_folders_canonical_path() -> std::io::Result<()> {
+        let tmp = tempfile::tempdir()?;
+        let root = tmp.path().canonicalize()?;
+        for d in ["a/sub/deep", "b", "c/inner"] {
+            std::fs::create_dir_all(root.join(d))?;
+        }
+        std::fs::write(root.join("a/.kvet.yaml"), "select: [all]\n")?;
+        std::fs::write(root.join("c/.kvet.yml"), "select: [all]\n")?;
+        // A link in b to a folder under a: its configuration is a's.
+        std::os::unix::fs::symlink(root.join("a/sub"), root.join("b/link"))?;
+        // A link in a to c's folder: c's.
+        std::os::unix::fs::symlink(root.join("c/inner"), root.join("a/to-c"))?;
+        let dirs = [
+            "a/sub/deep",
+            "a/sub",
+            "a",
+            "b",
+            "b/link",
+            "b/link/deep",
+            "a/to-c",
+            "c/inner",
+            "a/sub/../../c",
+        ];
+        let mut finder = ConfigFinder::default();
+        for d in dirs {
+            let dir = root.join(d);
+            assert_eq!(finder.find(&dir), find_config(&dir), "{d}");
+        }
+        let expect = |d: &str| Some(root.join(d));
+        assert_eq!(finder.find(&root.join("b/link/deep")), expect("a/.kvet.yaml"));
+        assert_eq!(finder.find(&root.join("a/to-c")), expect("c/.kvet.yml"));
+        assert_eq!(finder.find(&root.join("a/sub/../../c")), expect("c/.kvet.yml"));
+        assert_eq!(finder.find(&root.join("b")), None::<PathBuf>);
+        Ok(())
     }
 }
