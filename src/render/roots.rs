@@ -13,12 +13,22 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Label, RENDERED_BY};
-use crate::kustomize_lint::{PatchFormat, PatchSource, PatchTarget, check_fragment, patches};
 use crate::lint::{LintOutput, Loaded, lint_loaded};
-use crate::render::kustomize::{Finding, KUSTOMIZATION_FILES, Options, Problem, Rendered, render};
+use crate::render::kustomize::{KUSTOMIZATION_FILES, Options, Rendered, render};
 use crate::rules::Registry;
 use crate::source::SourceFile;
-use crate::yaml::{Document, Limits, Node, Span, Stream, Value, parse_source};
+use crate::yaml::{Document, Limits, Span, Stream, parse_source};
+
+mod origin;
+mod patches;
+mod problems;
+#[cfg(test)]
+mod tests;
+
+use origin::origin_fix;
+use patches::check_patches;
+use problems::finding_diagnostic;
+pub use problems::problem_rule;
 
 /// What rendering the roots of a run produced, in the run's file ids.
 #[derive(Default)]
@@ -312,120 +322,6 @@ pub fn render_roots<'p>(
 /// The label on a base value whose quotes a patch's plain value kept.
 pub const KEPT_QUOTES: &str = "quoted here; kustomize keeps these quotes";
 
-/// A fix of a rendered object as edits of its origin files: (path as the
-/// render read it, local span, replacement). `None` unless every edit
-/// replaces exactly a scalar the rendered objects hold (its origin span),
-/// and rendering `dir` again with the edits applied to the origin texts
-/// changes those scalars, and nothing else, to the values written. A
-/// scalar that kept the quotes of the base value it replaced is fixed by
-/// removing those quotes in the base (the patch's text stays).
-fn origin_fix(r: &Rendered, dir: &Path, fix: &Fix, opts: &Options) -> Option<Vec<(PathBuf, Span, String)>> {
-    let mut expected: HashMap<Span, Value> = HashMap::new();
-    let mut mapped = Vec::new();
-    let mut texts: HashMap<PathBuf, String> = HashMap::new();
-    let mut per_file: HashMap<PathBuf, Vec<(Span, String)>> = HashMap::new();
-    for e in &fix.edits {
-        if e.span.is_empty() || !r.objects.iter().any(|o| holds_scalar(o, e.span)) {
-            return None;
-        }
-        let value = crate::render::kustomize::read_scalar(&e.replacement)?;
-        let (at, replacement) = match r.kept_quotes.get(&e.span) {
-            Some(&base) => (base, unquoted(r, base, &value)?),
-            None => (e.span, e.replacement.clone()),
-        };
-        let (file, local) = r.map.locate(at)?;
-        if local.end - local.start != at.end - at.start {
-            return None;
-        }
-        expected.insert(e.span, value);
-        texts.entry(file.path.clone()).or_insert_with(|| file.text.clone());
-        per_file
-            .entry(file.path.clone())
-            .or_default()
-            .push((local, replacement.clone()));
-        mapped.push((file.path.clone(), local, replacement));
-    }
-    // The origin texts with the edits applied, read instead of the files.
-    let mut overlay: HashMap<PathBuf, String> = opts.overlay.as_deref().cloned().unwrap_or_default();
-    for (path, mut edits) in per_file {
-        let mut text = texts.remove(&path)?;
-        edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
-        let mut last = u32::MAX;
-        for (span, replacement) in edits {
-            if span.end > last || span.end as usize > text.len() || !text.is_char_boundary(span.start as usize) {
-                return None;
-            }
-            text.replace_range(span.start as usize..span.end as usize, &replacement);
-            last = span.start;
-        }
-        overlay.insert(path, text);
-    }
-    let again = render(
-        dir,
-        &Options {
-            repository: opts.repository.clone(),
-            overlay: Some(Arc::new(overlay)),
-        },
-    );
-    let same = again.ok()
-        && again.objects.len() == r.objects.len()
-        && r.objects
-            .iter()
-            .zip(&again.objects)
-            .all(|(a, b)| same_but(a, b, &expected));
-    same.then_some(mapped)
-}
-
-/// The text of the quoted scalar at `span` without its quotes, when that
-/// reads (plain) as a value of the same type as `like` and needs no
-/// escaping: `"3"` → `3` where a number is expected.
-fn unquoted(r: &Rendered, span: Span, like: &Value) -> Option<String> {
-    let (file, local) = r.map.locate(span)?;
-    let raw = file.text.get(local.start as usize..local.end as usize)?;
-    let quote = raw.chars().next().filter(|c| matches!(c, '"' | '\''))?;
-    let inner = raw.strip_prefix(quote)?.strip_suffix(quote)?;
-    if inner.is_empty() || inner.contains(['"', '\'', '\\', '\n', '#']) || inner.trim() != inner {
-        return None;
-    }
-    let read = crate::render::kustomize::read_scalar(inner)?;
-    let same = matches!(
-        (&read, like),
-        (Value::Int(_), Value::Int(_))
-            | (Value::Int(_) | Value::Float(_), Value::Float(_))
-            | (Value::Bool(_), Value::Bool(_))
-    );
-    same.then(|| inner.to_string())
-}
-
-/// Whether a scalar of `node` has exactly `span`.
-fn holds_scalar(node: &Node, span: Span) -> bool {
-    match &node.value {
-        Value::Map(entries) => entries.iter().any(|e| holds_scalar(&e.value, span)),
-        Value::Seq(items) => items.iter().any(|n| holds_scalar(n, span)),
-        _ => node.span == span,
-    }
-}
-
-/// Whether `new` reads as `old`, except for the scalars of `old` whose
-/// span is in `changed`, which must read as the value given.
-fn same_but(old: &Node, new: &Node, changed: &HashMap<Span, Value>) -> bool {
-    let scalar = |v: &Value| !matches!(v, Value::Map(_) | Value::Seq(_));
-    match (&old.value, &new.value) {
-        (Value::Map(a), Value::Map(b)) => {
-            a.len() == b.len()
-                && a.iter()
-                    .zip(b)
-                    .all(|(x, y)| x.key == y.key && same_but(&x.value, &y.value, changed))
-        }
-        (Value::Seq(a), Value::Seq(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_but(x, y, changed)),
-        (a, b) if scalar(a) && scalar(b) => match changed.get(&old.span) {
-            Some(want) => b == want && a != b,
-            None => a == b,
-        },
-        _ => false,
-    }
-}
-
 /// Whether a kustomization file is a `kind: Component`.
 fn is_component(k: &SourceFile) -> bool {
     let stream = parse_source(&k.text, k.looks_like_json(), Limits::default());
@@ -468,106 +364,6 @@ fn place(
         }
     };
     Some((id, local))
-}
-
-/// The rule that reports a problem of a render.
-pub fn problem_rule(p: Problem) -> &'static str {
-    match p {
-        Problem::BuildError => "kustomization-build-error",
-        Problem::Missing => "kustomization-file-missing",
-        Problem::Cycle => "kustomization-cycle",
-        Problem::NotRendered | Problem::Unsupported => "kustomization-not-rendered",
-        Problem::PatchNoMatch => "kustomization-patch-no-match",
-    }
-}
-
-/// A render's finding as a diagnostic of its rule (`None` when the rule is
-/// off).
-fn finding_diagnostic(f: &Finding, file: u32, span: Span, config: &Config, registry: &Registry) -> Option<Diagnostic> {
-    let rule = problem_rule(f.problem);
-    let doc = registry.doc(rule)?;
-    if !config.rule_enabled(doc) {
-        return None;
-    }
-    let mut d = Diagnostic::new(rule, config.severity_of(doc), file, span, f.message.clone());
-    d.help = Some(String::from(match f.problem {
-        Problem::BuildError => {
-            "`kustomize build` fails here; kvet lints this root's files as they are until it renders"
-        }
-        Problem::Missing => "`kustomize build` fails on it; paths are relative to the kustomization's folder",
-        Problem::Cycle => {
-            "`kustomize build` fails on a cycle: remove the entry that leads back, or move what both need into a shared base or component"
-        }
-        Problem::NotRendered => {
-            "kvet never fetches URLs or runs Helm or plugins: lint what they produce with `kustomize build --enable-helm DIR | kvet check -`"
-        }
-        Problem::Unsupported => "the rest of the root is rendered and linted",
-        Problem::PatchNoMatch => {
-            "correct the target (kind, name and namespace as they are before this kustomization's `namePrefix` or `namespace` apply), or remove the patch"
-        }
-    }));
-    Some(d)
-}
-
-/// Validates the strategic-merge patch files a kustomization names as
-/// partial objects of their target's kind: unknown fields, wrong types and
-/// values, removed apiVersions; never missing required fields.
-fn check_patches(
-    sources: &[SourceFile],
-    kid: u32,
-    dir: &Path,
-    by_path: &HashMap<PathBuf, u32>,
-    done: &mut HashSet<u32>,
-    config: &Config,
-    registry: &Registry,
-) -> (Vec<Diagnostic>, Vec<u32>) {
-    let k = &sources[kid as usize];
-    let stream = parse_source(&k.text, k.looks_like_json(), Limits::default());
-    let Some(root) = stream.documents.first().and_then(|d| d.root.as_ref()) else {
-        return (Vec::new(), Vec::new());
-    };
-    let mut out = Vec::new();
-    let mut checked = Vec::new();
-    for p in patches(root) {
-        if p.format == PatchFormat::Json6902 {
-            continue;
-        }
-        let PatchSource::File { path, .. } = p.source else {
-            continue;
-        };
-        let Some(&pid) = by_path.get(&canonical(&dir.join(path))) else {
-            continue;
-        };
-        if !done.insert(pid) {
-            continue;
-        }
-        let f = &sources[pid as usize];
-        let patch = parse_source(&f.text, f.looks_like_json(), Limits::default());
-        // A patch that does not parse keeps its raw findings (the syntax
-        // error); one that does is checked here instead.
-        if !patch.diagnostics.iter().any(|d| d.rule != "yaml-duplicate-key") {
-            checked.push(pid);
-        }
-        for doc in patch
-            .documents
-            .iter()
-            .filter_map(|d| d.root.as_ref())
-            .filter(|n| n.is_map())
-        {
-            let own = PatchTarget::of_patch_document(doc);
-            let av = own
-                .as_ref()
-                .and_then(PatchTarget::api_version)
-                .or_else(|| p.target.as_ref().and_then(PatchTarget::api_version));
-            let kind = own
-                .and_then(|t| t.kind)
-                .or_else(|| p.target.as_ref().and_then(|t| t.kind.clone()));
-            if let (Some(av), Some(kind)) = (av, kind) {
-                out.extend(check_fragment(f, pid, doc, &av, &kind, config, registry));
-            }
-        }
-    }
-    (out, checked)
 }
 
 /// Lints sources as `kvet check` does with one configuration: file by
@@ -644,74 +440,4 @@ pub fn apply(output: &mut LintOutput, rendered: &RenderedRoots) {
     let s = &mut output.summary;
     (s.errors, s.warnings, s.infos) = (0, 0, 0);
     s.count(&output.diagnostics);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-        for (path, text) in files {
-            std::fs::write(dir.path().join(path), text).unwrap_or_else(|e| panic!("write: {e}"));
-        }
-        dir
-    }
-
-    /// The origin fix of one edit replacing the scalar at `keys` of the
-    /// first rendered object (or an empty span at its start).
-    fn fix_at(k: &str, keys: &[&str], replacement: &str, empty: bool) -> Option<Vec<(String, String)>> {
-        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: x\n";
-        let dir = tree(&[("kustomization.yaml", k), ("cm.yaml", cm)]);
-        let r = render(dir.path(), &Options::default());
-        assert!(r.ok(), "{:?}", r.findings);
-        let node = r.objects[0].path(keys).unwrap_or_else(|| panic!("{keys:?}"));
-        let span = if empty {
-            Span::new(node.span.start, node.span.start)
-        } else {
-            node.span
-        };
-        let fix = Fix {
-            title: "t".into(),
-            applicability: crate::diagnostic::Applicability::Safe,
-            edits: vec![Edit {
-                file: 0,
-                span,
-                replacement: replacement.into(),
-            }],
-        };
-        let mapped = origin_fix(&r, dir.path(), &fix, &Options::default())?;
-        Some(
-            mapped
-                .into_iter()
-                .map(|(p, span, rep)| {
-                    let name = p
-                        .file_name()
-                        .map(|n| n.to_string_lossy().to_string())
-                        .unwrap_or_default();
-                    (format!("{name}@{}", span.start), rep)
-                })
-                .collect(),
-        )
-    }
-
-    #[test]
-    fn a_fix_maps_to_the_scalar_written_in_its_origin() {
-        let k = "resources: [cm.yaml]\n";
-        assert_eq!(
-            fix_at(k, &["data", "a"], "y", false),
-            Some(vec![("cm.yaml@62".to_string(), "y".to_string())])
-        );
-    }
-
-    #[test]
-    fn no_origin_fix_for_insertions_structures_or_transformed_values() {
-        let k = "resources: [cm.yaml]\n";
-        assert_eq!(fix_at(k, &["data", "a"], "y", true), None);
-        assert_eq!(fix_at(k, &["data", "a"], "{b: c}", false), None);
-        // The name is written `c` in cm.yaml but rendered `p-c`: writing
-        // `d` there renders `p-d`, not the `d` the fix meant.
-        let prefixed = "resources: [cm.yaml]\nnamePrefix: p-\n";
-        assert_eq!(fix_at(prefixed, &["metadata", "name"], "d", false), None);
-    }
 }
