@@ -216,8 +216,10 @@ pub(super) fn render_charts(
 #[derive(Default)]
 pub(super) struct HelmCharts {
     /// Each folder's place relative to the chart around it, worked out
-    /// once per folder (from its parent's): one lookup per file.
-    place: kvet::hash::Map<PathBuf, ChartPlace>,
+    /// once per folder (from its parent's): one lookup per file. By the
+    /// folder's path as written, hashed as one string (a `Path` hashes
+    /// component by component).
+    place: kvet::hash::Map<std::ffi::OsString, ChartPlace>,
 }
 
 /// A folder's place relative to the nearest chart above it.
@@ -233,7 +235,7 @@ enum ChartPlace {
 
 impl HelmCharts {
     fn place(&mut self, folder: &Path) -> ChartPlace {
-        if let Some(&p) = self.place.get(folder) {
+        if let Some(&p) = self.place.get(folder.as_os_str()) {
             return p;
         }
         let here = if folder.as_os_str().is_empty() {
@@ -258,7 +260,7 @@ impl HelmCharts {
                 },
             }
         };
-        self.place.insert(folder.to_path_buf(), place);
+        self.place.insert(folder.as_os_str().to_owned(), place);
         place
     }
 
