@@ -150,30 +150,38 @@ fn walk(
         let holder = e.path().parent().and_then(|p| std::fs::canonicalize(p).ok());
         target.starts_with(root) && !holder.is_some_and(|h| h.starts_with(&target))
     });
-    for entry in builder.build() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                // An entry that cannot be followed (a dangling link, a
-                // folder without permission): a located finding when it
-                // names a manifest file, else a warning.
-                match error_path(&err) {
-                    Some(p) if wanted_name(p, glob, opts) => {
-                        files.insert((display_name(p), p.to_path_buf()));
+    // Walked on two threads (or as many as there are cores): the walk is
+    // mostly system calls (listing folders, looking for ignore files). The
+    // files are sorted by `files`, the errors here.
+    let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+    builder.build_parallel().run(|| {
+        let found = &found;
+        Box::new(move |entry| {
+            let lock = || found.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match entry {
+                Err(err) => {
+                    // An entry that cannot be followed (a dangling link, a
+                    // folder without permission): a located finding when
+                    // it names a manifest file, else a warning.
+                    match error_path(&err) {
+                        Some(p) if wanted_name(p, glob, opts) => lock().0.push((display_name(p), p.to_path_buf())),
+                        _ => lock().1.push((display_name(root), walk_error_message(&err))),
                     }
-                    _ => out.walk_errors.push((display_name(root), walk_error_message(&err))),
                 }
-                continue;
+                Ok(entry) => {
+                    let path = entry.path();
+                    if entry.file_type().is_some_and(|t| t.is_file()) && wanted_name(path, glob, opts) {
+                        lock().0.push((display_name(path), path.to_path_buf()));
+                    }
+                }
             }
-        };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let path = entry.path();
-        if wanted_name(path, glob, opts) {
-            files.insert((display_name(path), path.to_path_buf()));
-        }
-    }
+            ignore::WalkState::Continue
+        })
+    });
+    let (walked, mut errors) = found.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    files.extend(walked);
+    errors.sort();
+    out.walk_errors.extend(errors);
 }
 
 fn wanted_name(path: &Path, glob: Option<&GlobMatcher>, opts: &DiscoverOptions) -> bool {
