@@ -287,8 +287,12 @@ impl Out {
             self.failed.store(true, Ordering::Relaxed);
             return;
         };
+        // One header buffer of the largest size: growing a fresh one part
+        // by part took 5.6 M instructions of a run after one change.
+        let mut head = Writer::new();
+        head.buf.reserve(MAX_HEADER as usize);
         for (kind, bytes) in parts {
-            let mut head = Writer::new();
+            head.buf.clear();
             head.fixed64(key.0);
             head.fixed64(key.1);
             head.fixed64(key.2);
