@@ -7,12 +7,18 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, ObjectMeta, Severity, Summary};
-use crate::model::{Catalog, DocObjects, Object, doc_objects};
+use crate::diagnostic::{Diagnostic, ObjectMeta, Severity, Summary};
+use crate::model::Catalog;
 use crate::rules::{self, Registry};
 use crate::source::{FileId, SourceFile};
 use crate::suppress;
 use crate::yaml::{Limits, Span, Stream, parse_source};
+
+mod objects;
+mod reuse;
+
+pub use objects::collect_objects;
+pub use reuse::{Reuse, lint_reusing};
 
 /// An object of the run, for reports that list objects (JUnit).
 #[derive(Debug, Clone)]
@@ -114,140 +120,6 @@ fn engine_diagnostic(
     Some(Diagnostic::new(rule, config.severity_of(doc), file, span, message))
 }
 
-/// Findings of the loading stages, and the objects of every document.
-pub fn collect_objects<'a>(
-    sources: &[SourceFile],
-    loaded: &'a Loaded,
-    registry: &Registry,
-    config: &Config,
-    out: &mut Vec<Diagnostic>,
-) -> Vec<Object<'a>> {
-    // Sized once (a document is one object, or a List's items), not
-    // doubled as it grows: the catalog is kept to the end of the run.
-    let count = |doc: &crate::yaml::Document| {
-        doc.root
-            .as_ref()
-            .and_then(|r| r.get("items"))
-            .map_or(1, |items| items.items().len().max(1))
-    };
-    let mut objects = Vec::with_capacity(loaded.streams.iter().flat_map(|s| &s.documents).map(count).sum());
-    for (fid, (source, stream)) in sources.iter().zip(&loaded.streams).enumerate() {
-        let fid = fid as FileId;
-        if let Some(err) = &source.load_error {
-            let end = source.text.len().min(err.offset as usize + 1) as u32;
-            out.extend(engine_diagnostic(
-                registry,
-                config,
-                err.rule,
-                fid,
-                Span::new(err.offset, end.max(err.offset)),
-                err.message.clone(),
-            ));
-            continue;
-        }
-        for d in &stream.diagnostics {
-            if let Some(mut diag) = engine_diagnostic(registry, config, d.rule, fid, d.span, d.message.clone()) {
-                for (span, msg) in &d.labels {
-                    diag.label(*span, msg.clone());
-                }
-                diag.help = d.help.clone();
-                // Kubernetes keeps the later of two duplicate keys: removing
-                // the earlier one changes nothing it sees.
-                if let Some(edit) = d
-                    .shadowed
-                    .and_then(|(key, end)| crate::fix::remove_lines(source, fid, key, end))
-                {
-                    diag.fix(Fix {
-                        title: "remove the earlier, ignored entry".into(),
-                        applicability: Applicability::Safe,
-                        edits: vec![edit],
-                    });
-                }
-                out.push(diag);
-            }
-        }
-        for doc in &stream.documents {
-            match doc_objects(doc) {
-                DocObjects::Objects(items) => {
-                    let early = loaded.early.get(fid as usize);
-                    for (item, node) in items {
-                        let mut object = Object::new(objects.len(), fid, doc.index, item, node);
-                        if let Some((compiled, meta)) = early.and_then(|e| e.object(node.span.start)) {
-                            object.checked_early = true;
-                            object.compiled_crd = compiled.clone();
-                            object.meta = Arc::clone(meta);
-                        }
-                        objects.push(object);
-                    }
-                }
-                DocObjects::NotAnObject { span, .. } if is_chart_metadata(doc.root.as_ref()) => {
-                    let name = doc
-                        .root
-                        .as_ref()
-                        .and_then(|r| r.get("name"))
-                        .and_then(|n| n.scalar_text())
-                        .unwrap_or_default();
-                    let at = doc
-                        .root
-                        .as_ref()
-                        .and_then(|r| r.entry("apiVersion"))
-                        .map_or(span, |e| e.key_span);
-                    // The chart's folder as the user named it (not an
-                    // absolute path): the file's shown name without it.
-                    let dir = std::path::Path::new(&source.name)
-                        .parent()
-                        .map(|p| p.display().to_string())
-                        .filter(|p| !p.is_empty())
-                        .unwrap_or_else(|| ".".into());
-                    if let Some(mut d) = engine_diagnostic(
-                        registry,
-                        config,
-                        "helm-chart",
-                        fid,
-                        at,
-                        format!("Helm chart `{name}`: its templates become manifests only when rendered"),
-                    ) {
-                        d.help(format!(
-                            "lint what the chart renders: `helm template {dir} | kvet check -` (its values files and templates/ are not linted as manifests)"
-                        ));
-                        out.push(d);
-                    }
-                }
-                DocObjects::NotAnObject { span, reason, rename } => {
-                    if let Some(mut d) = engine_diagnostic(registry, config, "type-meta-missing", fid, span, reason) {
-                        d.help("every Kubernetes manifest needs `apiVersion` (e.g. `apps/v1`) and `kind` (e.g. `Deployment`)");
-                        if let Some(key) = rename {
-                            d.fix(Fix {
-                                title: format!("rename the key to `{key}`"),
-                                applicability: Applicability::Safe,
-                                edits: vec![Edit {
-                                    file: fid,
-                                    span,
-                                    replacement: key.to_string(),
-                                }],
-                            });
-                        }
-                        out.push(d);
-                    }
-                }
-                DocObjects::Nothing | DocObjects::Foreign => {}
-            }
-        }
-    }
-    objects
-}
-
-/// A Helm chart's `Chart.yaml`: apiVersion `v1` or `v2`, a `name` and a
-/// `version`, no `kind`.
-fn is_chart_metadata(root: Option<&crate::yaml::Node>) -> bool {
-    let Some(root) = root else { return false };
-    let api = root.get("apiVersion").and_then(|n| n.scalar_text());
-    matches!(api.as_deref(), Some("v1" | "v2"))
-        && root.get("kind").is_none()
-        && root.get("name").is_some()
-        && root.get("version").is_some()
-}
-
 /// Lints a set of sources with a registry and configuration.
 pub fn lint_with(sources: &[SourceFile], config: &Config, registry: &Registry) -> LintOutput {
     lint_with_progress(sources, config, registry, &NoProgress, false)
@@ -314,119 +186,6 @@ fn lint_loaded_with(
         std::mem::forget(loaded);
     }
     out
-}
-
-/// What a run takes from the cache of unchanged files ([`crate::filecache`]).
-pub struct Reuse<'c> {
-    pub cache: &'c crate::filecache::FileCache,
-    /// Each source's key ([`crate::filecache::Key::of`]).
-    pub keys: &'c [crate::filecache::Key],
-    /// Whether these are the last inputs the cache serves in this run:
-    /// the previous pack is freed once they are read.
-    pub last: bool,
-}
-
-/// [`lint_with_progress`] with the cache of unchanged files: a file whose
-/// entry is found is read back instead of parsed, and its objects' own
-/// findings are taken from it; every file's entry is written to the new
-/// pack as the run goes. The findings are those of a run without it
-/// (`tests/cache.rs`).
-pub fn lint_reusing(
-    sources: &[SourceFile],
-    config: &Config,
-    registry: &Registry,
-    progress: &dyn LintProgress,
-    exiting: bool,
-    reuse: &Reuse<'_>,
-) -> LintOutput {
-    let keys = reuse.keys;
-    // The objects' own findings, read back for the files found and
-    // written out for every file (the memo hands them to the pack).
-    let cacheable: Vec<bool> = sources.iter().map(|s| s.load_error.is_none()).collect();
-    let recorder = reuse.cache.recorder();
-    let sink_keys = keys.to_vec();
-    let memo = Arc::new(crate::memo::ObjectMemo::persisting(Box::new(
-        move |file: FileId, record: &crate::memo::Record| {
-            if cacheable.get(file as usize) == Some(&true)
-                && let Some(key) = sink_keys.get(file as usize)
-            {
-                recorder.put(*key, record);
-            }
-        },
-    )));
-    let active = rules::active(registry, config);
-    let schemas = crate::schema::crd::SchemaCache::default();
-    let (streams, early): (Vec<Stream>, Vec<crate::compact::Early>) = sources
-        .par_iter()
-        .zip(keys)
-        .enumerate()
-        .map(|(fid, (s, key))| {
-            let entry = if s.load_error.is_none() {
-                reuse.cache.reuse(*key, &s.name)
-            } else {
-                None
-            };
-            let (stream, early) = match entry {
-                Some(e) => {
-                    memo.import(fid as FileId, e.records);
-                    (e.stream, e.early)
-                }
-                None => {
-                    let mut stream = parse_file(s);
-                    let early =
-                        crate::compact::file(fid as FileId, sources, &mut stream, config, registry, &active, &schemas);
-                    if s.load_error.is_none() {
-                        reuse.cache.put(*key, &stream, &early);
-                    }
-                    (stream, early)
-                }
-            };
-            progress.parsed();
-            (stream, early)
-        })
-        .unzip();
-    if reuse.last {
-        reuse.cache.release();
-    }
-    crate::timings::phase("parsed or read back (and checked CRDs)");
-    let mut loaded = Loaded { streams, early };
-    crate::compact::release_unused(&loaded.streams, &mut loaded.early);
-    if let Some(digest) = crd_digest(&loaded.streams, keys, config) {
-        memo.set_crds(digest);
-    }
-    let out = lint_inner(sources, &loaded, None, Some(&memo), config, registry, exiting, progress);
-    if exiting {
-        std::mem::forget(loaded);
-    }
-    out
-}
-
-/// A digest of everything the run's CRDs come from, which custom
-/// resources' findings depend on ([`crate::memo::ObjectMemo::set_crds`]):
-/// the keys (name, path, text and configuration) of the files that hold a
-/// CustomResourceDefinition, in order; the embedded catalog is the binary's,
-/// which names the cache. `None` when the configuration names CRD files or
-/// folders of its own (`crds:`, `--crd`): they are read anew by each run,
-/// and their texts are not digested.
-fn crd_digest(streams: &[Stream], keys: &[crate::filecache::Key], config: &Config) -> Option<u64> {
-    if !config.crds.is_empty() {
-        return None;
-    }
-    let holds_crd = |stream: &Stream| {
-        stream.documents.iter().any(|doc| match doc_objects(doc) {
-            DocObjects::Objects(items) => items.iter().any(|(_, node)| {
-                node.get("kind").and_then(crate::yaml::Node::as_str) == Some("CustomResourceDefinition")
-            }),
-            _ => false,
-        })
-    };
-    let mut parts = Vec::new();
-    for (stream, key) in streams.iter().zip(keys) {
-        if holds_crd(stream) {
-            key.put(&mut parts);
-        }
-    }
-    Some(crate::filecache::TextDigest::of_bytes(&parts).0)
 }
 
 /// Lints only the objects of the `focus` files (the language server's open
