@@ -12,7 +12,7 @@ pub struct LineCol {
 }
 
 /// Start offsets of every line of a text, and (for non-ASCII text) a
-/// checkpoint every [`BLOCK`] bytes with the characters and UTF-16 units
+/// checkpoint every `BLOCK` (256) bytes with the characters and UTF-16 units
 /// before it, so every conversion scans at most one block: no conversion
 /// reads the text from its start or from the start of a (long) line.
 #[derive(Debug, Clone, Default)]

@@ -8,9 +8,9 @@ use super::{Document, Limits, Span, Stream};
 use crate::source::CharToByte;
 
 /// Parses a YAML stream: first by the fast path for the block-style subset
-/// most manifests are written in ([`super::fast`]), and with
+/// most manifests are written in (`yaml::fast`), and with
 /// `saphyr-parser` when the fast path declines the text (or is turned off,
-/// see [`fast_path_enabled`]). Whenever the fast path takes a text, it gives
+/// see `fast_path_enabled`). Whenever the fast path takes a text, it gives
 /// exactly the full parser's documents, spans and findings: checked on every
 /// fixture, every corpus file, mutated and generated streams
 /// (`tests/yaml_fast_path.rs`) and by the `yaml_fast_path` fuzz target.
