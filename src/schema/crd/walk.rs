@@ -125,7 +125,6 @@ impl<'a> Walker<'a, '_> {
             .unwrap_or("")
     }
 
-    /// Why a value has a surprising type, for YAML's usual traps.
     /// What a mask of accepted types expects, for the shared hints.
     fn expect(mask: u8) -> Expect {
         Expect {
