@@ -2,7 +2,7 @@
 //! submodules; this module holds the example CRD and the helpers they share.
 
 use super::*;
-use crate::model::{DocObjects, doc_objects};
+use crate::model::{DocObjects, Object, doc_objects};
 use crate::yaml::{Limits, parse_yaml};
 
 mod corpus;
