@@ -10,9 +10,9 @@
 //! the start of its first line to the end of its last (a trailing comment
 //! and the line break included), compared in full (a hash only finds the
 //! entry); the findings are stored relative to that start. Custom resources
-//! (their CRD may be in another file) and findings that reach outside those
-//! lines or into another file are never kept; except by the cache of
-//! unchanged files, below.
+//! (their CRD may be in another file; but see the cache of unchanged files
+//! below) and findings that reach outside those lines or into another file
+//! are never kept.
 //!
 //! A memo holds what the last two lints used: entries that no lint asked
 //! for since are dropped, so it stays the size of the open documents.
@@ -165,9 +165,9 @@ impl ObjectMemo {
     }
 
     /// Lets the memo keep the schema findings of custom resources and
-    /// custom pod templates, marked with `digest`: a digest of everything the lint's
-    /// CRDs come from (set before the lint's checks; a second call is
-    /// ignored). Only the cache of unchanged files sets it.
+    /// custom pod templates, marked with `digest`: a digest of everything
+    /// the lint's CRDs come from (set before the lint's checks; a second
+    /// call is ignored). Only the cache of unchanged files sets it.
     pub fn set_crds(&self, digest: u64) {
         let _ = self.crds.set(digest);
     }
