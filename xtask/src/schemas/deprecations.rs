@@ -544,7 +544,7 @@ fn stability_rank(api_version: &str) -> (u8, String) {
 }
 
 /// The curated field-level changes. Every entry is checked against the
-/// schemas by [`check_field_changes`].
+/// schemas by `check_field_changes`.
 pub fn field_changes() -> Vec<FieldChange> {
     let c = |api_version, kind, path, change, version, replacement, note| FieldChange {
         api_version,
