@@ -130,7 +130,9 @@ fn newlines_sse2(bytes: &[u8], starts: &mut Vec<u32>) -> Scan {
         if n == 0 {
             break;
         }
-        starts.reserve(64 * n);
+        // Room for exactly these line starts (growing by doubling when
+        // it must, as pushes would).
+        starts.reserve(masks[..n].iter().map(|m| m.count_ones() as usize).sum());
         for m in &masks[..n] {
             let mut m = *m;
             while m != 0 {
