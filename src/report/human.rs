@@ -5,6 +5,8 @@
 use std::fmt;
 use std::io::{self, Write};
 
+use rayon::prelude::*;
+
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
     SpanContents,
@@ -27,6 +29,8 @@ struct IndexedSource<'a> {
     /// The text with control characters shown as `?`, made on the first
     /// snippet that has one (once per file and report).
     clean: std::sync::OnceLock<Vec<u8>>,
+    /// The file's name as shown (miette asks for it on each span read).
+    name: std::sync::OnceLock<String>,
 }
 
 impl<'a> IndexedSource<'a> {
@@ -34,6 +38,7 @@ impl<'a> IndexedSource<'a> {
         IndexedSource {
             file,
             clean: std::sync::OnceLock::new(),
+            name: std::sync::OnceLock::new(),
         }
     }
 }
@@ -68,7 +73,9 @@ impl SourceCode for IndexedSource<'_> {
             raw
         };
         Ok(Box::new(MietteSpanContents::new_named(
-            escape_controls(&self.file.name).into_owned(),
+            self.name
+                .get_or_init(|| escape_controls(&self.file.name).into_owned())
+                .clone(),
             bytes,
             SourceSpan::new(s.into(), e - s),
             first,
@@ -138,7 +145,7 @@ fn severity_style(s: Severity) -> &'static str {
 /// (`\u{1b}`), so a manifest can never send escape sequences to it.
 pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
     let unsafe_char = |c: char| hidden(c) || c == '\r';
-    if !text.chars().any(unsafe_char) {
+    if plain(text.as_bytes()) || !text.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -158,7 +165,24 @@ fn hidden(c: char) -> bool {
 }
 
 fn has_controls(bytes: &[u8]) -> bool {
-    String::from_utf8_lossy(bytes).chars().any(hidden)
+    !plain(bytes) && String::from_utf8_lossy(bytes).chars().any(hidden)
+}
+
+/// Whether text has nothing [`hidden`] and no `\r`, told from its bytes
+/// without decoding characters: no byte below 0x20 but a tab or a line
+/// feed, no DEL, and none of the UTF-8 forms of the C1 controls
+/// (`C2 80`–`C2 9F`) or the bidirectional overrides (`E2 80 AA`–`AE`,
+/// `E2 81 A6`–`A9`). `false` only sends the text to the exact check.
+fn plain(bytes: &[u8]) -> bool {
+    let ok = |b: u8| (b >= 0x20 && b != 0x7f) || b == b'\t' || b == b'\n';
+    // Without a short cut inside a chunk, the compiler checks it 16 bytes at a time.
+    bytes.chunks(32).all(|c| c.iter().fold(true, |all, &b| all & ok(b)))
+        && memchr::memchr2_iter(0xC2, 0xE2, bytes).all(|i| match (bytes.get(i + 1), bytes.get(i + 2)) {
+            (Some(&n), _) if bytes[i] == 0xC2 => !(0x80..=0x9F).contains(&n),
+            (Some(&0x80), Some(&n)) => !(0xAA..=0xAE).contains(&n),
+            (Some(&0x81), Some(&n)) => !(0xA6..=0xA9).contains(&n),
+            _ => true,
+        })
 }
 
 /// Text with every control character replaced by `?` byte for byte
@@ -194,17 +218,33 @@ fn fix_mark(d: &Diagnostic) -> &'static str {
 
 /// The one-line header of a finding.
 pub fn header(d: &Diagnostic, file: &SourceFile, color: bool) -> String {
+    let mut out = String::new();
+    write_header(&mut out, d, file, color);
+    out
+}
+
+/// [`header`], written at the end of `out`.
+fn write_header(out: &mut String, d: &Diagnostic, file: &SourceFile, color: bool) {
+    use std::fmt::Write as _;
     let pos = file.line_col(d.span.start);
-    format!(
-        "{}:{}:{}: {}{} {}{}",
-        paint(color, "1", &escape_controls(&file.name)),
-        pos.line,
-        pos.column,
-        paint(color, severity_style(d.severity), d.severity.as_str()),
-        paint(color, "1", &format!("[{}]", d.rule)),
-        escape_controls(&d.message),
-        paint(color, "2", fix_mark(d))
-    )
+    let painted = |out: &mut String, code: &str, text: &str| {
+        if color {
+            let _ = write!(out, "\x1b[{code}m{text}\x1b[0m");
+        } else {
+            out.push_str(text);
+        }
+    };
+    painted(out, "1", &escape_controls(&file.name));
+    let _ = write!(out, ":{}:{}: ", pos.line, pos.column);
+    painted(out, severity_style(d.severity), d.severity.as_str());
+    if color {
+        let _ = write!(out, "\x1b[1m[{}]\x1b[0m", d.rule);
+    } else {
+        let _ = write!(out, "[{}]", d.rule);
+    }
+    out.push(' ');
+    out.push_str(&escape_controls(&d.message));
+    painted(out, "2", fix_mark(d));
 }
 
 /// Findings counted by rule, for the summary table and `--statistics`.
@@ -312,44 +352,34 @@ fn lines_fit(d: &Diagnostic, file: &SourceFile) -> bool {
     })
 }
 
-pub fn render(
-    out: &mut dyn Write,
-    diags: &[Diagnostic],
-    sources: &[SourceFile],
-    summary: &Summary,
+/// What writing a group of findings needs.
+struct GroupContext<'a> {
+    sources: &'a [SourceFile],
+    indexed: &'a [IndexedSource<'a>],
+    handler: &'a GraphicalReportHandler,
     opts: HumanOptions,
-) -> io::Result<()> {
-    let theme = if opts.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_context_lines(1)
-        .with_width(200)
-        .with_wrap_lines(false)
-        .with_links(false);
-    let mut buf = String::new();
-    let indexed: Vec<IndexedSource> = sources.iter().map(IndexedSource::new).collect();
-    let mut rest = diags;
-    while let Some(d) = rest.first() {
-        // Findings at the same place share one snippet.
-        let n = rest
-            .iter()
-            .take_while(|o| o.file == d.file && o.span == d.span)
-            .count()
-            .max(1);
-        let (group, tail) = rest.split_at(n);
-        rest = tail;
+}
+
+impl GroupContext<'_> {
+    /// The findings at one place (`group`): their header lines, one
+    /// snippet, notes in other files and the docs line, at the end of
+    /// `out`; `buf` is scratch space for miette.
+    fn write(&self, out: &mut String, buf: &mut String, group: &[Diagnostic]) {
+        use std::fmt::Write as _;
+        let Some(d) = group.first() else {
+            return;
+        };
+        let (sources, opts) = (self.sources, self.opts);
         let Some(file) = sources.get(d.file as usize) else {
-            continue;
+            return;
         };
         for g in group {
-            writeln!(out, "{}", header(g, file, opts.color))?;
+            write_header(out, g, file, opts.color);
+            out.push('\n');
         }
         if !opts.snippets {
             // Quiet: the finding lines only.
-            continue;
+            return;
         }
         let mut helps: Vec<&str> = Vec::new();
         for h in group.iter().filter_map(|g| g.help.as_deref()) {
@@ -375,7 +405,7 @@ pub fn render(
                 ));
             }
             let snippet = Snippet {
-                source: &indexed[d.file as usize],
+                source: &self.indexed[d.file as usize],
                 labels,
                 help,
                 severity: match group.iter().map(|g| g.severity).max().unwrap_or(d.severity) {
@@ -385,13 +415,13 @@ pub fn render(
                 },
             };
             buf.clear();
-            if handler.render_report(&mut buf, &snippet).is_ok() {
+            if self.handler.render_report(buf, &snippet).is_ok() {
                 // miette starts with the (empty) message line; keep the snippet.
                 let body = buf.trim_start_matches(|c: char| c != '\n').trim_start_matches('\n');
-                out.write_all(body.as_bytes())?;
+                out.push_str(body);
             }
         } else if let Some(h) = &help {
-            writeln!(out, "  help: {h}")?;
+            let _ = writeln!(out, "  help: {h}");
         }
         let mut noted: Vec<(u32, crate::yaml::Span, &str)> = Vec::new();
         for l in group.iter().flat_map(|g| &g.labels).filter(|l| l.file != d.file) {
@@ -401,25 +431,84 @@ pub fn render(
             noted.push((l.file, l.span, &l.message));
             if let Some(f) = sources.get(l.file as usize) {
                 let p = f.line_col(l.span.start);
-                writeln!(
+                let _ = writeln!(
                     out,
                     "  note: {}:{}:{}: {}",
                     escape_controls(&f.name),
                     p.line,
                     p.column,
                     escape_controls(&l.message)
-                )?;
+                );
             }
         }
         let mut rules: Vec<&str> = group.iter().map(|g| &*g.rule).collect();
         rules.dedup();
         let docs: Vec<String> = rules.iter().map(|r| format!("kvet explain {r}")).collect();
-        writeln!(
+        let _ = writeln!(
             out,
             "  {}",
             paint(opts.color, "2", &format!("docs: {}", docs.join(" · ")))
-        )?;
-        writeln!(out)?;
+        );
+        out.push('\n');
+    }
+}
+
+pub fn render(
+    out: &mut dyn Write,
+    diags: &[Diagnostic],
+    sources: &[SourceFile],
+    summary: &Summary,
+    opts: HumanOptions,
+) -> io::Result<()> {
+    let theme = if opts.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_context_lines(1)
+        .with_width(200)
+        .with_wrap_lines(false)
+        .with_links(false);
+    let indexed: Vec<IndexedSource> = sources.iter().map(IndexedSource::new).collect();
+    // Findings at the same place share one snippet.
+    let mut groups: Vec<&[Diagnostic]> = Vec::new();
+    let mut rest = diags;
+    while let Some(d) = rest.first() {
+        let n = rest
+            .iter()
+            .take_while(|o| o.file == d.file && o.span == d.span)
+            .count()
+            .max(1);
+        let (group, tail) = rest.split_at(n);
+        groups.push(group);
+        rest = tail;
+    }
+    // Written in parallel, in chunks, a batch of chunks at a time (as the
+    // JSON report is): a snippet costs about 30,000 instructions, and the
+    // report is never held whole.
+    const CHUNK: usize = 16;
+    let batch = CHUNK * 2 * rayon::current_num_threads().max(1);
+    let ctx = GroupContext {
+        sources,
+        indexed: &indexed,
+        handler: &handler,
+        opts,
+    };
+    for batch in groups.chunks(batch) {
+        let texts: Vec<String> = batch
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let (mut text, mut scratch) = (String::new(), String::new());
+                for group in chunk {
+                    ctx.write(&mut text, &mut scratch, group);
+                }
+                text
+            })
+            .collect();
+        for t in texts {
+            out.write_all(t.as_bytes())?;
+        }
     }
     if !opts.snippets {
         return Ok(());
@@ -461,4 +550,31 @@ pub fn render_suppressed(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_told_from_bytes_as_characters_tell_it() {
+        let exact = |t: &str| !t.chars().any(|c| hidden(c) || c == '\r');
+        // Every character up to U+3000 (C0, DEL, C1, the bidirectional
+        // overrides and their UTF-8 neighbours), alone and after 31 bytes
+        // (across the 32-byte chunks), and a few beyond.
+        let chars = (0..0x3000)
+            .filter_map(char::from_u32)
+            .chain(['\u{feff}', '😀', '\u{e0001}']);
+        for c in chars {
+            for text in [c.to_string(), format!("{}{c}x", "a".repeat(31))] {
+                assert_eq!(plain(text.as_bytes()), exact(&text), "{:x}", c as u32);
+                assert_eq!(
+                    matches!(escape_controls(&text), std::borrow::Cow::Borrowed(_)),
+                    exact(&text),
+                    "{:x}",
+                    c as u32
+                );
+            }
+        }
+    }
 }
