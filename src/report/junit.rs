@@ -54,107 +54,135 @@ pub fn render(
     fail_at: Option<Severity>,
 ) -> io::Result<()> {
     let failing = |d: &Diagnostic| fail_at.is_some_and(|t| d.severity >= t);
-    let mut suites = String::new();
-    let (mut total_tests, mut total_failures) = (0usize, 0usize);
-    for (fid, file) in sources.iter().enumerate() {
-        let fid = fid as u32;
-        let mut cases: Vec<Case> = objects
-            .iter()
-            .filter(|o| o.file == fid)
-            .map(|o| Case {
-                name: o.meta.to_string(),
+    // Each file's objects and findings, found in one pass over each (not
+    // one pass per file), and each object's case by its identity.
+    let mut per_file: Vec<(Vec<&ObjectRef>, Vec<&Diagnostic>)> = sources.iter().map(|_| Default::default()).collect();
+    for o in objects {
+        if let Some(f) = per_file.get_mut(o.file as usize) {
+            f.0.push(o);
+        }
+    }
+    for d in diags {
+        if let Some(f) = per_file.get_mut(d.file as usize) {
+            f.1.push(d);
+        }
+    }
+    let suites: Vec<Vec<Case>> = sources
+        .iter()
+        .zip(&per_file)
+        .map(|(file, (file_objects, file_diags))| {
+            let mut cases: Vec<Case> = file_objects
+                .iter()
+                .map(|o| Case {
+                    name: o.meta.to_string(),
+                    failures: Vec::new(),
+                    notes: Vec::new(),
+                })
+                .collect();
+            // The first object with an identity has its case (as a search
+            // from the file's first object finds it).
+            let mut by_meta: crate::hash::Map<*const crate::diagnostic::ObjectMeta, usize> = Default::default();
+            for (i, o) in file_objects.iter().enumerate() {
+                by_meta.entry(Arc::as_ptr(&o.meta)).or_insert(i);
+            }
+            let mut file_case = Case {
+                name: format!("{} (file)", file.name),
                 failures: Vec::new(),
                 notes: Vec::new(),
-            })
-            .collect();
-        let file_objects: Vec<&ObjectRef> = objects.iter().filter(|o| o.file == fid).collect();
-        let mut file_case = Case {
-            name: format!("{} (file)", file.name),
-            failures: Vec::new(),
-            notes: Vec::new(),
-        };
-        for d in diags.iter().filter(|d| d.file == fid) {
-            let idx = d
-                .object
-                .as_ref()
-                .and_then(|m| file_objects.iter().position(|o| Arc::ptr_eq(&o.meta, m)));
-            let case = match idx {
-                Some(i) => &mut cases[i],
-                None => &mut file_case,
             };
-            if failing(d) {
-                case.failures.push(d);
-            } else {
-                case.notes.push(d);
-            }
-        }
-        if !file_case.failures.is_empty() || !file_case.notes.is_empty() || cases.is_empty() {
-            cases.insert(0, file_case);
-        }
-        let failures: usize = cases.iter().filter(|c| !c.failures.is_empty()).count();
-        total_tests += cases.len();
-        total_failures += failures;
-        let _ = writeln!(
-            suites,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
-            xml_escape(&file.name),
-            cases.len()
-        );
-        for c in &cases {
-            let _ = write!(
-                suites,
-                "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\"",
-                xml_escape(&c.name),
-                xml_escape(&file.name),
-                xml_escape(&file.name)
-            );
-            if c.failures.is_empty() && c.notes.is_empty() {
-                let _ = writeln!(suites, "/>");
-                continue;
-            }
-            let _ = writeln!(suites, ">");
-            if let Some(first) = c.failures.first() {
-                let message = if c.failures.len() == 1 {
-                    format!("{}: {}", first.rule, first.message)
-                } else {
-                    format!(
-                        "{} findings: {}",
-                        c.failures.len(),
-                        c.failures
-                            .iter()
-                            .map(|d| d.rule.as_ref())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
+            for d in file_diags {
+                let idx = d.object.as_ref().and_then(|m| by_meta.get(&Arc::as_ptr(m)).copied());
+                let case = match idx.and_then(|i| cases.get_mut(i)) {
+                    Some(c) => c,
+                    None => &mut file_case,
                 };
-                let body: Vec<String> = c.failures.iter().map(|d| describe(d, file)).collect();
-                let _ = writeln!(
-                    suites,
-                    "      <failure message=\"{}\" type=\"{}\">{}</failure>",
-                    xml_escape(&message),
-                    xml_escape(&first.rule),
-                    xml_escape(&body.join("\n\n"))
-                );
+                if failing(d) {
+                    case.failures.push(d);
+                } else {
+                    case.notes.push(d);
+                }
             }
-            if !c.notes.is_empty() {
-                let body: Vec<String> = c.notes.iter().map(|d| describe(d, file)).collect();
-                let _ = writeln!(
-                    suites,
-                    "      <system-out>{}</system-out>",
-                    xml_escape(&body.join("\n\n"))
-                );
+            if !file_case.failures.is_empty() || !file_case.notes.is_empty() || cases.is_empty() {
+                cases.insert(0, file_case);
             }
-            let _ = writeln!(suites, "    </testcase>");
-        }
-        let _ = writeln!(suites, "  </testsuite>");
-    }
-    writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+            cases
+        })
+        .collect();
+    let total_tests: usize = suites.iter().map(Vec::len).sum();
+    let total_failures: usize = suites.iter().flatten().filter(|c| !c.failures.is_empty()).count();
+    let mut w = io::BufWriter::with_capacity(1 << 16, out);
+    writeln!(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
     writeln!(
-        out,
+        w,
         "<testsuites name=\"kvet\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"0\">"
     )?;
-    out.write_all(suites.as_bytes())?;
-    writeln!(out, "</testsuites>")
+    // Each suite is written as it is made: the report is never held whole.
+    let mut suite = String::new();
+    for (file, cases) in sources.iter().zip(&suites) {
+        suite.clear();
+        write_suite(&mut suite, file, cases);
+        w.write_all(suite.as_bytes())?;
+    }
+    writeln!(w, "</testsuites>")?;
+    w.flush()
+}
+
+/// One file's `<testsuite>`.
+fn write_suite(suites: &mut String, file: &SourceFile, cases: &[Case]) {
+    let failures: usize = cases.iter().filter(|c| !c.failures.is_empty()).count();
+    let _ = writeln!(
+        suites,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
+        xml_escape(&file.name),
+        cases.len()
+    );
+    for c in cases {
+        let _ = write!(
+            suites,
+            "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\"",
+            xml_escape(&c.name),
+            xml_escape(&file.name),
+            xml_escape(&file.name)
+        );
+        if c.failures.is_empty() && c.notes.is_empty() {
+            let _ = writeln!(suites, "/>");
+            continue;
+        }
+        let _ = writeln!(suites, ">");
+        if let Some(first) = c.failures.first() {
+            let message = if c.failures.len() == 1 {
+                format!("{}: {}", first.rule, first.message)
+            } else {
+                format!(
+                    "{} findings: {}",
+                    c.failures.len(),
+                    c.failures
+                        .iter()
+                        .map(|d| d.rule.as_ref())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let body: Vec<String> = c.failures.iter().map(|d| describe(d, file)).collect();
+            let _ = writeln!(
+                suites,
+                "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+                xml_escape(&message),
+                xml_escape(&first.rule),
+                xml_escape(&body.join("\n\n"))
+            );
+        }
+        if !c.notes.is_empty() {
+            let body: Vec<String> = c.notes.iter().map(|d| describe(d, file)).collect();
+            let _ = writeln!(
+                suites,
+                "      <system-out>{}</system-out>",
+                xml_escape(&body.join("\n\n"))
+            );
+        }
+        let _ = writeln!(suites, "    </testcase>");
+    }
+    let _ = writeln!(suites, "  </testsuite>");
 }
 
 #[cfg(test)]
