@@ -81,7 +81,7 @@ fn utf16_units(lead: u8) -> u32 {
 enum Scan {
     /// No `\r`; whether every byte is ASCII.
     NoCr { ascii: bool },
-    /// A `\r`: the line starts pushed are those of `\n` alone.
+    /// A `\r`: the line starts pushed (if any) are to be thrown away.
     Cr,
 }
 
@@ -156,6 +156,12 @@ fn newlines_sse2(bytes: &[u8], starts: &mut Vec<u32>) -> Scan {
 /// [`newlines`] where SSE2 is not known to be there.
 #[cfg(not(target_arch = "x86_64"))]
 fn newlines(bytes: &[u8], starts: &mut Vec<u32>) -> Scan {
+    newlines_portable(bytes, starts)
+}
+
+/// [`newlines`] without SSE2 (the tests compare the two).
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn newlines_portable(bytes: &[u8], starts: &mut Vec<u32>) -> Scan {
     if memchr::memchr(b'\r', bytes).is_some() {
         return Scan::Cr;
     }
@@ -555,6 +561,19 @@ mod tests {
                     let idx = LineIndex::new(&text);
                     assert_eq!(idx.line_starts, naive_starts(&text), "{text:?}");
                     assert_eq!(idx.is_ascii(), text.is_ascii(), "{text:?}");
+                    // The scan without SSE2 finds what the SSE2 one finds.
+                    let (mut fast, mut portable) = (Vec::new(), Vec::new());
+                    let scans = (
+                        newlines(text.as_bytes(), &mut fast),
+                        newlines_portable(text.as_bytes(), &mut portable),
+                    );
+                    match scans {
+                        (Scan::NoCr { ascii: a }, Scan::NoCr { ascii: b }) => {
+                            assert_eq!((a, &fast), (b, &portable), "{text:?}");
+                        }
+                        (Scan::Cr, Scan::Cr) => {}
+                        _ => panic!("the scans disagree on {text:?}"),
+                    }
                 }
             }
         }
