@@ -104,6 +104,15 @@ if v["summary"]["files"] != want:
     sys.exit(f"kvet linted {v['summary']['files']} files, not {want}")
 PY
 }
+shape_kvet_human() { # kvet's default report, whose summary counts the whole set
+  python3 - "$1" "$n_files" <<'PY'
+import re, sys
+t = open(sys.argv[1], errors="replace").read()
+m = re.search(r" in (\d+) files? \(\d+ objects?\)$", t, re.M)
+if not m or int(m.group(1)) != int(sys.argv[2]):
+    sys.exit(f"no summary line counting {sys.argv[2]} files")
+PY
+}
 shape_kvet_json_x20() {
   n_files=$((n_files * 20)) shape_kvet_json "$1"
 }
@@ -156,6 +165,9 @@ tool() {
 echo "corpus: $corpus ($n_files files, $((n_bytes / 1000000)) MB); best of $runs runs; $(nproc) cores"
 echo
 tool "kvet check (corpus)" "0" kvet_json "$kvet" check "${files[@]}" --format json --fail-on never
+# The default report (what a terminal, pre-commit or a CI log shows):
+# snippets for every finding, which the JSON report has none of.
+tool "kvet check (corpus, default format)" "0" kvet_human "$kvet" check "${files[@]}" --fail-on never --color never
 if check "kvet check (corpus x20)" "0" kvet_json_x20 "$kvet" check "$big" --format json --fail-on never; then
   measure "kvet check (corpus x20)" $((n_files * 20)) $((n_bytes * 20)) "$kvet" check "$big" --format json --fail-on never
 fi
