@@ -316,7 +316,6 @@ pub fn render_with(
 /// written a batch of chunks at a time: the report is never held whole
 /// (the 20x corpus's is 150 MB).
 fn write_list(w: &mut impl Write, diags: &[Diagnostic], sources: &[SourceFile]) -> io::Result<()> {
-    use rayon::prelude::*;
     /// Findings a task writes: enough to outweigh the task's cost.
     const CHUNK: usize = 256;
     const ITEM: &[u8] = b"\n    ";
@@ -324,7 +323,7 @@ fn write_list(w: &mut impl Write, diags: &[Diagnostic], sources: &[SourceFile]) 
         return w.write_all(b"[]");
     }
     let empty = SourceFile::from_text("", None, String::new());
-    let render = |chunk: &[Diagnostic]| -> io::Result<Vec<u8>> {
+    let render = |chunk: &[Diagnostic]| -> Vec<u8> {
         let mut buf = Vec::with_capacity(chunk.len() * 1024);
         for (i, d) in chunk.iter().enumerate() {
             if i > 0 {
@@ -333,22 +332,19 @@ fn write_list(w: &mut impl Write, diags: &[Diagnostic], sources: &[SourceFile]) 
             buf.extend_from_slice(ITEM);
             write_diag(&mut buf, 2, d, sources, &empty);
         }
-        Ok(buf)
+        buf
     };
-    // Two chunks per thread side by side before they go out: enough to
-    // keep the threads busy, little to hold (16 at a time on 2 threads
-    // cost 2.5 MB of peak RSS on the corpus).
-    let batch = CHUNK * 2 * rayon::current_num_threads().max(1);
+    // Two chunks per thread side by side before they go out (16 at a time
+    // on 2 threads cost 2.5 MB of peak RSS on the corpus).
     w.write_all(b"[")?;
-    for (b, batch) in diags.chunks(batch).enumerate() {
-        let chunks: Vec<io::Result<Vec<u8>>> = batch.par_chunks(CHUNK).map(render).collect();
-        for (i, chunk) in chunks.into_iter().enumerate() {
-            if b > 0 || i > 0 {
-                w.write_all(b",")?;
-            }
-            w.write_all(&chunk?)?;
+    let mut first = true;
+    super::in_ordered_batches(diags, CHUNK, render, |chunk| {
+        if !first {
+            w.write_all(b",")?;
         }
-    }
+        first = false;
+        w.write_all(&chunk)
+    })?;
     w.write_all(b"\n  ]")
 }
 

@@ -116,7 +116,7 @@ pub fn render(
         w,
         "<testsuites name=\"kvet\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"0\">"
     )?;
-    // Each suite is written as it is made: the report is never held whole.
+    // One suite's text at a time: the report is never held whole.
     let mut suite = String::new();
     for (file, cases) in sources.iter().zip(&suites) {
         suite.clear();
@@ -128,27 +128,27 @@ pub fn render(
 }
 
 /// One file's `<testsuite>`.
-fn write_suite(suites: &mut String, file: &SourceFile, cases: &[Case]) {
+fn write_suite(out: &mut String, file: &SourceFile, cases: &[Case]) {
     let failures: usize = cases.iter().filter(|c| !c.failures.is_empty()).count();
     let _ = writeln!(
-        suites,
+        out,
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
         xml_escape(&file.name),
         cases.len()
     );
     for c in cases {
         let _ = write!(
-            suites,
+            out,
             "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\"",
             xml_escape(&c.name),
             xml_escape(&file.name),
             xml_escape(&file.name)
         );
         if c.failures.is_empty() && c.notes.is_empty() {
-            let _ = writeln!(suites, "/>");
+            let _ = writeln!(out, "/>");
             continue;
         }
-        let _ = writeln!(suites, ">");
+        let _ = writeln!(out, ">");
         if let Some(first) = c.failures.first() {
             let message = if c.failures.len() == 1 {
                 format!("{}: {}", first.rule, first.message)
@@ -165,7 +165,7 @@ fn write_suite(suites: &mut String, file: &SourceFile, cases: &[Case]) {
             };
             let body: Vec<String> = c.failures.iter().map(|d| describe(d, file)).collect();
             let _ = writeln!(
-                suites,
+                out,
                 "      <failure message=\"{}\" type=\"{}\">{}</failure>",
                 xml_escape(&message),
                 xml_escape(&first.rule),
@@ -174,15 +174,11 @@ fn write_suite(suites: &mut String, file: &SourceFile, cases: &[Case]) {
         }
         if !c.notes.is_empty() {
             let body: Vec<String> = c.notes.iter().map(|d| describe(d, file)).collect();
-            let _ = writeln!(
-                suites,
-                "      <system-out>{}</system-out>",
-                xml_escape(&body.join("\n\n"))
-            );
+            let _ = writeln!(out, "      <system-out>{}</system-out>", xml_escape(&body.join("\n\n")));
         }
-        let _ = writeln!(suites, "    </testcase>");
+        let _ = writeln!(out, "    </testcase>");
     }
-    let _ = writeln!(suites, "  </testsuite>");
+    let _ = writeln!(out, "  </testsuite>");
 }
 
 #[cfg(test)]

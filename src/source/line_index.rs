@@ -533,7 +533,7 @@ mod tests {
         }
     }
 
-    /// Line starts and ASCII-ness as defined, a byte at a time.
+    /// Line starts as defined, a byte at a time.
     fn naive_starts(text: &str) -> Vec<u32> {
         let b = text.as_bytes();
         let mut starts = vec![0];
@@ -548,9 +548,8 @@ mod tests {
     #[test]
     fn line_starts_agree_with_a_byte_scan_across_chunk_edges() {
         // Texts of every length around the 64-byte chunks (and groups of
-        // 16 chunks) the scan reads,
-        // with and without `\r` and bytes above 0x7F, each before, on and
-        // after a chunk's edge.
+        // 16 chunks) the scan reads, with and without `\r` and bytes above
+        // 0x7F, each before, on and after a chunk's edge.
         for special in ["", "\r", "\r\n", "é", "😀"] {
             for len in (0..140).chain([1023, 1024, 1025, 1087, 1088, 1089, 3000]) {
                 for at in [0, 15, 16, 31, 32, 33, 63, 64, 65, 98, 1023, 1024, 1025, 1088, 2999] {
