@@ -191,8 +191,19 @@ peer() {
   awk -v n="$name" -v p="$t" -v k="$base" 'BEGIN{ printf "  -> %s takes %.1fx the time of kvet\n", n, p/(k>0?k:0.001) }'
 }
 echo
+# kubeconform downloads its schemas from GitHub unless told a folder: it
+# gets the same API as kvet (Kubernetes 1.37, kvet's default), written from
+# ../shared/k8s-api by bench/kubeconform_schemas.py, or the folder in
+# KUBECONFORM_SCHEMAS (its `vX.Y.0-standalone-strict/` layout).
+kc_schemas=${KUBECONFORM_SCHEMAS:-}
+if [ -z "$kc_schemas" ] && command -v kubeconform >/dev/null 2>&1; then
+  kc_schemas="$tmp/kubeconform-schemas"
+  python3 bench/kubeconform_schemas.py "$kc_schemas" 1.37 >/dev/null ||
+    echo "kubeconform: could not write its schemas; it will try to download them"
+fi
 peer "kubeconform -strict" kubeconform "0 1" json \
-  kubeconform -strict -summary -output json -ignore-missing-schemas "${files[@]}"
+  kubeconform -strict -summary -output json -ignore-missing-schemas \
+  ${kc_schemas:+-schema-location "$kc_schemas"} -kubernetes-version 1.37.0 "${files[@]}"
 peer "kube-linter lint" kube-linter "0 1" json kube-linter lint --format json "${files[@]}"
 peer "pluto detect-files" pluto "0 2 3" json pluto detect-files -o json -d "$set_dir"
 pattern='^(\[(CRITICAL|WARNING|OK|SKIPPED)\]|$)'
@@ -217,17 +228,36 @@ fi
 
 # Agreement, on the outputs of the checked runs above.
 kv_out="$tmp/out-kubernetes_validate___strict"
+kc_out="$tmp/out-kubeconform__strict"
 yl_out=""
 [ -n "$yamllint_ok" ] && yl_out="$tmp/out-yamllint__key_duplicates_only_"
 [ -s "$tmp/out-kvet_check__corpus_" ] || exit 0
 echo
-python3 - "$tmp/out-kvet_check__corpus_" "$kv_out" "$yl_out" <<'PY'
+python3 - "$tmp/out-kvet_check__corpus_" "$kv_out" "$yl_out" "$kc_out" <<'PY'
 import json, os, re, sys
-kvet_json, kv_out, yl_out = sys.argv[1:4]
+kvet_json, kv_out, yl_out, kc_out = sys.argv[1:5]
 diags = json.load(open(kvet_json))["diagnostics"]
 by_file = {}
 for d in diags:
     by_file.setdefault(d["file"], []).append(d)
+
+# kubeconform: the objects it finds invalid (or cannot read), and whether
+# kvet reports a schema, API or YAML finding in their file (kubeconform
+# gives a field path, not a position).
+if os.path.exists(kc_out):
+    try:
+        kc = json.load(open(kc_out))
+    except ValueError:
+        kc = {}
+    bad = [r for r in kc.get("resources", []) if r.get("status") in ("statusInvalid", "statusError")]
+    kinds = ("schema-", "api-", "field-", "yaml-")
+    missed = [r for r in bad
+              if not any(d["rule"].startswith(kinds) for d in by_file.get(r["filename"], []))]
+    print(f"kubeconform -strict: {len(bad)} objects invalid or unreadable; "
+          f"kvet reports a schema, API or YAML finding in the file of {len(bad) - len(missed)}")
+    for r in missed:
+        why = (r.get("validationErrors") or [{}])[0].get("msg") or r.get("msg", "")
+        print(f"  kvet silent on {r['filename']} ({r.get('kind')} {r.get('name')}): {why[:120]}")
 
 # kubernetes-validate: the files it rejects, and whether kvet reports a
 # schema, API or YAML finding in each (it gives no positions).
