@@ -229,6 +229,7 @@ pub(super) fn lint_with_caches(
             let mut output = lint_plan(plan, sources, progress, files.as_ref().map(|f| (f, &digests[..])));
             if let Some(f) = files {
                 f.finish();
+                kvet::timings::phase("wrote the cache of unchanged files");
             }
             if renderer.is_on() {
                 progress.phase("rendering kustomizations", 0);
@@ -238,6 +239,7 @@ pub(super) fn lint_with_caches(
             let warnings = kvet::schema::crd::catalog::take_warnings();
             if let Some((dir, key)) = &cached {
                 super::cache::store(dir, *key, &output, &warnings, &kvet::deps::take());
+                kvet::timings::phase("stored the run in the result cache");
             }
             Linted {
                 output,
