@@ -543,3 +543,136 @@ fn a_damaged_pack_is_a_fresh_run() {
         assert_ne!(fresh, "");
     }
 }
+
+/// Waits until the files just written are older than the time a stamp
+/// needs to be trusted ([`kvet::source::Stamp::SETTLE`]).
+fn settle() {
+    let wait = kvet::source::Stamp::SETTLE as u64 + 200_000_000;
+    std::thread::sleep(std::time::Duration::from_nanos(wait));
+}
+
+/// [`Repo::run`] with `KVET_TIMINGS`: stdout, and how many files a run
+/// replayed by its files' stamps read (`None`: not such a run).
+fn run_timed(repo: &Repo, args: &[&str]) -> (String, Option<usize>) {
+    let out = Command::cargo_bin("kvet")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .current_dir(repo.path(""))
+        .env("KVET_CACHE_DIR", &repo.cache)
+        .env("KVET_TIMINGS", "1")
+        .env_remove("KVET_NO_CACHE")
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let read = err.lines().find_map(|l| {
+        let rest = l.split_once("replayed, ")?.1;
+        rest.split_once(" of ")?.0.parse().ok()
+    });
+    (String::from_utf8_lossy(&out.stdout).into_owned(), read)
+}
+
+/// Two deployments, settled: the first run keeps their stamps.
+fn settled_repo() -> (Repo, String) {
+    let repo = Repo::new(&[("app.yaml", DEPLOY), ("api.yaml", &DEPLOY.replace("web", "api"))]);
+    settle();
+    let (fresh, _) = run_timed(&repo, &["--no-cache"]);
+    let (first, read) = run_timed(&repo, &[]);
+    assert!(first == fresh && read.is_none(), "the first run reads its files");
+    assert_eq!(repo.stored("stamps").len(), 1, "the first run keeps its files' stamps");
+    (repo, fresh)
+}
+
+/// Writes `text` to `rel` and puts its modification time back to what
+/// it was (the status-change time cannot be put back).
+fn write_keeping_mtime(repo: &Repo, rel: &str, text: &str, by_rename: bool) {
+    let path = repo.path(rel);
+    let modified = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let target = if by_rename {
+        repo.path(&format!("{rel}.tmp"))
+    } else {
+        path.clone()
+    };
+    std::fs::write(&target, text).unwrap_or_else(|e| panic!("{e}"));
+    let file = std::fs::File::options()
+        .write(true)
+        .open(&target)
+        .unwrap_or_else(|e| panic!("{e}"));
+    file.set_modified(modified).unwrap_or_else(|e| panic!("{e}"));
+    drop(file);
+    if by_rename {
+        std::fs::rename(&target, &path).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
+fn files_that_kept_their_stamps_are_not_read_for_a_replay() {
+    let (repo, fresh) = settled_repo();
+    let (second, read) = run_timed(&repo, &[]);
+    assert!(second == fresh, "a replay prints what a fresh run prints");
+    assert_eq!(read, Some(0), "no file read");
+    repo.tamper("requests", "REQUESTS");
+    assert!(run_timed(&repo, &[]).0.contains("REQUESTS"), "a replay");
+
+    // An edit of the same size, with the modification time put back: the
+    // status-change time tells it.
+    write_keeping_mtime(&repo, "app.yaml", &DEPLOY.replace("nginx:1.27", "nginx:1.28"), false);
+    let (edited, read) = run_timed(&repo, &[]);
+    assert!(!edited.contains("REQUESTS"), "the edited run was linted again");
+    assert_eq!(read, None);
+    assert!(edited == run_timed(&repo, &["--no-cache"]).0);
+    // Right after that run, the edited file is too new for its stamp to be
+    // trusted: it alone is read, and the run is replayed.
+    let (again, read) = run_timed(&repo, &[]);
+    assert!(again == edited);
+    assert_eq!(read, Some(1));
+}
+
+#[test]
+fn a_file_replaced_by_rename_is_read_again() {
+    let (repo, _) = settled_repo();
+    assert_eq!(run_timed(&repo, &[]).1, Some(0));
+    repo.tamper("requests", "REQUESTS");
+    // An editor's save: a new file renamed over the old one (a new inode),
+    // same size, modification time put back.
+    write_keeping_mtime(&repo, "app.yaml", &DEPLOY.replace("nginx:1.27", "nginx:1.28"), true);
+    let (renamed, read) = run_timed(&repo, &[]);
+    assert!(!renamed.contains("REQUESTS"), "linted again");
+    assert_eq!(read, None);
+}
+
+#[test]
+fn a_changed_configuration_is_seen_in_a_replay_by_stamps() {
+    let (repo, _) = settled_repo();
+    assert_eq!(run_timed(&repo, &[]).1, Some(0));
+    repo.tamper("requests", "REQUESTS");
+    repo.write(".kvet.yaml", "kubernetes-version: \"1.30\"\n");
+    let (configured, read) = run_timed(&repo, &[]);
+    assert!(!configured.contains("REQUESTS"), "linted again");
+    assert_eq!(read, None);
+}
+
+#[test]
+fn a_dependency_outside_the_inputs_counts_in_a_replay_by_stamps() {
+    let files = [
+        ("base/kustomization.yaml", "resources: [app.yaml]\n"),
+        ("base/app.yaml", DEPLOY),
+        (
+            "overlay/kustomization.yaml",
+            "resources: [../base]\nnamePrefix: prod-\n",
+        ),
+    ];
+    let repo = Repo::new(&files);
+    settle();
+    let (first, _) = run_timed(&repo, &["overlay"]);
+    assert!(first.contains("prod-web"), "the overlay is rendered");
+    assert_eq!(run_timed(&repo, &["overlay"]).1, Some(0));
+    repo.tamper("requests", "REQUESTS");
+    repo.write("base/app.yaml", &DEPLOY.replace("nginx:1.27", "nginx:1.28"));
+    let (again, read) = run_timed(&repo, &["overlay"]);
+    assert!(!again.contains("REQUESTS"), "the base changed: linted again");
+    assert_eq!(read, None);
+}

@@ -141,6 +141,18 @@ pub fn files(dir: &Path) -> FileCache {
     FileCache::open(dir, digest(1), digest(2))
 }
 
+/// The stamps of this working folder's inputs ([`kvet::filecache::Stamps`]).
+pub fn stamps(dir: &Path) -> kvet::filecache::Stamps {
+    let digest = |seed: u8| {
+        let mut h = hasher();
+        seed.hash(&mut h);
+        b"kvet-stamps".hash(&mut h);
+        context(&mut h);
+        h.finish()
+    };
+    kvet::filecache::Stamps::open(dir, digest(1), digest(2))
+}
+
 fn hasher() -> std::collections::hash_map::DefaultHasher {
     std::collections::hash_map::DefaultHasher::new()
 }

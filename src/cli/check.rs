@@ -126,26 +126,6 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
     } else {
         super::helm::render_charts(args, files, &mut charts)?
     };
-    let progress = Progress::new(args.quiet);
-    progress.phase("reading files", files.len());
-    let mut sources: Vec<SourceFile> = stdin_sources;
-    sources.extend(rendered_charts);
-    sources.par_extend(files.into_par_iter().map(|(p, n)| {
-        let f = SourceFile::read(&p, n);
-        progress.inc();
-        f
-    }));
-    kvet::timings::phase("read the files");
-
-    // One lint run per configuration (usually one for the whole run).
-    let (mut sources, plan) = super::plan::make_plan(args, sources)?;
-    let fail_on_config = plan.iter().find_map(|g| g.config.fail_on);
-    let custom_docs: Vec<_> = plan
-        .iter()
-        .flat_map(|g| g.config.custom_rules.iter().cloned())
-        .collect();
-
-    let renderer = super::plan::Renderer::new(args, &plan);
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -156,20 +136,75 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
     // the findings: a baseline file, fixes, or other reports to write.
     let keeps_report = !edits_files && baseline.is_none() && args.write_baseline.is_none() && outputs.is_empty();
     let report_variant = keeps_report.then(|| super::cache::report_variant(color));
+    let progress = Progress::new(args.quiet);
+    // A run whose files all kept their stamps is replayed without reading
+    // them (not with standard input or rendered charts, which have none).
+    let unread = match report_variant {
+        Some(v) if stdin_sources.is_empty() && rendered_charts.is_empty() && !args.explain_schemas => {
+            super::plan::replay_unread(args, &files, v)
+        }
+        _ => None,
+    };
+    let (mut sources, plan, replayed_unread) = match unread {
+        Some(super::plan::Unread::Replayed {
+            sources,
+            plan,
+            linted,
+            read,
+        }) => {
+            kvet::timings::phase(&format!(
+                "replayed, {read} of {} files read (the others' stamps were unchanged)",
+                sources.len()
+            ));
+            (sources, plan, Some(*linted))
+        }
+        Some(super::plan::Unread::Missed { mut sources, plan }) => {
+            // The plan made for the replay holds; the files it did not
+            // read are read now.
+            progress.phase("reading files", sources.len());
+            super::plan::Unread::read_the_rest(&mut sources, &progress);
+            kvet::timings::phase("read the files");
+            (sources, plan, None)
+        }
+        None => {
+            progress.phase("reading files", files.len());
+            let mut sources: Vec<SourceFile> = stdin_sources;
+            sources.extend(rendered_charts);
+            sources.par_extend(files.into_par_iter().map(|(p, n)| {
+                let f = SourceFile::read(&p, n);
+                progress.inc();
+                f
+            }));
+            kvet::timings::phase("read the files");
+            // One lint run per configuration (usually one for the whole run).
+            let (sources, plan) = super::plan::make_plan(args, sources)?;
+            (sources, plan, None)
+        }
+    };
+    let fail_on_config = plan.iter().find_map(|g| g.config.fail_on);
+    let custom_docs: Vec<_> = plan
+        .iter()
+        .flat_map(|g| g.config.custom_rules.iter().cloned())
+        .collect();
+
+    let renderer = super::plan::Renderer::new(args, &plan);
     let super::plan::Linted {
         mut output,
         mut warnings,
         cached,
         report: mut replayed,
-    } = super::plan::lint_with_caches(
-        args,
-        &plan,
-        &mut sources,
-        &progress,
-        &renderer,
-        edits_files,
-        report_variant,
-    );
+    } = match replayed_unread {
+        Some(linted) => linted,
+        None => super::plan::lint_with_caches(
+            args,
+            &plan,
+            &mut sources,
+            &progress,
+            &renderer,
+            edits_files,
+            report_variant,
+        ),
+    };
     progress.finish();
 
     // --fix / --diff: apply fixes in rounds (a fix can enable another)

@@ -204,6 +204,16 @@ pub(super) fn lint_with_caches(
     } else {
         Vec::new()
     };
+    if let Some(dir) = &cache_dir {
+        // Each input's stamp with its digest, for the next run's
+        // `replay_unread`.
+        let fresh = sources
+            .iter()
+            .zip(&digests)
+            .filter_map(|(s, d)| Some((s.path.clone()?, s.stamp?, *d)))
+            .collect();
+        super::cache::stamps(dir).update(fresh);
+    }
     let cached = cache_dir.map(|dir| {
         let configs: Vec<_> = plan.iter().map(|g| (&g.config, g.range.clone())).collect();
         let key = super::cache::key(sources, &digests, &configs);
@@ -248,6 +258,114 @@ pub(super) fn lint_with_caches(
                 report: None,
             }
         }
+    }
+}
+
+/// A run replayed from the result cache without reading the files that
+/// still have the stamp (inode, size, times) they had when their texts
+/// were last digested ([`kvet::filecache::Stamps`]): only the others are
+/// read (the file just edited, say), and the result cache must hold the
+/// report of the run with those texts. The unread files' sources come back
+/// empty (a replayed report needs no text); the plan is made as a run
+/// that reads them makes it. `None` when there are no stamps or the
+/// plan cannot be made: the run then reads its files.
+pub(super) fn replay_unread(args: &CheckArgs, files: &[(PathBuf, String)], report_variant: u8) -> Option<Unread> {
+    use rayon::prelude::*;
+    let dir = super::cache::folder(args.no_cache, args.cache_dir.as_deref())?;
+    let stamps = super::cache::stamps(&dir);
+    if stamps.is_empty() {
+        return None;
+    }
+    let looked: Vec<(SourceFile, kvet::filecache::TextDigest, bool)> = files
+        .par_iter()
+        .map(|(path, name)| {
+            let kept = std::fs::metadata(path)
+                .ok()
+                .and_then(|m| kvet::source::Stamp::of(&m))
+                .and_then(|stamp| stamps.digest(path, &stamp));
+            match kept {
+                Some(d) => (
+                    SourceFile::from_text(name.clone(), Some(path.clone()), String::new()),
+                    d,
+                    false,
+                ),
+                None => {
+                    let s = SourceFile::read(path, name.clone());
+                    let d = kvet::filecache::TextDigest::of(&s.text);
+                    (s, d, true)
+                }
+            }
+        })
+        .collect();
+    let read = looked.iter().filter(|(_, _, read)| *read).count();
+    let fresh: Vec<_> = looked
+        .iter()
+        .filter(|(_, _, read)| *read)
+        .filter_map(|(s, d, _)| Some((s.path.clone()?, s.stamp?, *d)))
+        .collect();
+    if !fresh.is_empty() {
+        stamps.update(fresh);
+    }
+    let digest_of: kvet::hash::Map<&[u8], kvet::filecache::TextDigest> = files
+        .iter()
+        .zip(&looked)
+        .map(|((p, _), (_, d, _))| (p.as_os_str().as_encoded_bytes(), *d))
+        .collect();
+    let (sources, plan) = make_plan(args, looked.into_iter().map(|(s, _, _)| s).collect()).ok()?;
+    let digests: Vec<_> = sources
+        .iter()
+        .map(|s| {
+            let path = s.path.as_deref()?;
+            digest_of.get(path.as_os_str().as_encoded_bytes()).copied()
+        })
+        .collect::<Option<_>>()?;
+    let configs: Vec<_> = plan.iter().map(|g| (&g.config, g.range.clone())).collect();
+    let key = super::cache::key(&sources, &digests, &configs);
+    let hit = super::cache::load(&dir, key, Some(report_variant)).filter(|h| h.report.is_some());
+    Some(match hit {
+        Some(hit) => Unread::Replayed {
+            sources,
+            plan,
+            linted: Box::new(Linted {
+                output: hit.output,
+                warnings: hit.warnings,
+                cached: Some((dir, key)),
+                report: hit.report,
+            }),
+            read,
+        },
+        None => Unread::Missed { sources, plan },
+    })
+}
+
+/// What [`replay_unread`] found.
+pub(super) enum Unread {
+    /// The run, replayed; `read` of the files were read.
+    Replayed {
+        sources: Vec<SourceFile>,
+        plan: Vec<Group>,
+        linted: Box<Linted>,
+        read: usize,
+    },
+    /// No report kept for these texts: the plan made, and the sources in
+    /// its order, some of them still empty ([`Unread::read_the_rest`]).
+    Missed { sources: Vec<SourceFile>, plan: Vec<Group> },
+}
+
+impl Unread {
+    /// Reads the sources a missed replay left empty (an empty file is read
+    /// again, which costs nothing).
+    pub(super) fn read_the_rest(sources: &mut [SourceFile], progress: &Progress) {
+        use rayon::prelude::*;
+        sources.par_iter_mut().for_each(|s| {
+            if s.text.is_empty()
+                && s.load_error.is_none()
+                && let Some(path) = s.path.clone()
+            {
+                *s = SourceFile::read(&path, std::mem::take(&mut s.name));
+            }
+            progress.inc();
+        });
     }
 }
 

@@ -31,8 +31,10 @@ mod format;
 #[doc(hidden)]
 pub mod fuzzing;
 mod key;
+mod stamps;
 
 pub use key::{Key, TextDigest, config_digest, put_framed, put_source};
+pub use stamps::Stamps;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};

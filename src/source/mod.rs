@@ -38,6 +38,69 @@ pub struct SourceFile {
     /// Set when the bytes could not be read or decoded: the file yields this
     /// finding (at `offset`) and no objects.
     pub load_error: Option<LoadError>,
+    /// What the file system said of the file just before kvet read it,
+    /// when the file had not changed for a while ([`Stamp::settled`]); the
+    /// result cache replays a run whose files all kept their stamps without
+    /// reading them ([`crate::filecache::Stamps`]).
+    pub stamp: Option<Stamp>,
+}
+
+/// A file's identity and times as the file system reports them: its
+/// device and inode, size, and last modification and status-change times
+/// (nanoseconds). Writing a file moves its status-change time to the
+/// present (a program can set the modification time back, not that one),
+/// and an editor's save by rename gives it a new inode: a file whose stamp
+/// is unchanged has its bytes unchanged, short of a file system that
+/// reports stale times (some network file systems cache them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    pub device: u64,
+    pub inode: u64,
+    pub size: u64,
+    pub modified: i128,
+    pub changed: i128,
+}
+
+impl Stamp {
+    /// The stamp of a file's metadata (`None` where the platform has no
+    /// inodes).
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+        Some(Stamp {
+            device: meta.dev(),
+            inode: meta.ino(),
+            size: meta.size(),
+            modified: ns(meta.mtime(), meta.mtime_nsec()),
+            changed: ns(meta.ctime(), meta.ctime_nsec()),
+        })
+    }
+
+    #[cfg(not(unix))]
+    pub fn of(_meta: &std::fs::Metadata) -> Option<Stamp> {
+        None
+    }
+
+    /// Whether the file last changed at least [`Stamp::SETTLE`] before
+    /// `now` (nanoseconds since the epoch). A later write could otherwise
+    /// leave the same times on a file system that keeps them coarsely
+    /// (two seconds on FAT), so only a settled stamp is trusted.
+    pub fn settled(&self, now: i128) -> bool {
+        self.modified.max(self.changed) + Self::SETTLE < now
+    }
+
+    /// How long a file must have been left alone for its stamp to be
+    /// trusted (nanoseconds).
+    pub const SETTLE: i128 = 2_000_000_000;
+
+    /// The present, in nanoseconds since the epoch (0 when the clock is
+    /// before it: then nothing is settled).
+    pub fn now() -> i128 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i128)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +120,7 @@ impl SourceFile {
             text,
             line_index: std::sync::OnceLock::new(),
             load_error: None,
+            stamp: None,
         }
     }
 
@@ -130,7 +194,7 @@ impl SourceFile {
             f.path = None;
             return f;
         }
-        let hint = match std::fs::metadata(path) {
+        let (hint, stamp) = match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => return fail("is a directory".into()),
             Ok(m) if !m.is_file() => {
                 return fail(format!(
@@ -139,11 +203,19 @@ impl SourceFile {
                 ));
             }
             Ok(m) if m.len() > max_file_bytes() => return fail(over_limit(m.len())),
-            Ok(m) => m.len(),
+            // Taken before the bytes are read: a write while they are read
+            // moves the file's stamp away from this one.
+            Ok(m) => (m.len(), Stamp::of(&m).filter(|s| s.settled(Stamp::now()))),
             Err(err) => return fail(format!("cannot read file: {}", io_message(&err))),
         };
         match std::fs::File::open(path).and_then(|f| read_capped(f, hint)) {
-            Ok(Some(bytes)) => Self::from_bytes(name, Some(path.to_path_buf()), bytes),
+            Ok(Some(bytes)) => {
+                let mut f = Self::from_bytes(name, Some(path.to_path_buf()), bytes);
+                if f.load_error.is_none() {
+                    f.stamp = stamp;
+                }
+                f
+            }
             Ok(None) => fail(over_limit(max_file_bytes() + 1)),
             Err(err) => fail(format!("cannot read file: {}", io_message(&err))),
         }
