@@ -313,6 +313,7 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
                 // stored in the result cache also keeps the report it prints.
                 let mut sink = None;
                 let written = match &mut replayed {
+                    Some(r) if !to_stderr => r.write_to_stdout(&mut out),
                     Some(r) => r.write_to(&mut out),
                     None => {
                         sink = report_variant
