@@ -27,6 +27,16 @@ spec:
           image: nginx:1.27
 ";
 
+/// A kustomization overlay whose base is outside it.
+const OVERLAY: [(&str, &str); 3] = [
+    ("base/kustomization.yaml", "resources: [app.yaml]\n"),
+    ("base/app.yaml", DEPLOY),
+    (
+        "overlay/kustomization.yaml",
+        "resources: [../base]\nnamePrefix: prod-\n",
+    ),
+];
+
 struct Repo {
     dir: tempfile::TempDir,
     cache: PathBuf,
@@ -63,18 +73,24 @@ impl Repo {
 
     /// [`Repo::run`], with the exit code.
     fn run_status(&self, args: &[&str]) -> (String, String, Option<i32>) {
-        let out = Command::cargo_bin("kvet")
+        let out = self.output(&[], args);
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (text(&out.stdout), text(&out.stderr), out.status.code())
+    }
+
+    /// `kvet check ARGS --format json` in the repository, with `env` set.
+    fn output(&self, env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
+        Command::cargo_bin("kvet")
             .unwrap_or_else(|e| panic!("{e}"))
             .current_dir(self.dir.path().join("repo"))
             .env("KVET_CACHE_DIR", &self.cache)
             .env_remove("KVET_NO_CACHE")
+            .envs(env.iter().copied())
             .arg("check")
             .args(args)
             .args(["--format", "json"])
             .output()
-            .unwrap_or_else(|e| panic!("{e}"));
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        (text(&out.stdout), text(&out.stderr), out.status.code())
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// The files of the cache folder named `*.{ext}`.
@@ -253,14 +269,7 @@ fn another_command_line_or_configuration_is_linted_again() {
 
 #[test]
 fn a_kustomization_base_outside_the_inputs_is_a_dependency() {
-    let files = [
-        ("base/kustomization.yaml", "resources: [app.yaml]\n"),
-        ("base/app.yaml", DEPLOY),
-        (
-            "overlay/kustomization.yaml",
-            "resources: [../base]\nnamePrefix: prod-\n",
-        ),
-    ];
+    let files = OVERLAY;
     // Linting only the overlay: the base is read by the render, not an input.
     let repo = Repo::new(&files);
     assert!(replayed_after(&repo, &["overlay"], |_| {}));
@@ -554,17 +563,7 @@ fn settle() {
 /// [`Repo::run`] with `KVET_TIMINGS`: stdout, and how many files a run
 /// replayed by its files' stamps read (`None`: not such a run).
 fn run_timed(repo: &Repo, args: &[&str]) -> (String, Option<usize>) {
-    let out = Command::cargo_bin("kvet")
-        .unwrap_or_else(|e| panic!("{e}"))
-        .current_dir(repo.path(""))
-        .env("KVET_CACHE_DIR", &repo.cache)
-        .env("KVET_TIMINGS", "1")
-        .env_remove("KVET_NO_CACHE")
-        .arg("check")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = repo.output(&[("KVET_TIMINGS", "1")], args);
     let err = String::from_utf8_lossy(&out.stderr);
     let read = err.lines().find_map(|l| {
         let rest = l.split_once("replayed, ")?.1;
@@ -657,14 +656,7 @@ fn a_changed_configuration_is_seen_in_a_replay_by_stamps() {
 
 #[test]
 fn a_dependency_outside_the_inputs_counts_in_a_replay_by_stamps() {
-    let files = [
-        ("base/kustomization.yaml", "resources: [app.yaml]\n"),
-        ("base/app.yaml", DEPLOY),
-        (
-            "overlay/kustomization.yaml",
-            "resources: [../base]\nnamePrefix: prod-\n",
-        ),
-    ];
+    let files = OVERLAY;
     let repo = Repo::new(&files);
     settle();
     let (first, _) = run_timed(&repo, &["overlay"]);

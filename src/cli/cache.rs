@@ -131,26 +131,28 @@ fn context(h: &mut impl Hasher) {
 /// The pack of the cache of unchanged files for this working folder
 /// ([`kvet::filecache`]).
 pub fn files(dir: &Path) -> FileCache {
-    let digest = |seed: u8| {
-        let mut h = hasher();
-        seed.hash(&mut h);
-        b"kvet-file-cache".hash(&mut h);
-        context(&mut h);
-        h.finish()
-    };
-    FileCache::open(dir, digest(1), digest(2))
+    let (name, check) = folder_digests(b"kvet-file-cache");
+    FileCache::open(dir, name, check)
 }
 
 /// The stamps of this working folder's inputs ([`kvet::filecache::Stamps`]).
 pub fn stamps(dir: &Path) -> kvet::filecache::Stamps {
+    let (name, check) = folder_digests(b"kvet-stamps");
+    kvet::filecache::Stamps::open(dir, name, check)
+}
+
+/// Two digests of what a working folder's files in the cache depend on
+/// besides the inputs ([`context`]), for the store named `what`: one
+/// names its file, the other checks it.
+fn folder_digests(what: &[u8]) -> (u64, u64) {
     let digest = |seed: u8| {
         let mut h = hasher();
         seed.hash(&mut h);
-        b"kvet-stamps".hash(&mut h);
+        what.hash(&mut h);
         context(&mut h);
         h.finish()
     };
-    kvet::filecache::Stamps::open(dir, digest(1), digest(2))
+    (digest(1), digest(2))
 }
 
 fn hasher() -> std::collections::hash_map::DefaultHasher {
