@@ -211,7 +211,6 @@ impl StoredReport {
             use std::io::{Read, Seek, SeekFrom};
             use std::os::fd::AsFd;
             out.flush()?;
-            let _ = out;
             let mut stdout = std::fs::File::from(std::io::stdout().as_fd().try_clone_to_owned()?);
             self.file.seek(SeekFrom::Start(REPORT_HEAD as u64))?;
             let copied = std::io::copy(&mut (&mut self.file).take(self.len), &mut stdout)?;

@@ -162,7 +162,7 @@ pub(super) fn check_once(args: &CheckArgs) -> Result<u8, String> {
             // The plan made for the replay holds; the files it did not
             // read are read now.
             progress.phase("reading files", sources.len());
-            super::plan::Unread::read_the_rest(&mut sources, &progress);
+            super::plan::read_the_rest(&mut sources, &progress);
             kvet::timings::phase("read the files");
             (sources, plan, None)
         }

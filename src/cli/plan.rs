@@ -348,25 +348,23 @@ pub(super) enum Unread {
         read: usize,
     },
     /// No report kept for these texts: the plan made, and the sources in
-    /// its order, some of them still empty ([`Unread::read_the_rest`]).
+    /// its order, some of them still empty ([`read_the_rest`]).
     Missed { sources: Vec<SourceFile>, plan: Vec<Group> },
 }
 
-impl Unread {
-    /// Reads the sources a missed replay left empty (an empty file is read
-    /// again, which costs nothing).
-    pub(super) fn read_the_rest(sources: &mut [SourceFile], progress: &Progress) {
-        use rayon::prelude::*;
-        sources.par_iter_mut().for_each(|s| {
-            if s.text.is_empty()
-                && s.load_error.is_none()
-                && let Some(path) = s.path.clone()
-            {
-                *s = SourceFile::read(&path, std::mem::take(&mut s.name));
-            }
-            progress.inc();
-        });
-    }
+/// Reads the sources a missed replay left empty (an empty file is read
+/// again, which costs nothing).
+pub(super) fn read_the_rest(sources: &mut [SourceFile], progress: &Progress) {
+    use rayon::prelude::*;
+    sources.par_iter_mut().for_each(|s| {
+        if s.text.is_empty()
+            && s.load_error.is_none()
+            && let Some(path) = s.path.clone()
+        {
+            *s = SourceFile::read(&path, std::mem::take(&mut s.name));
+        }
+        progress.inc();
+    });
 }
 
 /// A set of files linted with one configuration.
